@@ -1,0 +1,124 @@
+#include "core/catalog.hpp"
+
+#include <cassert>
+#include <cmath>
+#include <set>
+
+namespace boxoffice {
+
+std::optional<SeatIndex> Layout::find_seat(std::string_view id) const {
+  const auto it = seat_by_id.find(std::string(id));
+  if (it == seat_by_id.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::uint32_t> Layout::find_ga_area(std::string_view id) const {
+  const auto it = ga_area_by_id.find(std::string(id));
+  if (it == ga_area_by_id.end()) return std::nullopt;
+  return it->second;
+}
+
+namespace {
+
+Point centre_of(const std::vector<Seat>& seats) {
+  Point lo{seats.front().x, seats.front().y};
+  Point hi = lo;
+  for (const Seat& seat : seats) {
+    lo.x = std::min(lo.x, seat.x);
+    lo.y = std::min(lo.y, seat.y);
+    hi.x = std::max(hi.x, seat.x);
+    hi.y = std::max(hi.y, seat.y);
+  }
+  return {(lo.x + hi.x) / 2, (lo.y + hi.y) / 2};
+}
+
+Error invalid(std::string detail) { return make_error(Errc::invalid_field, std::move(detail)); }
+
+}  // namespace
+
+Result<std::shared_ptr<const Layout>> index_layout(Layout layout) {
+  if (layout.seats.empty() && layout.ga_areas.empty()) {
+    return invalid("layout: a venue needs at least one seat or general-admission area");
+  }
+  if (layout.seats.size() > layout_seats_max) {
+    return invalid("layout: more than " + std::to_string(layout_seats_max) + " seats");
+  }
+  std::set<std::string> ids;  // sections, areas and seats share one namespace of ids
+  for (std::uint32_t i = 0; i < layout.sections.size(); ++i) {
+    const Section& section = layout.sections[i];
+    if (!ids.insert(section.id).second) return invalid("layout: duplicate id " + section.id);
+    layout.section_by_id.emplace(section.id, i);
+  }
+  for (std::uint32_t i = 0; i < layout.ga_areas.size(); ++i) {
+    const GaArea& area = layout.ga_areas[i];
+    if (!ids.insert(area.id).second) return invalid("layout: duplicate id " + area.id);
+    layout.ga_area_by_id.emplace(area.id, i);
+  }
+  layout.seat_by_id.reserve(layout.seats.size());
+  for (SeatIndex i = 0; i < layout.seats.size(); ++i) {
+    const Seat& seat = layout.seats[i];
+    if (!ids.insert(seat.id).second) return invalid("layout: duplicate id " + seat.id);
+    layout.seat_by_id.emplace(seat.id, i);
+  }
+  layout.preference.resize(layout.seats.size());
+  if (!layout.seats.empty()) {
+    const Point focus = layout.stage ? *layout.stage : centre_of(layout.seats);
+    for (SeatIndex i = 0; i < layout.seats.size(); ++i) {
+      const Seat& seat = layout.seats[i];
+      layout.preference[i] =
+          seat.score ? *seat.score : -std::hypot(seat.x - focus.x, seat.y - focus.y);
+    }
+  }
+  return std::shared_ptr<const Layout>(std::make_shared<Layout>(std::move(layout)));
+}
+
+Status validate_event(const Event& event, const Layout& layout) {
+  if (event.price_levels.empty()) return invalid("price_levels: at least one is needed");
+  std::set<std::string> level_ids;
+  for (const PriceLevel& level : event.price_levels) {
+    if (!level_ids.insert(level.id).second) {
+      return invalid("price_levels: duplicate id " + level.id);
+    }
+    if (level.currency != event.price_levels.front().currency) {
+      return invalid("price_levels: one currency per event");
+    }
+  }
+  for (const auto& [place, level] : event.pricing) {
+    if (!layout.section_by_id.contains(place) && !layout.ga_area_by_id.contains(place)) {
+      return invalid("pricing: the venue has no section or area " + place);
+    }
+    if (!level_ids.contains(level)) return invalid("pricing: no price level " + level);
+  }
+  for (const Section& section : layout.sections) {
+    if (!event.pricing.contains(section.id)) {
+      return invalid("pricing: section " + section.id + " has no price level");
+    }
+  }
+  for (const GaArea& area : layout.ga_areas) {
+    if (!event.pricing.contains(area.id)) {
+      return invalid("pricing: area " + area.id + " has no price level");
+    }
+  }
+  if (event.on_sale_at > event.starts_at) return invalid("on_sale_at: after starts_at");
+  return ok_status();
+}
+
+PriceTable price_table(const Event& event, const Layout& layout) {
+  std::map<std::string, std::uint32_t> level_index;
+  for (std::uint32_t i = 0; i < event.price_levels.size(); ++i) {
+    level_index.emplace(event.price_levels[i].id, i);
+  }
+  PriceTable table;
+  table.currency = event.price_levels.empty() ? "" : event.price_levels.front().currency;
+  table.seat_level.resize(layout.seats.size());
+  for (SeatIndex i = 0; i < layout.seats.size(); ++i) {
+    const Section& section = layout.sections[layout.seats[i].section];
+    table.seat_level[i] = level_index.at(event.pricing.at(section.id));
+  }
+  for (const GaArea& area : layout.ga_areas) {
+    table.ga_area_level.push_back(level_index.at(event.pricing.at(area.id)));
+  }
+  return table;
+}
+
+}  // namespace boxoffice

@@ -1,0 +1,151 @@
+// The catalog's domain: venues with their seat layouts, and events at venues. A Layout is
+// immutable once built, and shared by every event at its venue: seat indexes (the order of
+// sections → rows → seats as given) are the coordinates that inventory bitmaps, the seat map
+// and the availability responses all agree on.
+#pragma once
+
+#include "core/errors.hpp"
+#include "core/time.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace boxoffice {
+
+using SeatIndex = std::uint32_t;
+
+// Bounds on what a venue or event may hold, so a request can't make the server allocate
+// without limit. A 100,000-seat stadium fits with room to spare.
+inline constexpr std::size_t layout_seats_max = 200'000;
+inline constexpr std::size_t layout_sections_max = 2'000;
+inline constexpr std::size_t layout_ga_areas_max = 100;
+inline constexpr std::uint32_t ga_capacity_max = 1'000'000;
+inline constexpr std::size_t price_levels_max = 50;
+inline constexpr std::uint32_t max_per_order_max = 100;
+inline constexpr std::uint32_t max_per_order_default = 8;
+inline constexpr std::uint32_t hold_seconds_min = 30;
+inline constexpr std::uint32_t hold_seconds_max = 3'600;
+inline constexpr std::uint32_t hold_seconds_default = 600;
+
+struct Point {
+  double x = 0;
+  double y = 0;
+};
+
+struct Seat {
+  std::string id;
+  std::string label;
+  double x = 0;
+  double y = 0;
+  std::optional<double> score;  // as given by the layout; higher is better
+  std::uint32_t section = 0;    // index into Layout::sections
+  std::uint32_t row = 0;        // index into Layout::rows
+};
+
+struct Row {
+  std::string label;
+  SeatIndex first_seat = 0;  // seats of a row are consecutive indexes, adjacent in that order
+  std::uint32_t seat_count = 0;
+};
+
+struct Section {
+  std::string id;
+  std::string name;
+  std::uint32_t first_row = 0;
+  std::uint32_t row_count = 0;
+  SeatIndex first_seat = 0;
+  std::uint32_t seat_count = 0;
+};
+
+struct GaArea {
+  std::string id;
+  std::string name;
+  std::uint32_t capacity = 0;
+};
+
+struct Layout {
+  std::optional<Point> stage;
+  std::vector<Section> sections;
+  std::vector<Row> rows;
+  std::vector<Seat> seats;
+  std::vector<GaArea> ga_areas;
+
+  // Derived by index_layout(): lookups and the best-available preference of every seat.
+  std::unordered_map<std::string, SeatIndex> seat_by_id;
+  std::unordered_map<std::string, std::uint32_t> section_by_id;
+  std::unordered_map<std::string, std::uint32_t> ga_area_by_id;
+  std::vector<double> preference;  // higher is better: the seat's score, or minus its distance
+                                   // to the stage (or to the centre of all seats)
+
+  std::optional<SeatIndex> find_seat(std::string_view id) const;
+  std::optional<std::uint32_t> find_ga_area(std::string_view id) const;
+};
+
+// Checks a decoded layout (ids unique across seats, sections and areas; at least one seat or
+// area; bounds above) and fills in its derived fields. Answers invalid_field on violation.
+Result<std::shared_ptr<const Layout>> index_layout(Layout layout);
+
+struct Venue {
+  std::int64_t id = 0;
+  std::string name;
+  std::string city;
+  std::string country;
+  std::string timezone;
+  double lat = 0;
+  double lon = 0;
+  std::shared_ptr<const Layout> layout;
+};
+
+struct PriceLevel {
+  std::string id;
+  std::string name;
+  std::int64_t price_cents = 0;
+  std::string currency;  // ISO 4217, e.g. "USD"; one currency per event
+};
+
+struct WaitingRoom {
+  bool enabled = false;
+  std::uint32_t active_limit = 0;
+  std::uint32_t admit_per_second = 0;
+  std::uint32_t session_seconds = 0;
+  std::optional<UnixMillis> pre_queue_opens_at;
+};
+
+struct Event {
+  std::int64_t id = 0;
+  std::int64_t venue_id = 0;
+  std::string name;
+  std::vector<std::string> performers;
+  std::string category;
+  std::vector<std::string> tags;
+  std::string description;
+  UnixMillis starts_at = 0;
+  UnixMillis on_sale_at = 0;
+  std::vector<PriceLevel> price_levels;
+  std::map<std::string, std::string> pricing;  // section or GA area id → price level id
+  std::uint32_t max_per_order = max_per_order_default;
+  std::uint32_t hold_seconds = hold_seconds_default;
+  std::optional<WaitingRoom> waiting_room;
+  bool published = false;
+  std::uint64_t version = 1;  // grows with every change of the event's details (the ETag)
+};
+
+// Checks an event against its venue's layout: price level ids unique, one currency, every
+// section and GA area priced by an existing level, pricing naming nothing the layout lacks,
+// on_sale_at not after starts_at.
+Status validate_event(const Event& event, const Layout& layout);
+
+// The price of each seat and of one unit of each GA area, resolved once per event.
+struct PriceTable {
+  std::string currency;
+  std::vector<std::uint32_t> seat_level;     // seat index → index into Event::price_levels
+  std::vector<std::uint32_t> ga_area_level;  // area index → index into Event::price_levels
+};
+PriceTable price_table(const Event& event, const Layout& layout);
+
+}  // namespace boxoffice

@@ -1,0 +1,268 @@
+#include "core/catalog_codec.hpp"
+
+#include "core/json_reader.hpp"
+
+namespace boxoffice {
+namespace {
+
+constexpr std::size_t rows_per_section_max = 500;
+constexpr std::size_t seats_per_row_max = 1'000;
+constexpr std::size_t list_items_max = 50;  // performers, tags
+constexpr double coordinate_max = 1e6;
+
+std::string index_path(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+void decode_seats(JsonReader& reader, const boost::json::array& seats, const std::string& path,
+                  std::uint32_t section, std::uint32_t row, Layout& layout) {
+  for (std::size_t i = 0; i < seats.size(); ++i) {
+    ObjectReader fields(reader, seats[i], index_path(path, i));
+    Seat seat;
+    seat.id = fields.text("id");
+    seat.label = fields.optional_text("label").value_or(seat.id);
+    seat.x = fields.number("x", -coordinate_max, coordinate_max);
+    seat.y = fields.number("y", -coordinate_max, coordinate_max);
+    seat.score = fields.optional_number("score", -coordinate_max, coordinate_max);
+    seat.section = section;
+    seat.row = row;
+    layout.seats.push_back(std::move(seat));
+  }
+}
+
+void decode_section(JsonReader& reader, const boost::json::value& value, const std::string& path,
+                    Layout& layout) {
+  ObjectReader fields(reader, value, path);
+  Section section;
+  section.id = fields.text("id");
+  section.name = fields.optional_text("name").value_or(section.id);
+  section.first_row = static_cast<std::uint32_t>(layout.rows.size());
+  section.first_seat = static_cast<SeatIndex>(layout.seats.size());
+  const auto section_index = static_cast<std::uint32_t>(layout.sections.size());
+  const boost::json::array& rows = fields.array("rows", rows_per_section_max, true);
+  for (std::size_t r = 0; r < rows.size() && reader.ok(); ++r) {
+    const std::string row_path = fields.path_of("rows") + "[" + std::to_string(r) + "]";
+    ObjectReader row_fields(reader, rows[r], row_path);
+    Row row;
+    row.label = row_fields.text("label");
+    row.first_seat = static_cast<SeatIndex>(layout.seats.size());
+    const boost::json::array& seats = row_fields.array("seats", seats_per_row_max, true);
+    if (layout.seats.size() + seats.size() > layout_seats_max) {
+      reader.fail("more than " + std::to_string(layout_seats_max) + " seats in the layout",
+                  row_path);
+      return;
+    }
+    decode_seats(reader, seats, row_fields.path_of("seats"), section_index,
+                 static_cast<std::uint32_t>(layout.rows.size()), layout);
+    row.seat_count = static_cast<std::uint32_t>(layout.seats.size() - row.first_seat);
+    if (row.seat_count == 0) reader.fail("a row needs at least one seat", row_path);
+    layout.rows.push_back(std::move(row));
+  }
+  section.row_count = static_cast<std::uint32_t>(layout.rows.size() - section.first_row);
+  section.seat_count = static_cast<std::uint32_t>(layout.seats.size() - section.first_seat);
+  layout.sections.push_back(std::move(section));
+}
+
+Layout decode_layout(JsonReader& reader, const boost::json::value& value) {
+  Layout layout;
+  ObjectReader fields(reader, value, "layout");
+  if (const boost::json::value* stage = fields.object("stage", false)) {
+    ObjectReader stage_fields(reader, *stage, "layout.stage");
+    layout.stage = Point{stage_fields.number("x", -coordinate_max, coordinate_max),
+                         stage_fields.number("y", -coordinate_max, coordinate_max)};
+  }
+  const boost::json::array& sections = fields.array("sections", layout_sections_max, false);
+  for (std::size_t i = 0; i < sections.size() && reader.ok(); ++i) {
+    decode_section(reader, sections[i], index_path("layout.sections", i), layout);
+  }
+  const boost::json::array& areas = fields.array("ga_areas", layout_ga_areas_max, false);
+  for (std::size_t i = 0; i < areas.size() && reader.ok(); ++i) {
+    ObjectReader area_fields(reader, areas[i], index_path("layout.ga_areas", i));
+    GaArea area;
+    area.id = area_fields.text("id");
+    area.name = area_fields.optional_text("name").value_or(area.id);
+    area.capacity = static_cast<std::uint32_t>(area_fields.integer("capacity", 1, ga_capacity_max));
+    layout.ga_areas.push_back(std::move(area));
+  }
+  return layout;
+}
+
+boost::json::array encode_strings(const std::vector<std::string>& strings) {
+  boost::json::array array;
+  for (const std::string& s : strings) array.emplace_back(s);
+  return array;
+}
+
+}  // namespace
+
+Result<Venue> decode_venue(const boost::json::value& body) {
+  JsonReader reader;
+  Venue venue;
+  Layout layout;
+  {
+    ObjectReader fields(reader, body, "");
+    venue.name = fields.text("name");
+    venue.city = fields.text("city");
+    venue.country = fields.text("country");
+    venue.timezone = fields.text("timezone");
+    venue.lat = fields.number("lat", -90, 90);
+    venue.lon = fields.number("lon", -180, 180);
+    if (const boost::json::value* value = fields.object("layout", true); value && reader.ok()) {
+      layout = decode_layout(reader, *value);
+    }
+  }
+  if (!reader.ok()) return reader.take_error();
+  auto indexed = index_layout(std::move(layout));
+  if (!indexed) return std::move(indexed).error();
+  venue.layout = std::move(indexed).value();
+  return venue;
+}
+
+boost::json::object encode_venue(const Venue& venue) {
+  const Layout& layout = *venue.layout;
+  boost::json::array sections;
+  for (const Section& section : layout.sections) {
+    boost::json::array rows;
+    for (std::uint32_t r = section.first_row; r < section.first_row + section.row_count; ++r) {
+      const Row& row = layout.rows[r];
+      boost::json::array seats;
+      for (SeatIndex s = row.first_seat; s < row.first_seat + row.seat_count; ++s) {
+        const Seat& seat = layout.seats[s];
+        boost::json::object object{
+            {"id", seat.id}, {"label", seat.label}, {"x", seat.x}, {"y", seat.y}};
+        if (seat.score) object["score"] = *seat.score;
+        seats.push_back(std::move(object));
+      }
+      rows.push_back({{"label", row.label}, {"seats", std::move(seats)}});
+    }
+    sections.push_back({{"id", section.id}, {"name", section.name}, {"rows", std::move(rows)}});
+  }
+  boost::json::array areas;
+  for (const GaArea& area : layout.ga_areas) {
+    areas.push_back({{"id", area.id}, {"name", area.name}, {"capacity", area.capacity}});
+  }
+  boost::json::object encoded_layout{{"sections", std::move(sections)},
+                                     {"ga_areas", std::move(areas)}};
+  if (layout.stage) encoded_layout["stage"] = {{"x", layout.stage->x}, {"y", layout.stage->y}};
+  boost::json::object object{{"name", venue.name},         {"city", venue.city},
+                             {"country", venue.country},   {"timezone", venue.timezone},
+                             {"lat", venue.lat},           {"lon", venue.lon},
+                             {"layout", std::move(encoded_layout)}};
+  if (venue.id != 0) object["id"] = venue.id;
+  return object;
+}
+
+Result<Event> decode_event(const boost::json::value& body) {
+  JsonReader reader;
+  Event event;
+  {
+    ObjectReader fields(reader, body, "");
+    event.venue_id = fields.integer("venue_id", 1, INT64_MAX);
+    event.name = fields.text("name");
+    for (const auto& performer : fields.array("performers", list_items_max, false)) {
+      event.performers.push_back(reader.text_of(performer, fields.path_of("performers")));
+    }
+    event.category = fields.text("category");
+    for (const auto& tag : fields.array("tags", list_items_max, false)) {
+      event.tags.push_back(reader.text_of(tag, fields.path_of("tags")));
+    }
+    event.description = fields.optional_text("description", long_text_bytes_max).value_or("");
+    event.starts_at = fields.time("starts_at");
+    event.on_sale_at = fields.time("on_sale_at");
+    const auto& levels = fields.array("price_levels", price_levels_max, true);
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+      ObjectReader level_fields(reader, levels[i], index_path("price_levels", i));
+      PriceLevel level;
+      level.id = level_fields.text("id");
+      level.name = level_fields.optional_text("name").value_or(level.id);
+      level.price_cents = level_fields.integer("price_cents", 0, 100'000'000);
+      level.currency = level_fields.text("currency", 3);
+      if (level.currency.size() != 3) reader.fail("expected an ISO 4217 code", "currency");
+      event.price_levels.push_back(std::move(level));
+    }
+    if (const boost::json::value* pricing = fields.object("pricing", true); pricing) {
+      for (const auto& [place, level] : pricing->get_object()) {
+        event.pricing.emplace(place, reader.text_of(level, "pricing." + std::string(place)));
+      }
+    }
+    event.max_per_order = static_cast<std::uint32_t>(
+        fields.optional_integer("max_per_order", 1, max_per_order_max)
+            .value_or(max_per_order_default));
+    event.hold_seconds = static_cast<std::uint32_t>(
+        fields.optional_integer("hold_seconds", hold_seconds_min, hold_seconds_max)
+            .value_or(hold_seconds_default));
+    if (const boost::json::value* room = fields.object("waiting_room", false); room) {
+      ObjectReader room_fields(reader, *room, "waiting_room");
+      WaitingRoom settings;
+      settings.enabled = room_fields.optional_boolean("enabled").value_or(false);
+      settings.active_limit =
+          static_cast<std::uint32_t>(room_fields.integer("active_limit", 1, 10'000'000));
+      settings.admit_per_second =
+          static_cast<std::uint32_t>(room_fields.integer("admit_per_second", 1, 1'000'000));
+      settings.session_seconds =
+          static_cast<std::uint32_t>(room_fields.integer("session_seconds", 30, 86'400));
+      settings.pre_queue_opens_at = room_fields.optional_time("pre_queue_opens_at");
+      event.waiting_room = settings;
+    }
+  }
+  if (!reader.ok()) return reader.take_error();
+  return event;
+}
+
+boost::json::object encode_event(const Event& event) {
+  boost::json::array levels;
+  for (const PriceLevel& level : event.price_levels) {
+    levels.push_back({{"id", level.id},
+                      {"name", level.name},
+                      {"price_cents", level.price_cents},
+                      {"currency", level.currency}});
+  }
+  boost::json::object pricing;
+  for (const auto& [place, level] : event.pricing) pricing[place] = level;
+  boost::json::object object{{"venue_id", event.venue_id},
+                             {"name", event.name},
+                             {"performers", encode_strings(event.performers)},
+                             {"category", event.category},
+                             {"tags", encode_strings(event.tags)},
+                             {"description", event.description},
+                             {"starts_at", format_rfc3339(event.starts_at)},
+                             {"on_sale_at", format_rfc3339(event.on_sale_at)},
+                             {"price_levels", std::move(levels)},
+                             {"pricing", std::move(pricing)},
+                             {"max_per_order", event.max_per_order},
+                             {"hold_seconds", event.hold_seconds},
+                             {"published", event.published},
+                             {"version", event.version}};
+  if (event.id != 0) object["id"] = event.id;
+  if (event.waiting_room) {
+    const WaitingRoom& room = *event.waiting_room;
+    boost::json::object settings{{"enabled", room.enabled},
+                                 {"active_limit", room.active_limit},
+                                 {"admit_per_second", room.admit_per_second},
+                                 {"session_seconds", room.session_seconds}};
+    if (room.pre_queue_opens_at) {
+      settings["pre_queue_opens_at"] = format_rfc3339(*room.pre_queue_opens_at);
+    }
+    object["waiting_room"] = std::move(settings);
+  }
+  return object;
+}
+
+boost::json::object encode_seatmap(const Event& event, const Venue& venue) {
+  boost::json::object map = encode_venue(venue).at("layout").as_object();
+  for (auto& section : map["sections"].as_array()) {
+    auto& object = section.as_object();
+    object["price_level"] = event.pricing.at(std::string(object["id"].as_string()));
+  }
+  for (auto& area : map["ga_areas"].as_array()) {
+    auto& object = area.as_object();
+    object["price_level"] = event.pricing.at(std::string(object["id"].as_string()));
+  }
+  map["event_id"] = event.id;
+  map["venue_id"] = venue.id;
+  map["seat_count"] = venue.layout->seats.size();
+  map["price_levels"] = encode_event(event).at("price_levels");
+  return map;
+}
+
+}  // namespace boxoffice

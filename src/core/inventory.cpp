@@ -1,0 +1,267 @@
+#include "core/inventory.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <unordered_set>
+
+namespace boxoffice {
+
+Inventory::Inventory(std::shared_ptr<const Layout> layout, std::uint32_t max_per_order,
+                     std::uint64_t first_seq)
+    : layout_(std::move(layout)),
+      max_per_order_(max_per_order),
+      seq_(first_seq),
+      owner_(layout_->seats.size(), 0),
+      seats_available_(static_cast<std::uint32_t>(layout_->seats.size())) {
+  assert(max_per_order_ > 0);
+  for (const GaArea& area : layout_->ga_areas) ga_.push_back(GaCounts{area.capacity, 0, 0});
+}
+
+void Inventory::load_sold_seats(std::span<const SeatIndex> seats) {
+  for (const SeatIndex seat : seats) {
+    assert(seat < owner_.size());
+    assert(owner_[seat] == 0);  // the store sells each seat once
+    owner_[seat] = sold_owner;
+  }
+  seats_available_ -= static_cast<std::uint32_t>(seats.size());
+  seats_sold_ += static_cast<std::uint32_t>(seats.size());
+}
+
+void Inventory::load_sold_ga(std::uint32_t area, std::uint32_t quantity) {
+  assert(area < ga_.size());
+  assert(quantity <= ga_[area].available());
+  ga_[area].sold += quantity;
+}
+
+Status Inventory::check_order_limit(std::uint64_t units) const {
+  if (units > max_per_order_) {
+    return make_error(Errc::over_order_limit,
+                      "at most " + std::to_string(max_per_order_) + " per order",
+                      {{"max_per_order", max_per_order_}});
+  }
+  return ok_status();
+}
+
+Result<HoldView> Inventory::hold_seats(const HoldId& id, std::span<const SeatIndex> seats,
+                                       UnixMillis now, UnixMillis expires_at) {
+  expire_due(now);
+  if (seats.empty()) return make_error(Errc::invalid_field, "seats: at least one seat");
+  if (Status limit = check_order_limit(seats.size()); !limit) return std::move(limit).error();
+  std::unordered_set<SeatIndex> seen;
+  boost::json::array duplicates;
+  for (const SeatIndex seat : seats) {
+    assert(seat < owner_.size());
+    if (!seen.insert(seat).second) duplicates.push_back(seat);
+  }
+  if (!duplicates.empty()) {
+    return make_error(Errc::duplicate_seats, "a seat is asked for twice",
+                      {{"duplicates", std::move(duplicates)}});
+  }
+  boost::json::array unavailable;
+  for (const SeatIndex seat : seats) {
+    if (owner_[seat] != 0) unavailable.push_back(seat);
+  }
+  if (!unavailable.empty()) {
+    return make_error(Errc::seats_unavailable, "some seats are held or sold",
+                      {{"unavailable", std::move(unavailable)}});
+  }
+  return grant(id, {seats.begin(), seats.end()}, std::nullopt, 0, now, expires_at);
+}
+
+Result<HoldView> Inventory::hold_best_available(const HoldId& id, const BestAvailableQuery& query,
+                                                UnixMillis now, UnixMillis expires_at) {
+  expire_due(now);
+  if (query.count == 0) return make_error(Errc::invalid_field, "count: at least 1");
+  if (Status limit = check_order_limit(query.count); !limit) return std::move(limit).error();
+  auto seats = find_best_available(*layout_, owner_, query);
+  if (!seats) {
+    return make_error(Errc::not_enough_seats,
+                      "no row has " + std::to_string(query.count) + " adjacent seats available");
+  }
+  return grant(id, std::move(*seats), std::nullopt, 0, now, expires_at);
+}
+
+Result<HoldView> Inventory::hold_ga(const HoldId& id, std::uint32_t area, std::uint32_t quantity,
+                                    UnixMillis now, UnixMillis expires_at) {
+  expire_due(now);
+  if (area >= ga_.size()) return make_error(Errc::invalid_field, "ga.area: no such area");
+  if (quantity == 0) return make_error(Errc::invalid_field, "ga.quantity: at least 1");
+  if (Status limit = check_order_limit(quantity); !limit) return std::move(limit).error();
+  if (quantity > ga_[area].available()) {
+    return make_error(Errc::not_enough_seats,
+                      "only " + std::to_string(ga_[area].available()) + " places left",
+                      {{"available", ga_[area].available()}});
+  }
+  return grant(id, {}, area, quantity, now, expires_at);
+}
+
+Result<HoldView> Inventory::grant(const HoldId& id, std::vector<SeatIndex> seats,
+                                  std::optional<std::uint32_t> ga_area,
+                                  std::uint32_t ga_quantity, UnixMillis now,
+                                  UnixMillis expires_at) {
+  assert(!serials_.contains(id));  // 128 random bits never collide
+  assert(expires_at > now);
+  // Serials are recycled after 2^32 - 2 holds: skip any still in use.
+  while (next_serial_ == 0 || next_serial_ == sold_owner || holds_.contains(next_serial_)) {
+    ++next_serial_;
+  }
+  const std::uint32_t serial = next_serial_++;
+  for (const SeatIndex seat : seats) {
+    assert(owner_[seat] == 0);
+    owner_[seat] = serial;
+  }
+  seats_available_ -= static_cast<std::uint32_t>(seats.size());
+  if (ga_area) ga_[*ga_area].held += ga_quantity;
+  Hold hold{HoldView{id, std::move(seats), ga_area, ga_quantity, now, expires_at, false}, serial};
+  record(ChangeKind::held, hold.view);
+  HoldView view = hold.view;
+  expiry_.emplace(expires_at, serial);
+  serials_.emplace(id, serial);
+  holds_.emplace(serial, std::move(hold));
+  return view;
+}
+
+Inventory::Hold* Inventory::find_live(const HoldId& id) {
+  const auto it = serials_.find(id);
+  if (it == serials_.end()) return nullptr;
+  return &holds_.at(it->second);
+}
+
+std::optional<HoldView> Inventory::find_hold(const HoldId& id, UnixMillis now) {
+  expire_due(now);
+  const Hold* hold = find_live(id);
+  if (hold == nullptr) return std::nullopt;
+  return hold->view;
+}
+
+Status Inventory::release(const HoldId& id, UnixMillis now) {
+  expire_due(now);
+  Hold* hold = find_live(id);
+  if (hold == nullptr) return make_error(Errc::hold_gone, "the hold has expired or ended");
+  if (hold->view.confirming) {
+    return make_error(Errc::checkout_in_progress, "the hold is being checked out");
+  }
+  expiry_.erase({hold->view.expires_at, hold->serial});
+  end_hold(hold->serial, ChangeKind::released);
+  return ok_status();
+}
+
+Result<HoldView> Inventory::begin_confirm(const HoldId& id, UnixMillis now) {
+  expire_due(now);
+  Hold* hold = find_live(id);
+  if (hold == nullptr) return make_error(Errc::hold_gone, "the hold has expired or ended");
+  if (hold->view.confirming) {
+    return make_error(Errc::checkout_in_progress, "the hold is being checked out");
+  }
+  expiry_.erase({hold->view.expires_at, hold->serial});
+  hold->view.confirming = true;
+  return hold->view;
+}
+
+void Inventory::finish_confirm(const HoldId& id) {
+  Hold* hold = find_live(id);
+  assert(hold != nullptr && hold->view.confirming);
+  end_hold(hold->serial, ChangeKind::sold);
+}
+
+void Inventory::abort_confirm(const HoldId& id, UnixMillis now) {
+  Hold* hold = find_live(id);
+  assert(hold != nullptr && hold->view.confirming);
+  hold->view.confirming = false;
+  expiry_.emplace(hold->view.expires_at, hold->serial);
+  expire_due(now);
+}
+
+// Takes the hold out of every index and moves its units to where `why` says.
+void Inventory::end_hold(std::uint32_t serial, ChangeKind why) {
+  assert(why != ChangeKind::held);
+  auto node = holds_.extract(serial);
+  assert(!node.empty());
+  const HoldView& view = node.mapped().view;
+  const bool sold = why == ChangeKind::sold;
+  for (const SeatIndex seat : view.seats) {
+    assert(owner_[seat] == serial);
+    owner_[seat] = sold ? sold_owner : 0;
+  }
+  if (sold) {
+    seats_sold_ += static_cast<std::uint32_t>(view.seats.size());
+  } else {
+    seats_available_ += static_cast<std::uint32_t>(view.seats.size());
+  }
+  if (view.ga_area) {
+    GaCounts& counts = ga_[*view.ga_area];
+    assert(counts.held >= view.ga_quantity);
+    counts.held -= view.ga_quantity;
+    if (sold) counts.sold += view.ga_quantity;
+  }
+  serials_.erase(view.id);
+  record(why, view);
+}
+
+std::size_t Inventory::expire_due(UnixMillis now) {
+  std::size_t expired = 0;
+  while (!expiry_.empty() && expiry_.begin()->first <= now) {
+    const std::uint32_t serial = expiry_.begin()->second;
+    expiry_.erase(expiry_.begin());
+    end_hold(serial, ChangeKind::expired);
+    ++expired;
+  }
+  return expired;
+}
+
+std::optional<UnixMillis> Inventory::next_expiry() const {
+  if (expiry_.empty()) return std::nullopt;
+  return expiry_.begin()->first;
+}
+
+SeatState Inventory::seat_state(SeatIndex seat) const {
+  const std::uint32_t owner = owner_.at(seat);
+  if (owner == 0) return SeatState::available;
+  return owner == sold_owner ? SeatState::sold : SeatState::held;
+}
+
+void Inventory::record(ChangeKind kind, const HoldView& hold) {
+  changes_.push_back(Change{++seq_, kind, hold.seats, hold.ga_area, hold.ga_quantity});
+}
+
+std::vector<Change> Inventory::take_changes() { return std::exchange(changes_, {}); }
+
+void Inventory::check_invariants() const {
+  std::uint32_t available = 0;
+  std::uint32_t sold = 0;
+  std::vector<std::uint32_t> ga_held(ga_.size(), 0);
+  for (std::size_t seat = 0; seat < owner_.size(); ++seat) {
+    const std::uint32_t owner = owner_[seat];
+    if (owner == 0) ++available;
+    if (owner == sold_owner) ++sold;
+    if (owner != 0 && owner != sold_owner) {
+      const Hold& hold = holds_.at(owner);  // every held seat belongs to a live hold
+      const auto& seats = hold.view.seats;
+      assert(std::find(seats.begin(), seats.end(), seat) != seats.end());
+      (void)seats;
+    }
+  }
+  assert(available == seats_available_);
+  assert(sold == seats_sold_);
+  assert(serials_.size() == holds_.size());
+  std::size_t unpinned = 0;
+  for (const auto& [serial, hold] : holds_) {
+    assert(hold.serial == serial);
+    assert(serials_.at(hold.view.id) == serial);
+    for (const SeatIndex seat : hold.view.seats) assert(owner_[seat] == serial);
+    if (hold.view.ga_area) ga_held[*hold.view.ga_area] += hold.view.ga_quantity;
+    assert(hold.view.confirming != expiry_.contains({hold.view.expires_at, serial}));
+    if (!hold.view.confirming) ++unpinned;
+    assert(hold.view.unit_count() > 0 && hold.view.unit_count() <= max_per_order_);
+  }
+  assert(unpinned == expiry_.size());
+  for (std::size_t area = 0; area < ga_.size(); ++area) {
+    assert(ga_[area].held == ga_held[area]);
+    assert(ga_[area].held + ga_[area].sold <= ga_[area].capacity);
+  }
+  (void)available;
+  (void)sold;
+  (void)unpinned;
+}
+
+}  // namespace boxoffice
