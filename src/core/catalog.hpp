@@ -28,7 +28,7 @@ inline constexpr std::uint32_t ga_capacity_max = 1'000'000;
 inline constexpr std::size_t price_levels_max = 50;
 inline constexpr std::uint32_t max_per_order_max = 100;
 inline constexpr std::uint32_t max_per_order_default = 8;
-inline constexpr std::uint32_t hold_seconds_min = 30;
+inline constexpr std::uint32_t hold_seconds_min = 1;  // short holds make expiry testable
 inline constexpr std::uint32_t hold_seconds_max = 3'600;
 inline constexpr std::uint32_t hold_seconds_default = 600;
 

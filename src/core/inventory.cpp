@@ -221,7 +221,7 @@ SeatState Inventory::seat_state(SeatIndex seat) const {
 }
 
 void Inventory::record(ChangeKind kind, const HoldView& hold) {
-  changes_.push_back(Change{++seq_, kind, hold.seats, hold.ga_area, hold.ga_quantity});
+  changes_.push_back(Change{++seq_, kind, hold.id, hold.seats, hold.ga_area, hold.ga_quantity});
 }
 
 std::vector<Change> Inventory::take_changes() { return std::exchange(changes_, {}); }

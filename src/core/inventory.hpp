@@ -47,6 +47,7 @@ enum class ChangeKind {
 struct Change {
   std::uint64_t seq = 0;
   ChangeKind kind = ChangeKind::held;
+  HoldId hold;  // whose units moved (for the holder's bookkeeping; never shown to others)
   std::vector<SeatIndex> seats;
   std::optional<std::uint32_t> ga_area;
   std::uint32_t ga_quantity = 0;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds boxoffice and every test once, with AddressSanitizer and UndefinedBehaviorSanitizer,
+# and runs them all: unit and property tests of core/, store contract tests, HTTP server
+# tests, and integration tests that start the real binary on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+build=build/asan
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBOXOFFICE_SANITIZE=ON
+cmake --build "$build"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+ctest --test-dir "$build" --output-on-failure --timeout 1200 -j 2

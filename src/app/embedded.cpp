@@ -1,0 +1,149 @@
+#include "app/embedded.hpp"
+
+#include "app/data_dir.hpp"
+#include "app/demo_catalog.hpp"
+#include "http/api.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "services/booking.hpp"
+#include "services/catalog.hpp"
+#include "services/clock.hpp"
+#include "stores/sqlite/store.hpp"
+#include "stores/sqlite/test_payment_provider.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <csignal>
+#include <iostream>
+#include <pthread.h>
+#include <stdexcept>
+#include <thread>
+
+namespace boxoffice::app {
+namespace {
+
+constexpr auto sweep_interval = std::chrono::milliseconds(250);
+
+std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("--listen wants HOST:PORT");
+  const int port = std::stoi(listen.substr(colon + 1));
+  if (port < 0 || port > 65535) throw std::runtime_error("--listen: no such port");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);  // [::1]:8080
+  }
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
+// Runs an awaitable to completion on a private io_context (start-up work, before serving).
+Status run_now(boost::asio::awaitable<Status> work) {
+  boost::asio::io_context context;
+  Status status = make_error(Errc::store_unavailable, "not run");
+  boost::asio::co_spawn(context, std::move(work), [&](std::exception_ptr error, Status result) {
+    if (error) std::rethrow_exception(error);
+    status = std::move(result);
+  });
+  context.run();
+  return status;
+}
+
+void load_demo(Catalog& catalog) {
+  std::size_t events = 0;
+  for (DemoVenue& demo : demo_catalog(system_now() / 1000)) {
+    auto venue = catalog.create_venue(demo.venue);
+    if (!venue) throw std::runtime_error("demo venue: " + venue.error().detail);
+    for (boost::json::object& body : demo.events) {
+      body["venue_id"] = (*venue)->id;
+      auto event = catalog.create_event(body);
+      if (!event) throw std::runtime_error("demo event: " + event.error().detail);
+      auto published = catalog.publish((*event)->id);
+      if (!published) throw std::runtime_error("demo publish: " + published.error().detail);
+      ++events;
+    }
+  }
+  spdlog::info("demo catalog loaded: {} events", events);
+}
+
+// Expires due holds every sweep_interval, so a released seat is seen as free (and, later,
+// announced) even when nobody touches its event.
+class Sweeper {
+ public:
+  explicit Sweeper(Booking& booking)
+      : thread_([this, &booking](std::stop_token stop) {
+          std::unique_lock lock(mutex_);
+          while (!stop.stop_requested()) {
+            lock.unlock();
+            booking.sweep(system_now());
+            lock.lock();
+            wake_.wait_for(lock, stop, sweep_interval, [] { return false; });
+          }
+        }) {}
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable_any wake_;
+  std::jthread thread_;  // last: stops and joins before the others go
+};
+
+}  // namespace
+
+int serve(const ServeOptions& options) {
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  if (!options.postgres_url.empty() || !options.redis_url.empty()) {
+    spdlog::critical("cluster mode (--postgres, --redis) is not available in this build yet");
+    return 2;
+  }
+  const auto [host, port] = split_listen(options.listen);
+  prepare_data_dir(options.data_dir);
+  const TicketSecret secret = load_or_create_ticket_secret(options.data_dir);
+  const std::string admin_key =
+      options.admin_key.empty() ? load_or_create_admin_key(options.data_dir) : options.admin_key;
+
+  sqlite::Store store(options.data_dir / "boxoffice.sqlite");
+  sqlite::TestPaymentProvider payments(options.data_dir / "test-payments.sqlite");
+  auto epoch = store.next_epoch();
+  if (!epoch) throw std::runtime_error(epoch.error().detail);
+
+  Catalog catalog(store);
+  if (Status loaded = catalog.load(); !loaded) throw std::runtime_error(loaded.error().detail);
+  if (options.demo && catalog.events().empty()) load_demo(catalog);
+
+  Booking booking(catalog, store, payments, secret, *epoch);
+  if (Status recovered = run_now(booking.recover()); !recovered) {
+    throw std::runtime_error("recovery: " + recovered.error().detail);
+  }
+
+  // Signals are taken by sigwait below, not by whichever thread they happen to hit.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  http::Router router;
+  http::add_api_routes(router, catalog, booking, {admin_key, [] { return true; }}, system_now);
+  http::Server server(router.handler(), http::ServerLimits{}, options.threads);
+  const std::uint16_t bound = server.listen(host, port);
+  Sweeper sweeper(booking);
+
+  std::cout << "boxoffice listening on http://" << host << ":" << bound << " (data in "
+            << options.data_dir.string() << ", " << options.threads << " threads)" << std::endl;
+  if (options.admin_key.empty()) {
+    std::cout << "admin key: in " << (options.data_dir / "admin-key").string() << std::endl;
+  }
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    spdlog::info("signal {}: stopping", signal);
+    server.stop();
+  });
+  server.run();
+  waiter.detach();  // still waiting only if run() ended on its own
+  return 0;
+}
+
+}  // namespace boxoffice::app

@@ -1,0 +1,24 @@
+// Wiring of the embedded mode: SQLite stores in the data dir, the test payment provider,
+// the catalog and booking services, the HTTP API, and the hold sweeper.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace boxoffice::app {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::filesystem::path data_dir = "data";
+  std::string admin_key;
+  bool demo = false;
+  std::string postgres_url;
+  std::string redis_url;
+  int threads = 1;
+  std::string log_level = "info";
+};
+
+// Runs until SIGINT or SIGTERM; answers the process exit code.
+int serve(const ServeOptions& options);
+
+}  // namespace boxoffice::app

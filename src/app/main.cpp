@@ -1,0 +1,83 @@
+// boxoffice: the command line. `boxoffice serve` runs the server (embedded mode: SQLite in the
+// data dir, holds in memory); `boxoffice check-ticket CODE` verifies a ticket code offline
+// with the data dir's secret, as a gate's scanner would.
+#include "app/data_dir.hpp"
+#include "app/embedded.hpp"
+#include "core/ticket_code.hpp"
+
+#include <CLI/CLI.hpp>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <thread>
+
+namespace {
+
+int check_ticket(const std::string& code, const std::filesystem::path& data_dir) {
+  const auto secret = boxoffice::app::load_or_create_ticket_secret(data_dir);
+  const auto facts = boxoffice::verify_ticket_code(code, secret);
+  if (!facts) {
+    std::cout << "INVALID: not a ticket of this box office (forged or altered)\n";
+    return 1;
+  }
+  std::cout << "VALID: event " << facts->event_id << ", order " << facts->order_id << ", "
+            << facts->unit << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) {
+    std::cerr << "boxoffice: libsodium failed to initialise\n";
+    return 1;
+  }
+  CLI::App cli{"boxoffice: a ticketing backend (catalog, seat holds, checkout)"};
+  cli.require_subcommand(1);
+
+  boxoffice::app::ServeOptions options;
+  options.threads = std::max(1u, std::thread::hardware_concurrency());
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP server");
+  serve->add_option("--listen", options.listen, "Address and port to listen on")
+      ->envname("BOXOFFICE_LISTEN")
+      ->capture_default_str();
+  serve->add_option("--data-dir", options.data_dir, "Where the embedded mode keeps its files")
+      ->envname("BOXOFFICE_DATA_DIR")
+      ->capture_default_str();
+  serve->add_option("--admin-key", options.admin_key,
+                    "Key for organizer calls (default: made once and kept in DATA_DIR/admin-key)")
+      ->envname("BOXOFFICE_ADMIN_KEY");
+  serve->add_flag("--demo", options.demo, "Load a demo catalog when the store is empty")
+      ->envname("BOXOFFICE_DEMO");
+  serve->add_option("--postgres", options.postgres_url,
+                    "PostgreSQL URL (cluster mode; not available in this build yet)")
+      ->envname("BOXOFFICE_POSTGRES");
+  serve->add_option("--redis", options.redis_url,
+                    "Redis URL (cluster mode; not available in this build yet)")
+      ->envname("BOXOFFICE_REDIS");
+  serve->add_option("--threads", options.threads, "Worker threads")
+      ->envname("BOXOFFICE_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve->add_option("--log-level", options.log_level, "trace, debug, info, warn, error")
+      ->envname("BOXOFFICE_LOG_LEVEL")
+      ->capture_default_str();
+
+  std::string code;
+  std::filesystem::path check_data_dir = "data";
+  auto* check = cli.add_subcommand("check-ticket", "Verify a ticket code offline");
+  check->add_option("code", code, "The ticket code")->required();
+  check->add_option("--data-dir", check_data_dir, "The data dir holding the ticket secret")
+      ->envname("BOXOFFICE_DATA_DIR")
+      ->capture_default_str();
+
+  CLI11_PARSE(cli, argc, argv);
+  try {
+    if (*check) return check_ticket(code, check_data_dir);
+    return boxoffice::app::serve(options);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,359 @@
+#include "http/api.hpp"
+
+#include "core/json_reader.hpp"
+#include "http/api_errors.hpp"
+#include "http/problem.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <sodium.h>
+
+#include <charconv>
+
+namespace boxoffice::http {
+namespace {
+
+using s = bhttp::status;
+
+Response json_response(s status, std::string body) {
+  Response response{status, 11};
+  response.set(bhttp::field::content_type, "application/json");
+  response.body() = std::move(body);
+  return response;
+}
+
+Response json_response(s status, const boost::json::object& body) {
+  return json_response(status, boost::json::serialize(body));
+}
+
+// Ids in paths are positive decimal integers; anything else names nothing.
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+Response not_found(std::string_view what) {
+  return problem(s::not_found, "not-found", "Not found", std::string(what) + " not found");
+}
+
+std::optional<std::string> query_param(const Request& request, std::string_view name) {
+  auto url = boost::urls::parse_origin_form(request.target());
+  if (!url) return std::nullopt;
+  for (const auto& param : url->params()) {
+    if (param.key == name) return std::string(param.value);
+  }
+  return std::nullopt;
+}
+
+// The body as JSON, after checking its media type. nullopt → `failure` holds the answer.
+std::optional<boost::json::value> json_body(const Request& request, Response& failure) {
+  const auto type = request[bhttp::field::content_type];
+  if (!type.empty() && !type.starts_with("application/json")) {
+    failure = problem(s::unsupported_media_type, "unsupported-media-type",
+                      "Unsupported media type", "send the body as application/json");
+    return std::nullopt;
+  }
+  auto value = parse_json(request.body());
+  if (!value) {
+    failure = problem_of(value.error());
+    return std::nullopt;
+  }
+  return std::move(value).value();
+}
+
+bool not_modified(const Request& request, std::string_view etag) {
+  const auto match = request[bhttp::field::if_none_match];
+  return !match.empty() && (match == etag || match == "*" || match.find(etag) != match.npos);
+}
+
+Response cached(const Request& request, std::string body, std::string_view etag,
+                std::string_view cache_control) {
+  Response response = not_modified(request, etag) ? Response{s::not_modified, 11}
+                                                  : json_response(s::ok, std::move(body));
+  response.set(bhttp::field::etag, etag);
+  response.set(bhttp::field::cache_control, cache_control);
+  return response;
+}
+
+class Api {
+ public:
+  Api(Catalog& catalog, Booking& booking, ApiOptions options, Clock clock)
+      : catalog_(catalog), booking_(booking), options_(std::move(options)), clock_(clock) {
+    crypto_generichash(admin_key_hash_, sizeof admin_key_hash_,
+                       reinterpret_cast<const unsigned char*>(options_.admin_key.data()),
+                       options_.admin_key.size(), nullptr, 0);
+  }
+
+  // nullopt when the request carries the admin key; otherwise the 401/403 to answer.
+  std::optional<Response> deny_unless_organizer(const Request& request) const {
+    const auto header = request[bhttp::field::authorization];
+    constexpr std::string_view bearer = "Bearer ";
+    if (header.empty()) {
+      Response response = problem(s::unauthorized, "unauthorized", "Unauthorized",
+                                  "organizer calls need Authorization: Bearer <admin key>");
+      response.set(bhttp::field::www_authenticate, "Bearer");
+      return response;
+    }
+    const std::string_view given =
+        header.starts_with(bearer) ? header.substr(bearer.size()) : std::string_view();
+    unsigned char hash[32];
+    crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(given.data()),
+                       given.size(), nullptr, 0);
+    if (given.empty() || sodium_memcmp(hash, admin_key_hash_, sizeof hash) != 0) {
+      return problem(s::forbidden, "forbidden", "Forbidden", "the admin key is not right");
+    }
+    return std::nullopt;
+  }
+
+  bool is_organizer(const Request& request) const { return !deny_unless_organizer(request); }
+
+  // The event if the caller may see it: published, or the caller is the organizer.
+  std::shared_ptr<const EventView> visible_event(const Request& request,
+                                                 std::string_view id_text) const {
+    const auto id = parse_id(id_text);
+    if (!id) return nullptr;
+    auto view = catalog_.event(*id);
+    if (!view || (!view->event->published && !is_organizer(request))) return nullptr;
+    return view;
+  }
+
+  Response create_venue(const Request& request) {
+    if (auto denied = deny_unless_organizer(request)) return *denied;
+    Response failure;
+    const auto body = json_body(request, failure);
+    if (!body) return failure;
+    auto venue = catalog_.create_venue(*body);
+    if (!venue) return problem_of(venue.error());
+    const Venue& v = **venue;
+    boost::json::array areas;
+    for (const GaArea& area : v.layout->ga_areas) {
+      areas.push_back({{"id", area.id}, {"name", area.name}, {"capacity", area.capacity}});
+    }
+    Response response = json_response(
+        s::created, boost::json::object{{"id", v.id},
+                                        {"name", v.name},
+                                        {"city", v.city},
+                                        {"sections", v.layout->sections.size()},
+                                        {"seat_count", v.layout->seats.size()},
+                                        {"ga_areas", std::move(areas)}});
+    response.set(bhttp::field::location, "/v1/venues/" + std::to_string(v.id));
+    return response;
+  }
+
+  Response get_venue(std::string_view id_text) {
+    const auto id = parse_id(id_text);
+    const auto venue = id ? catalog_.venue(*id) : nullptr;
+    if (!venue) return not_found("venue");
+    return json_response(s::ok, encode_venue(*venue));
+  }
+
+  Response create_event(const Request& request) {
+    if (auto denied = deny_unless_organizer(request)) return *denied;
+    Response failure;
+    const auto body = json_body(request, failure);
+    if (!body) return failure;
+    auto event = catalog_.create_event(*body);
+    if (!event) return problem_of(event.error());
+    Response response = json_response(s::created, encode_event(**event));
+    response.set(bhttp::field::location, "/v1/events/" + std::to_string((*event)->id));
+    return response;
+  }
+
+  Response publish(const Request& request, std::string_view id_text) {
+    if (auto denied = deny_unless_organizer(request)) return *denied;
+    const auto id = parse_id(id_text);
+    if (!id) return not_found("event");
+    auto view = catalog_.publish(*id);
+    if (!view) return problem_of(view.error());
+    return json_response(s::ok, (*view)->details_json);
+  }
+
+  Response list_events() {
+    boost::json::array events;
+    for (const auto& view : catalog_.events()) {
+      if (!view->event->published) continue;
+      const Event& e = *view->event;
+      boost::json::object item{{"id", e.id},
+                               {"name", e.name},
+                               {"category", e.category},
+                               {"starts_at", format_rfc3339(e.starts_at)},
+                               {"on_sale_at", format_rfc3339(e.on_sale_at)}};
+      if (view->venue) {
+        item["venue"] = {{"id", view->venue->id},
+                         {"name", view->venue->name},
+                         {"city", view->venue->city}};
+      }
+      events.push_back(std::move(item));
+    }
+    return json_response(s::ok, boost::json::object{{"events", std::move(events)}});
+  }
+
+  Response get_event(const Request& request, std::string_view id_text) {
+    const auto view = visible_event(request, id_text);
+    if (!view) return not_found("event");
+    // Short max-age: a CDN absorbs the stampede; the ETag makes revalidation cheap.
+    return cached(request, view->details_json, view->etag, "public, max-age=5");
+  }
+
+  Response get_seatmap(const Request& request, std::string_view id_text) {
+    const auto view = visible_event(request, id_text);
+    if (!view) return not_found("event");
+    const std::string etag = "\"m" + std::to_string(view->event->id) + "\"";
+    return cached(request, *catalog_.seatmap_json(*view), etag,
+                  "public, max-age=31536000, immutable");
+  }
+
+  Response get_availability(const Request& request, std::string_view id_text) {
+    const auto view = visible_event(request, id_text);
+    if (!view) return not_found("event");
+    const auto seats = query_param(request, "seats");
+    auto availability = booking_.availability(
+        view->event->id, seats ? std::optional<std::string_view>(*seats) : std::nullopt,
+        clock_());
+    if (!availability) return problem_of(availability.error());
+    const std::string etag = "\"a" + std::to_string(availability->seq) + "\"";
+    if (seats) return json_response(s::ok, *availability->json);
+    return cached(request, *availability->json, etag, "no-cache");
+  }
+
+  Response create_hold(const Request& request, std::string_view id_text) {
+    const auto id = parse_id(id_text);
+    if (!id) return not_found("event");
+    Response failure;
+    const auto body = json_body(request, failure);
+    if (!body) return failure;
+    auto hold = booking_.hold(*id, *body, clock_());
+    if (!hold) return problem_of(hold.error());
+    Response response = json_response(s::created, *hold);
+    response.set(bhttp::field::location,
+                 "/v1/holds/" + std::string(hold->at("hold_id").as_string()));
+    return response;
+  }
+
+  Response get_hold(std::string_view id_text) {
+    const auto id = Id128::from_hex(id_text);
+    if (!id) return not_found("hold");
+    auto hold = booking_.find_hold(*id, clock_());
+    if (!hold) return problem_of(hold.error());
+    return json_response(s::ok, *hold);
+  }
+
+  Response release_hold(std::string_view id_text) {
+    const auto id = Id128::from_hex(id_text);
+    if (!id) return not_found("hold");
+    if (Status released = booking_.release(*id, clock_()); !released) {
+      return problem_of(released.error());
+    }
+    return Response{s::no_content, 11};
+  }
+
+  asio::awaitable<Response> checkout(const Request& request, std::string_view id_text) {
+    const auto id = Id128::from_hex(id_text);
+    if (!id) co_return not_found("hold");
+    Response failure;
+    auto body = json_body(request, failure);
+    if (!body) co_return failure;
+    auto order = co_await booking_.checkout(*id, std::move(*body),
+                                            std::string(request["Idempotency-Key"]), clock_);
+    if (!order) co_return problem_of(order.error());
+    Response response = json_response(s::created, *order);
+    response.set(bhttp::field::location,
+                 "/v1/orders/" + std::string(order->at("order_id").as_string()));
+    co_return response;
+  }
+
+  Response get_order(std::string_view id_text) {
+    const auto id = Id128::from_hex(id_text);
+    if (!id) return not_found("order");
+    auto order = booking_.order(*id);
+    if (!order) return problem_of(order.error());
+    return json_response(s::ok, *order);
+  }
+
+  Response event_orders(const Request& request, std::string_view id_text) {
+    if (auto denied = deny_unless_organizer(request)) return *denied;
+    const auto id = parse_id(id_text);
+    if (!id) return not_found("event");
+    auto orders = booking_.orders_of_event(*id);
+    if (!orders) return problem_of(orders.error());
+    return json_response(s::ok, *orders);
+  }
+
+  Response readyz() const {
+    if (options_.ready && !options_.ready()) {
+      return problem(s::service_unavailable, "not-ready", "Not ready", "a store is unreachable");
+    }
+    return json_response(s::ok, boost::json::object{{"status", "ready"}});
+  }
+
+ private:
+  Catalog& catalog_;
+  Booking& booking_;
+  ApiOptions options_;
+  Clock clock_;
+  unsigned char admin_key_hash_[32];
+};
+
+}  // namespace
+
+void add_api_routes(Router& router, Catalog& catalog, Booking& booking, ApiOptions options,
+                    Clock clock) {
+  auto api = std::make_shared<Api>(catalog, booking, std::move(options), clock);
+  using P = Router::Params;
+  // Most handlers answer at once; wrap them into the coroutine the router expects.
+  auto sync = [](auto handler) {
+    return [handler](Request& request, const P& params) -> asio::awaitable<Response> {
+      co_return handler(request, params);
+    };
+  };
+  using v = bhttp::verb;
+  router.add(v::get, "/healthz", sync([](Request&, const P&) {
+    return json_response(s::ok, boost::json::object{{"status", "ok"}});
+  }));
+  router.add(v::get, "/readyz", sync([api](Request&, const P&) { return api->readyz(); }));
+  router.add(v::post, "/v1/venues", sync([api](Request& r, const P&) {
+    return api->create_venue(r);
+  }));
+  router.add(v::get, "/v1/venues/{id}", sync([api](Request&, const P& p) {
+    return api->get_venue(p.get("id"));
+  }));
+  router.add(v::post, "/v1/events", sync([api](Request& r, const P&) {
+    return api->create_event(r);
+  }));
+  router.add(v::get, "/v1/events", sync([api](Request&, const P&) { return api->list_events(); }));
+  router.add(v::get, "/v1/events/{id}", sync([api](Request& r, const P& p) {
+    return api->get_event(r, p.get("id"));
+  }));
+  router.add(v::post, "/v1/events/{id}/publish", sync([api](Request& r, const P& p) {
+    return api->publish(r, p.get("id"));
+  }));
+  router.add(v::get, "/v1/events/{id}/seatmap", sync([api](Request& r, const P& p) {
+    return api->get_seatmap(r, p.get("id"));
+  }));
+  router.add(v::get, "/v1/events/{id}/availability", sync([api](Request& r, const P& p) {
+    return api->get_availability(r, p.get("id"));
+  }));
+  router.add(v::post, "/v1/events/{id}/holds", sync([api](Request& r, const P& p) {
+    return api->create_hold(r, p.get("id"));
+  }));
+  router.add(v::get, "/v1/events/{id}/orders", sync([api](Request& r, const P& p) {
+    return api->event_orders(r, p.get("id"));
+  }));
+  router.add(v::get, "/v1/holds/{id}", sync([api](Request&, const P& p) {
+    return api->get_hold(p.get("id"));
+  }));
+  router.add(v::delete_, "/v1/holds/{id}", sync([api](Request&, const P& p) {
+    return api->release_hold(p.get("id"));
+  }));
+  router.add(v::post, "/v1/holds/{id}/checkout",
+             [api](Request& r, const P& p) -> asio::awaitable<Response> {
+               co_return co_await api->checkout(r, p.get("id"));
+             });
+  router.add(v::get, "/v1/orders/{id}", sync([api](Request&, const P& p) {
+    return api->get_order(p.get("id"));
+  }));
+}
+
+}  // namespace boxoffice::http

@@ -1,0 +1,24 @@
+// The v1 HTTP API of DESIGN.md: routes, request parsing, authorisation of organizer calls,
+// and the shape of answers (status, headers, caching). The services do the work; this file
+// only translates. See docs/api.md for the contract by example.
+#pragma once
+
+#include "http/router.hpp"
+#include "services/booking.hpp"
+#include "services/catalog.hpp"
+#include "services/clock.hpp"
+
+#include <functional>
+#include <string>
+
+namespace boxoffice::http {
+
+struct ApiOptions {
+  std::string admin_key;               // organizer calls carry "Authorization: Bearer <key>"
+  std::function<bool()> ready;         // are the stores reachable? (GET /readyz)
+};
+
+void add_api_routes(Router& router, Catalog& catalog, Booking& booking, ApiOptions options,
+                    Clock clock);
+
+}  // namespace boxoffice::http

@@ -1,0 +1,137 @@
+#include "services/catalog.hpp"
+
+#include "core/catalog_codec.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace boxoffice {
+
+Catalog::Catalog(CatalogStore& store) : store_(store) {}
+
+Status Catalog::load() {
+  auto venues = store_.load_venues();
+  if (!venues) return std::move(venues).error();
+  auto events = store_.load_events();
+  if (!events) return std::move(events).error();
+  std::unique_lock lock(mutex_);
+  for (Venue& venue : *venues) {
+    const std::int64_t id = venue.id;
+    venues_.emplace(id, std::make_shared<const Venue>(std::move(venue)));
+  }
+  for (Event& event : *events) {
+    const std::int64_t id = event.id;
+    events_.emplace(id, make_view(std::make_shared<const Event>(std::move(event))));
+  }
+  return ok_status();
+}
+
+Result<std::shared_ptr<const Venue>> Catalog::create_venue(const boost::json::value& body) {
+  auto venue = decode_venue(body);
+  if (!venue) return std::move(venue).error();
+  auto id = store_.create_venue(*venue);
+  if (!id) return std::move(id).error();
+  venue->id = *id;
+  auto shared = std::make_shared<const Venue>(std::move(venue).value());
+  std::unique_lock lock(mutex_);
+  venues_.emplace(*id, shared);
+  return shared;
+}
+
+Result<std::shared_ptr<const Event>> Catalog::create_event(const boost::json::value& body) {
+  auto event = decode_event(body);
+  if (!event) return std::move(event).error();
+  const auto venue = this->venue(event->venue_id);
+  if (!venue) {
+    return make_error(Errc::invalid_field, "venue_id: no venue " + std::to_string(event->venue_id),
+                      {{"field", "venue_id"}});
+  }
+  if (Status valid = validate_event(*event, *venue->layout); !valid) {
+    return std::move(valid).error();
+  }
+  auto id = store_.create_event(*event);
+  if (!id) return std::move(id).error();
+  event->id = *id;
+  auto shared = std::make_shared<const Event>(std::move(event).value());
+  std::unique_lock lock(mutex_);
+  events_.emplace(*id, make_view(shared));
+  return shared;
+}
+
+Result<std::shared_ptr<const EventView>> Catalog::publish(std::int64_t event_id) {
+  std::unique_lock lock(mutex_);  // held across the write so two publishes can't interleave
+  const auto it = events_.find(event_id);
+  if (it == events_.end()) return make_error(Errc::not_found, "no such event");
+  if (it->second->event->published) return it->second;
+  Event published = *it->second->event;
+  published.published = true;
+  published.version += 1;
+  if (Status stored = store_.update_event(published); !stored) return std::move(stored).error();
+  it->second = make_view(std::make_shared<const Event>(std::move(published)));
+  return it->second;
+}
+
+std::shared_ptr<const Venue> Catalog::venue(std::int64_t id) const {
+  std::shared_lock lock(mutex_);
+  const auto it = venues_.find(id);
+  return it == venues_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const EventView> Catalog::event(std::int64_t id) const {
+  std::shared_lock lock(mutex_);
+  const auto it = events_.find(id);
+  return it == events_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const EventView>> Catalog::events() const {
+  std::vector<std::shared_ptr<const EventView>> views;
+  {
+    std::shared_lock lock(mutex_);
+    views.reserve(events_.size());
+    for (const auto& [id, view] : events_) views.push_back(view);
+  }
+  std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) {
+    return a->event->id < b->event->id;
+  });
+  return views;
+}
+
+std::shared_ptr<const std::string> Catalog::seatmap_json(const EventView& view) {
+  std::lock_guard lock(seatmaps_mutex_);
+  auto& seatmap = seatmaps_[view.event->id];
+  if (!seatmap) {
+    seatmap = std::make_shared<const std::string>(
+        boost::json::serialize(encode_seatmap(*view.event, *view.venue)));
+  }
+  return seatmap;
+}
+
+// Called with mutex_ held (or before serving): looks the venue up directly.
+std::shared_ptr<const EventView> Catalog::make_view(std::shared_ptr<const Event> event) const {
+  auto view = std::make_shared<EventView>();
+  const auto venue = venues_.find(event->venue_id);
+  view->venue = venue == venues_.end() ? nullptr : venue->second;
+  boost::json::object details = encode_event(*event);
+  if (view->venue) {
+    const Venue& v = *view->venue;
+    details["venue"] = {{"id", v.id},           {"name", v.name}, {"city", v.city},
+                        {"country", v.country}, {"timezone", v.timezone},
+                        {"lat", v.lat},         {"lon", v.lon},
+                        {"seat_count", v.layout->seats.size()}};
+  }
+  const auto [min, max] = std::minmax_element(
+      event->price_levels.begin(), event->price_levels.end(),
+      [](const PriceLevel& a, const PriceLevel& b) { return a.price_cents < b.price_cents; });
+  if (min != event->price_levels.end()) {
+    details["price_range"] = {{"min_cents", min->price_cents},
+                              {"max_cents", max->price_cents},
+                              {"currency", min->currency}};
+  }
+  view->details_json = boost::json::serialize(details);
+  view->etag = "\"e" + std::to_string(event->id) + "v" + std::to_string(event->version) + "\"";
+  view->event = std::move(event);
+  return view;
+}
+
+}  // namespace boxoffice

@@ -1,0 +1,65 @@
+// The catalog service: venues and events, kept whole in memory (read thousands of times per
+// write) and written through to the CatalogStore. Reads are answered from precomputed JSON
+// with a version for the ETag, so the hot `GET /v1/events/{id}` is a map lookup and a copy.
+//
+// Thread-safe: reads take a shared lock, writes an exclusive one; what a read returns is
+// immutable and stays valid however long the caller keeps it.
+#pragma once
+
+#include "core/catalog.hpp"
+#include "core/errors.hpp"
+#include "services/stores.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace boxoffice {
+
+// An event as the API shows it, with its venue, in encoded form.
+struct EventView {
+  std::shared_ptr<const Event> event;
+  std::shared_ptr<const Venue> venue;
+  std::string details_json;  // GET /v1/events/{id}
+  std::string etag;          // of details_json, quoted
+};
+
+class Catalog {
+ public:
+  explicit Catalog(CatalogStore& store);
+
+  // Loads everything stored; called once before serving.
+  Status load();
+
+  // POST /v1/venues and POST /v1/events bodies. Errors: malformed input (see
+  // core/catalog_codec.hpp), not_found (no such venue), store_unavailable.
+  Result<std::shared_ptr<const Venue>> create_venue(const boost::json::value& body);
+  Result<std::shared_ptr<const Event>> create_event(const boost::json::value& body);
+  // Makes an event visible and sellable from its on_sale_at. Publishing twice is harmless.
+  Result<std::shared_ptr<const EventView>> publish(std::int64_t event_id);
+
+  std::shared_ptr<const Venue> venue(std::int64_t id) const;
+  // Published or not: callers decide who may see an unpublished event.
+  std::shared_ptr<const EventView> event(std::int64_t id) const;
+  std::vector<std::shared_ptr<const EventView>> events() const;
+
+  // The seat map of an event, encoded once and kept (immutable for the event's life).
+  std::shared_ptr<const std::string> seatmap_json(const EventView& view);
+
+ private:
+  std::shared_ptr<const EventView> make_view(std::shared_ptr<const Event> event) const;
+
+  CatalogStore& store_;
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::int64_t, std::shared_ptr<const Venue>> venues_;
+  std::unordered_map<std::int64_t, std::shared_ptr<const EventView>> events_;
+  std::mutex seatmaps_mutex_;
+  std::unordered_map<std::int64_t, std::shared_ptr<const std::string>> seatmaps_;
+};
+
+}  // namespace boxoffice

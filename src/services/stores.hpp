@@ -1,0 +1,89 @@
+// The store interfaces that services/ needs, and that stores/ implements: SQLite for the
+// embedded mode, PostgreSQL for the cluster mode (later). One contract test suite
+// (tests/stores/) runs against every implementation.
+//
+// Common contract: every method is safe to call from any thread at any time; a method that
+// returns success has made its effect durable (it survives kill -9 of the process); a method
+// that fails with store_unavailable has changed nothing that a later read could see.
+#pragma once
+
+#include "core/catalog.hpp"
+#include "core/errors.hpp"
+#include "core/ids.hpp"
+#include "core/time.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boxoffice {
+
+class CatalogStore {
+ public:
+  virtual ~CatalogStore() = default;
+  // Stores a venue and answers its new id (> 0).
+  virtual Result<std::int64_t> create_venue(const Venue& venue) = 0;
+  // Stores an event at an existing venue and answers its new id (> 0).
+  virtual Result<std::int64_t> create_event(const Event& event) = 0;
+  // Replaces the stored event with the same id (publish, later edits).
+  virtual Status update_event(const Event& event) = 0;
+  // Everything stored, in id order, for loading at start.
+  virtual Result<std::vector<Venue>> load_venues() = 0;
+  virtual Result<std::vector<Event>> load_events() = 0;
+};
+
+struct Ticket {
+  std::string unit;  // a seat id, or "<ga area id>#<n>"
+  std::string code;  // see core/ticket_code.hpp
+};
+
+enum class PaymentStatus { authorized, captured };
+
+struct Order {
+  OrderId id;
+  std::int64_t event_id = 0;
+  HoldId hold_id;
+  std::string idempotency_key;
+  std::string request_hash;  // of the checkout body: same key + other body is refused
+  std::vector<std::string> seats;
+  std::optional<std::string> ga_area;
+  std::uint32_t ga_quantity = 0;
+  std::int64_t total_cents = 0;
+  std::string currency;
+  std::string customer_email;
+  std::string customer_name;
+  std::string payment_id;
+  PaymentStatus payment_status = PaymentStatus::authorized;
+  UnixMillis created_at = 0;
+  std::vector<Ticket> tickets;
+};
+
+struct SoldUnits {
+  std::vector<std::string> seats;
+  std::vector<std::pair<std::string, std::uint32_t>> ga;  // area id, places sold
+};
+
+class OrderStore {
+ public:
+  virtual ~OrderStore() = default;
+  // Atomically stores the order with its tickets and marks its seats and GA places sold,
+  // guarded by the store itself (the final arbiter, DESIGN.md rule 3): if any seat is already
+  // sold, or the area's capacity would be exceeded, nothing is written and the answer is
+  // seats_unavailable (extra "unavailable": the seat ids). A second order for the same hold
+  // answers conflict. `ga_capacity` is the capacity of order.ga_area.
+  virtual Status commit_order(const Order& order, std::uint32_t ga_capacity) = 0;
+  virtual Status mark_captured(const OrderId& order) = 0;
+  virtual Result<std::optional<Order>> find_order(const OrderId& id) = 0;
+  virtual Result<std::optional<Order>> find_order_by_hold(const HoldId& hold) = 0;
+  virtual Result<std::vector<Order>> orders_of_event(std::int64_t event_id) = 0;
+  // Orders whose payment was authorised but not yet captured (a crash between commit and
+  // capture): captured at start.
+  virtual Result<std::vector<Order>> uncaptured_orders() = 0;
+  virtual Result<SoldUnits> sold_units(std::int64_t event_id) = 0;
+  // A number that grows by one at every start: the high half of event sequence numbers, so
+  // they never go backwards across restarts even though holds are not stored.
+  virtual Result<std::uint64_t> next_epoch() = 0;
+};
+
+}  // namespace boxoffice

@@ -1,0 +1,39 @@
+// One SQLite database file in WAL mode: the embedded mode's source of truth.
+//
+// Durability: synchronous=FULL, so a transaction that returned has reached the disk (the WAL
+// is fsynced at commit) and survives kill -9 or power loss. Concurrency: one connection,
+// serialised by a mutex; SQLite has one writer at a time anyway, and every statement here is
+// short. Schema changes are numbered migrations applied at open (PRAGMA user_version).
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <filesystem>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+namespace boxoffice::sqlite {
+
+class Database {
+ public:
+  enum class Sync {
+    full,    // fsync at every commit: survives power loss (the source of truth)
+    normal,  // survives kill -9 of the process, not power loss (the test payment ledger)
+  };
+
+  // Opens (creating if needed) and applies `migrations[i]` for every i ≥ user_version.
+  // Throws SQLite::Exception if the file can't be opened or a migration fails.
+  Database(const std::filesystem::path& file, const std::vector<std::string_view>& migrations,
+           Sync sync = Sync::full);
+
+  // The connection, for use only while holding lock().
+  SQLite::Database& connection() { return db_; }
+  std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+
+ private:
+  std::mutex mutex_;
+  SQLite::Database db_;
+};
+
+}  // namespace boxoffice::sqlite

@@ -1,0 +1,37 @@
+// The embedded mode's stores: catalog and orders in one SQLite file (`boxoffice.sqlite` in
+// the data dir). See services/stores.hpp for the contract.
+#pragma once
+
+#include "services/stores.hpp"
+#include "stores/sqlite/database.hpp"
+
+#include <filesystem>
+
+namespace boxoffice::sqlite {
+
+class Store final : public CatalogStore, public OrderStore {
+ public:
+  explicit Store(const std::filesystem::path& file);
+
+  Result<std::int64_t> create_venue(const Venue& venue) override;
+  Result<std::int64_t> create_event(const Event& event) override;
+  Status update_event(const Event& event) override;
+  Result<std::vector<Venue>> load_venues() override;
+  Result<std::vector<Event>> load_events() override;
+
+  Status commit_order(const Order& order, std::uint32_t ga_capacity) override;
+  Status mark_captured(const OrderId& order) override;
+  Result<std::optional<Order>> find_order(const OrderId& id) override;
+  Result<std::optional<Order>> find_order_by_hold(const HoldId& hold) override;
+  Result<std::vector<Order>> orders_of_event(std::int64_t event_id) override;
+  Result<std::vector<Order>> uncaptured_orders() override;
+  Result<SoldUnits> sold_units(std::int64_t event_id) override;
+  Result<std::uint64_t> next_epoch() override;
+
+ private:
+  Result<std::vector<Order>> select_orders(std::string_view where, const std::string& value);
+
+  Database db_;
+};
+
+}  // namespace boxoffice::sqlite

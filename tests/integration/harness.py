@@ -1,0 +1,190 @@
+"""Starts the real boxoffice binary on a free loopback port with a temporary data dir, and
+talks HTTP/1.1 to it. Every integration test goes through here: no mocks, the real server."""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+BINARY = os.environ.get("BOXOFFICE_BIN", "build/asan/src/app/boxoffice")
+ADMIN_KEY = "test-admin-key"
+START_SECONDS_MAX = 60
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # lower-case names
+        self.body = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    def __repr__(self):
+        return f"<{self.status} {self.body[:300]!r}>"
+
+
+class Server:
+    """One boxoffice process. `start()` waits for its "listening on" line."""
+
+    def __init__(self, data_dir=None, extra_args=(), threads=2):
+        self.owns_data_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="boxoffice-test-")
+        self.extra_args = list(extra_args)
+        self.threads = threads
+        self.process = None
+        self.port = None
+
+    def start(self):
+        args = [BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
+                "--admin-key", ADMIN_KEY, "--threads", str(self.threads)] + self.extra_args
+        self.log = open(os.path.join(self.data_dir, "server.log"), "ab")
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log)
+        deadline = time.monotonic() + START_SECONDS_MAX
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline().decode()
+            if not line:
+                raise RuntimeError(f"boxoffice exited with {self.process.wait()}: {self.read_log()}")
+            match = re.search(r"listening on http://[^:]+:(\d+)", line)
+            if match:
+                self.port = int(match.group(1))
+                return self
+        raise RuntimeError("boxoffice did not start in time")
+
+    def read_log(self):
+        with open(os.path.join(self.data_dir, "server.log"), "rb") as f:
+            return f.read().decode(errors="replace")[-4000:]
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode if self.process else None
+
+    def kill9(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def cleanup(self):
+        self.stop()
+        if self.owns_data_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def connect(self, timeout=30):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, admin=False, raw=None, conn=None):
+        """Sends one request; `body` is JSON-encoded unless `raw` bytes are given."""
+        headers = dict(headers or {})
+        if admin:
+            headers.setdefault("Authorization", f"Bearer {ADMIN_KEY}")
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        own = conn is None
+        conn = conn or self.connect()
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            response = conn.getresponse()
+            payload = response.read().decode()
+            return Response(response.status,
+                            {k.lower(): v for k, v in response.getheaders()}, payload)
+        finally:
+            if own:
+                conn.close()
+
+    # The organizer's set-up, as a real client does it.
+    def create_venue(self, venue):
+        response = self.request("POST", "/v1/venues", venue, admin=True)
+        assert response.status == 201, response
+        return response.json["id"]
+
+    def create_event(self, event, publish=True):
+        response = self.request("POST", "/v1/events", event, admin=True)
+        assert response.status == 201, response
+        event_id = response.json["id"]
+        if publish:
+            published = self.request("POST", f"/v1/events/{event_id}/publish", admin=True)
+            assert published.status == 200, published
+        return event_id
+
+
+def grid_venue(sections=1, rows=5, seats_per_row=10, ga_capacity=0, name="Test Hall"):
+    """A venue whose seats are "S<s>-R<r>-<n>", rows 1 unit apart, stage at y = -10."""
+    layout = {"stage": {"x": seats_per_row / 2, "y": -10}, "sections": [], "ga_areas": []}
+    for s in range(1, sections + 1):
+        rows_list = []
+        for r in range(1, rows + 1):
+            seats = [{"id": f"S{s}-R{r}-{n}", "label": str(n),
+                      "x": float(n + (s - 1) * (seats_per_row + 2)), "y": float(r)}
+                     for n in range(1, seats_per_row + 1)]
+            rows_list.append({"label": f"R{r}", "seats": seats})
+        layout["sections"].append({"id": f"S{s}", "name": f"Section {s}", "rows": rows_list})
+    if ga_capacity:
+        layout["ga_areas"].append({"id": "FLOOR", "name": "Floor", "capacity": ga_capacity})
+    return {"name": name, "city": "Los Angeles", "country": "US",
+            "timezone": "America/Los_Angeles", "lat": 34.05, "lon": -118.24, "layout": layout}
+
+
+def iso(seconds_from_now):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds_from_now))
+
+
+def event_for(venue_id, venue, **overrides):
+    places = [s["id"] for s in venue["layout"]["sections"]] + \
+             [a["id"] for a in venue["layout"]["ga_areas"]]
+    event = {"venue_id": venue_id, "name": "The Test Tour", "performers": ["The Testers"],
+             "category": "concert", "tags": ["rock"], "starts_at": iso(30 * 86400),
+             "on_sale_at": iso(-3600),
+             "price_levels": [{"id": "std", "name": "Standard", "price_cents": 5000,
+                               "currency": "USD"}],
+             "pricing": {place: "std" for place in places}, "max_per_order": 8}
+    event.update(overrides)
+    return event
+
+
+class ServerTest(unittest.TestCase):
+    """A test case with one fresh server (and data dir) per test class."""
+
+    server_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(extra_args=cls.server_args).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def make_event(self, venue=None, **overrides):
+        venue = venue or grid_venue()
+        venue_id = self.server.create_venue(venue)
+        return self.server.create_event(event_for(venue_id, venue, **overrides))
+
+    def assertProblem(self, response, status, slug=None):
+        self.assertEqual(response.status, status, response)
+        self.assertEqual(response.headers.get("content-type"), "application/problem+json",
+                         response)
+        self.assertEqual(response.json["status"], status)
+        self.assertTrue(response.json["title"])
+        if slug:
+            self.assertEqual(response.json["type"], f"/problems/{slug}", response)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
