@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Measures boxoffice's HTTP path against nginx serving the same bytes as a static file, in one
+# run on one machine, with the same number of worker threads, and prints the ratios.
+#   1. hot GET /v1/events/{id}      vs nginx GET of that JSON   (target ≥ 1.0×)
+#   2. POST a hold of one random seat of a 100,000-seat event vs the same nginx figure (≥ 0.7×)
+# Usage: bench/http_bench.sh [seconds per run, default 10]; THREADS, CONNECTIONS in the environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${1:-10}
+threads=${THREADS:-1}
+connections=${CONNECTIONS:-64}
+wrk_threads=${WRK_THREADS:-1}
+export BENCH_SECTIONS=100 BENCH_ROWS=20 BENCH_SEATS=50  # 100,000 seats
+
+scripts/install-deps.sh
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF >/dev/null
+cmake --build build/release --target boxoffice >/dev/null
+
+work=$(mktemp -d /tmp/boxoffice-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# boxoffice, with the stadium and an event on sale.
+port=$(free_port)
+key=bench-key
+build/release/src/app/boxoffice serve --listen 127.0.0.1:$port --data-dir "$work/data" \
+  --admin-key $key --threads "$threads" --log-level warn >"$work/boxoffice.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
+base=http://127.0.0.1:$port
+python3 bench/make_venue.py $BENCH_SECTIONS $BENCH_ROWS $BENCH_SEATS >"$work/venue.json"
+venue=$(curl -sf -X POST $base/v1/venues -H "Authorization: Bearer $key" \
+  -H 'Content-Type: application/json' --data-binary @"$work/venue.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+pricing=$(python3 -c "import json; print(json.dumps({f'S{s}': 'std' for s in range($BENCH_SECTIONS)}))")
+event=$(curl -sf -X POST $base/v1/events -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d '{
+  "venue_id":'"$venue"',"name":"Benchmark Night","performers":["The Loads"],"category":"concert",
+  "starts_at":"2099-01-01T20:00:00Z","on_sale_at":"2020-01-01T00:00:00Z",
+  "price_levels":[{"id":"std","name":"Standard","price_cents":5000,"currency":"USD"}],
+  "pricing":'"$pricing"',"max_per_order":8}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -sf -X POST $base/v1/events/$event/publish -H "Authorization: Bearer $key" >/dev/null
+
+# nginx, serving the same event JSON as a static file.
+mkdir -p "$work/www/v1/events" "$work/nginx"
+curl -sf $base/v1/events/$event >"$work/www/v1/events/$event"
+nginx_port=$(free_port)
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes $threads;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type application/json;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  server { listen 127.0.0.1:$nginx_port; root $work/www; etag on; }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+for _ in $(seq 100); do curl -sf http://127.0.0.1:$nginx_port/v1/events/$event >/dev/null && break; sleep 0.1; done
+
+rps() { awk '/Requests\/sec/ {print $2}'; }
+run_wrk() { wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency "$@"; }
+
+echo "== $(nproc) cores; $threads server thread(s) each; wrk -t$wrk_threads -c$connections -d${duration}s"
+echo "== nginx: GET static event JSON ($(wc -c <"$work/www/v1/events/$event") bytes)"
+nginx_out=$(run_wrk http://127.0.0.1:$nginx_port/v1/events/$event); echo "$nginx_out" | grep -E 'Requests/sec|Latency  '
+echo "== boxoffice: GET /v1/events/$event"
+get_out=$(run_wrk $base/v1/events/$event); echo "$get_out" | grep -E 'Requests/sec|Latency  |Non-2xx'
+echo "== boxoffice: POST /v1/events/$event/holds, one random seat of 100,000"
+export BENCH_HOLD_PATH=/v1/events/$event/holds
+hold_out=$(run_wrk -s bench/hold_random_seat.lua $base); echo "$hold_out" | grep -E 'Requests/sec|Latency  |answers'
+
+nginx_rps=$(echo "$nginx_out" | rps); get_rps=$(echo "$get_out" | rps); hold_rps=$(echo "$hold_out" | rps)
+python3 - "$nginx_rps" "$get_rps" "$hold_rps" <<'PY'
+import sys
+nginx, get, hold = (float(x) for x in sys.argv[1:])
+print(f"RESULT hot GET /v1/events/{{id}}: {get:,.0f} req/s = {get / nginx:.2f}x nginx ({nginx:,.0f} req/s)  target >= 1.0x")
+print(f"RESULT single-seat holds:        {hold:,.0f} req/s = {hold / nginx:.2f}x nginx  target >= 0.7x")
+PY
