@@ -79,7 +79,8 @@ std::string encode_seats(const std::vector<std::string>& seats) {
 
 std::vector<std::string> decode_seats(const std::string& text) {
   std::vector<std::string> seats;
-  for (const auto& seat : boost::json::parse(text).as_array()) {
+  const boost::json::value parsed = boost::json::parse(text);
+  for (const auto& seat : parsed.as_array()) {
     seats.emplace_back(seat.as_string());
   }
   return seats;
