@@ -43,10 +43,12 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
 Status run_now(boost::asio::awaitable<Status> work) {
   boost::asio::io_context context;
   Status status = make_error(Errc::store_unavailable, "not run");
-  boost::asio::co_spawn(context, std::move(work), [&](std::exception_ptr error, Status result) {
-    if (error) std::rethrow_exception(error);
-    status = std::move(result);
-  });
+  boost::asio::co_spawn(
+      context,
+      [&]() -> boost::asio::awaitable<void> { status = co_await std::move(work); },
+      [](std::exception_ptr error) {
+        if (error) std::rethrow_exception(error);
+      });
   context.run();
   return status;
 }

@@ -452,9 +452,10 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
     drain_changes(booking);
   };
 
-  auto payment = co_await payments_.authorise({payment_key, request->card_number,
-                                               encoded_hold.at("total_cents").as_int64(),
-                                               booking.prices.currency});
+  // Named, not a temporary in the co_await: g++ 12 destroys such temporaries twice.
+  Authorisation authorisation{payment_key, request->card_number,
+                              encoded_hold.at("total_cents").as_int64(), booking.prices.currency};
+  auto payment = co_await payments_.authorise(std::move(authorisation));
   if (!payment) {
     abort();
     co_return std::move(payment).error();

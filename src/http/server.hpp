@@ -1,0 +1,79 @@
+// The HTTP/1.1 server: Boost.Beast over Asio, C++20 coroutines.
+//
+// One io_context per worker thread, each with its own acceptor on the same port
+// (SO_REUSEPORT): the kernel spreads connections over the threads, and a connection lives
+// its whole life on one thread, so serving never takes a lock or crosses cores. A
+// connection's coroutine reads one request, calls the handler, writes the answer, and loops
+// while keep-alive holds.
+//
+// Every bound is explicit (ServerLimits): header and body sizes (431, 413), the time a
+// request may take to arrive once begun (408; a slow or half-sent request never holds up
+// anyone else), the idle time between keep-alive requests, the time to write an answer, and
+// the number of connections. Malformed requests answer 400. A handler that throws answers 500.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace boxoffice::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+// Called on the connection's thread; `co_await asio::this_coro::executor` gives its executor.
+using Handler = std::function<asio::awaitable<Response>(Request&)>;
+
+struct ServerLimits {
+  std::size_t header_bytes_max = 16 * 1024;
+  std::size_t body_bytes_max = 64 * 1024;
+  // A larger body limit for some requests (e.g. venue layouts); 0 → body_bytes_max.
+  std::function<std::size_t(bhttp::verb, std::string_view target)> body_bytes_max_for;
+  std::chrono::milliseconds request_timeout_ms{10'000};  // first byte to last byte of a request
+  std::chrono::milliseconds idle_timeout_ms{60'000};     // between keep-alive requests
+  std::chrono::milliseconds write_timeout_ms{30'000};
+  std::size_t connections_max = 20'000;
+};
+
+class Server {
+ public:
+  Server(Handler handler, ServerLimits limits, int threads);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds every worker's acceptor to host:port (0 = a free port) and answers the port.
+  // Throws boost::system::system_error when the address can't be bound.
+  std::uint16_t listen(const std::string& host, std::uint16_t port);
+  // Serves on the worker threads (the calling thread is one of them) until stop().
+  void run();
+  // Stops accepting and serving; run() returns. Safe from any thread, more than once.
+  void stop();
+
+ private:
+  struct Worker;
+
+  asio::awaitable<void> accept_loop(Worker& worker);
+  asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket);
+
+  Handler handler_;
+  ServerLimits limits_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<std::size_t> connections_ = 0;
+};
+
+}  // namespace boxoffice::http
