@@ -26,6 +26,7 @@ namespace boxoffice::app {
 namespace {
 
 constexpr auto sweep_interval = std::chrono::milliseconds(250);
+constexpr std::size_t venue_body_bytes_max = 32 << 20;
 
 std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
   const std::size_t colon = listen.rfind(':');
@@ -128,7 +129,13 @@ int serve(const ServeOptions& options) {
 
   http::Router router;
   http::add_api_routes(router, catalog, booking, {admin_key, [] { return true; }}, system_now);
-  http::Server server(router.handler(), http::ServerLimits{}, options.threads);
+  http::ServerLimits limits;
+  limits.body_bytes_max_for = [](boost::beast::http::verb method, std::string_view target) {
+    // A stadium's layout is megabytes of seats; every other body is small.
+    const bool venue = method == boost::beast::http::verb::post && target == "/v1/venues";
+    return venue ? venue_body_bytes_max : std::size_t{0};
+  };
+  http::Server server(router.handler(), std::move(limits), options.threads);
   const std::uint16_t bound = server.listen(host, port);
   Sweeper sweeper(booking);
 

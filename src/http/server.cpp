@@ -12,6 +12,8 @@
 
 #include <sys/socket.h>
 
+#include <limits>
+
 namespace boxoffice::http {
 namespace {
 
@@ -138,7 +140,8 @@ asio::awaitable<void> Server::serve_connection(tcp::socket socket) {
     });
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits_.header_bytes_max));
-    parser.body_limit(limits_.body_bytes_max);
+    // The body limit depends on the route, known once the header is in: checked below.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     auto [header_error, header_bytes] =
         co_await bhttp::async_read_header(stream, buffer, parser, use_nothrow);
     beast::error_code read_error = header_error;
