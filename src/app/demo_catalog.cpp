@@ -2,6 +2,7 @@
 
 #include "core/time.hpp"
 
+#include <cassert>
 #include <cmath>
 #include <functional>
 #include <numbers>
@@ -38,13 +39,14 @@ json::object bowl_section(const std::string& id, double angle_centre, double ang
   for (int r = 0; r < rows; ++r) {
     const double radius = inner_radius + r * 0.9;
     const int seats = std::min(seats_max, seats_min + r / 3 + extra(random));
-    const double step = std::min(angle_width / seats, 1.0 / radius);
+    const double step = 1.0 / radius;  // a unit apart along the arc
+    assert(seats * step <= angle_width);  // the section is wide enough for its rows
     json::array seat_list;
     const std::string label = row_label(r);
     for (int n = 0; n < seats; ++n) {
       const double angle = angle_centre + (n - (seats - 1) / 2.0) * step;
       seat_list.push_back(seat(id, label, n + 1, radius * std::cos(angle),
-                               radius * std::sin(angle) * 0.75));
+                               radius * std::sin(angle) * 0.85));
     }
     row_list.push_back({{"label", label}, {"seats", std::move(seat_list)}});
   }
@@ -62,11 +64,11 @@ json::object arena_layout(std::mt19937_64& random) {
   json::array sections;
   for (int i = 0; i < 24; ++i) {  // lower bowl: 101–124
     sections.push_back(bowl_section(std::to_string(101 + i), 2 * pi * i / 24, 2 * pi / 24 * 0.92,
-                                    34, 20, 20, 26, random));
+                                    112, 20, 20, 26, random));
   }
   for (int i = 0; i < 28; ++i) {  // upper bowl: 201–228
     sections.push_back(bowl_section(std::to_string(201 + i), 2 * pi * i / 28, 2 * pi / 28 * 0.92,
-                                    56, 15, 22, 28, random));
+                                    142, 15, 22, 28, random));
   }
   return {{"stage", {{"x", 0}, {"y", 0}}},
           {"sections", std::move(sections)},

@@ -99,7 +99,8 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
     if (path.too_long || route.segments.size() != path.count) continue;
     bool matches = true;
     for (std::size_t i = 0; i < path.count && matches; ++i) {
-      matches = is_parameter(route.segments[i]) || literal_matches(route.segments[i], path.segments[i]);
+      matches = is_parameter(route.segments[i]) ? !path.segments[i].empty()
+                                                : literal_matches(route.segments[i], path.segments[i]);
     }
     if (!matches) continue;
     if (route.method != method) {

@@ -29,6 +29,10 @@ struct Implementation {
   std::function<Stores(const fs::path& dir)> make;
 };
 
+void PrintTo(const Implementation& implementation, std::ostream* out) {
+  *out << implementation.name;
+}
+
 Stores make_sqlite(const fs::path& dir) {
   auto store = std::make_shared<sqlite::Store>(dir / "boxoffice.sqlite");
   return {store, store.get(), store.get()};
