@@ -47,6 +47,24 @@ bool is_disconnect(const beast::error_code& error) {
          error == asio::error::operation_aborted || error == asio::error::bad_descriptor;
 }
 
+// Closes after an error answer the way nginx does ("lingering close"): stop sending, then read
+// and drop what the client is still sending, for a bounded time and size. Closing at once
+// with unread bytes would make the kernel reset the connection, and a client still busy
+// sending its (too large) body would never read the answer.
+asio::awaitable<void> linger(beast::tcp_stream& stream) {
+  constexpr auto linger_time = std::chrono::seconds(2);
+  constexpr std::size_t linger_bytes_max = 64 << 20;
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(linger_time);
+  static thread_local char sink[16 * 1024];
+  for (std::size_t drained = 0; drained < linger_bytes_max;) {
+    auto [error, bytes] = co_await stream.async_read_some(asio::buffer(sink), use_nothrow);
+    if (error) break;
+    drained += bytes;
+  }
+}
+
 }  // namespace
 
 struct Server::Worker {
@@ -175,8 +193,7 @@ asio::awaitable<void> Server::serve_connection(tcp::socket socket) {
       answer.prepare_payload();
       stream.expires_after(limits_.write_timeout_ms);
       co_await bhttp::async_write(stream, answer, use_nothrow);
-      beast::error_code ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      co_await linger(stream);
       co_return;
     }
 
