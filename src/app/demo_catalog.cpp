@@ -2,11 +2,11 @@
 
 #include "core/time.hpp"
 
-#include <cassert>
 #include <cmath>
 #include <functional>
 #include <numbers>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 namespace boxoffice::app {
@@ -40,7 +40,7 @@ json::object bowl_section(const std::string& id, double angle_centre, double ang
     const double radius = inner_radius + r * 0.9;
     const int seats = std::min(seats_max, seats_min + r / 3 + extra(random));
     const double step = 1.0 / radius;  // a unit apart along the arc
-    assert(seats * step <= angle_width);  // the section is wide enough for its rows
+    if (seats * step > angle_width) throw std::logic_error("demo arena: section " + id + " too narrow");
     json::array seat_list;
     const std::string label = row_label(r);
     for (int n = 0; n < seats; ++n) {

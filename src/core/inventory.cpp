@@ -227,6 +227,10 @@ void Inventory::record(ChangeKind kind, const HoldView& hold) {
 std::vector<Change> Inventory::take_changes() { return std::exchange(changes_, {}); }
 
 void Inventory::check_invariants() const {
+  // Always on, unlike assert: tests call this in every build type.
+  const auto require = [](bool holds) {
+    if (!holds) std::abort();
+  };
   std::uint32_t available = 0;
   std::uint32_t sold = 0;
   std::vector<std::uint32_t> ga_held(ga_.size(), 0);
@@ -237,31 +241,27 @@ void Inventory::check_invariants() const {
     if (owner != 0 && owner != sold_owner) {
       const Hold& hold = holds_.at(owner);  // every held seat belongs to a live hold
       const auto& seats = hold.view.seats;
-      assert(std::find(seats.begin(), seats.end(), seat) != seats.end());
-      (void)seats;
+      require(std::find(seats.begin(), seats.end(), seat) != seats.end());
     }
   }
-  assert(available == seats_available_);
-  assert(sold == seats_sold_);
-  assert(serials_.size() == holds_.size());
+  require(available == seats_available_);
+  require(sold == seats_sold_);
+  require(serials_.size() == holds_.size());
   std::size_t unpinned = 0;
   for (const auto& [serial, hold] : holds_) {
-    assert(hold.serial == serial);
-    assert(serials_.at(hold.view.id) == serial);
-    for (const SeatIndex seat : hold.view.seats) assert(owner_[seat] == serial);
+    require(hold.serial == serial);
+    require(serials_.at(hold.view.id) == serial);
+    for (const SeatIndex seat : hold.view.seats) require(owner_[seat] == serial);
     if (hold.view.ga_area) ga_held[*hold.view.ga_area] += hold.view.ga_quantity;
-    assert(hold.view.confirming != expiry_.contains({hold.view.expires_at, serial}));
+    require(hold.view.confirming != expiry_.contains({hold.view.expires_at, serial}));
     if (!hold.view.confirming) ++unpinned;
-    assert(hold.view.unit_count() > 0 && hold.view.unit_count() <= max_per_order_);
+    require(hold.view.unit_count() > 0 && hold.view.unit_count() <= max_per_order_);
   }
-  assert(unpinned == expiry_.size());
+  require(unpinned == expiry_.size());
   for (std::size_t area = 0; area < ga_.size(); ++area) {
-    assert(ga_[area].held == ga_held[area]);
-    assert(ga_[area].held + ga_[area].sold <= ga_[area].capacity);
+    require(ga_[area].held == ga_held[area]);
+    require(ga_[area].held + ga_[area].sold <= ga_[area].capacity);
   }
-  (void)available;
-  (void)sold;
-  (void)unpinned;
 }
 
 }  // namespace boxoffice
