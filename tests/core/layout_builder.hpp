@@ -1,0 +1,56 @@
+// Small hand-made layouts for tests of core/.
+#pragma once
+
+#include "core/catalog.hpp"
+#include "core/ids.hpp"
+
+#include <cassert>
+#include <string>
+#include <vector>
+
+namespace boxoffice::testing {
+
+// rows_per_section[s][r] = number of seats of row r of section s. Seat ids "s<s>-r<r>-<n>",
+// x = seat number, y = row number. `scores`, when given, are the seats' scores in index order.
+inline std::shared_ptr<const Layout> build_layout(
+    const std::vector<std::vector<int>>& rows_per_section,
+    const std::vector<std::uint32_t>& ga_capacities = {},
+    const std::vector<double>& scores = {}) {
+  Layout layout;
+  layout.stage = Point{0, -10};
+  for (std::size_t s = 0; s < rows_per_section.size(); ++s) {
+    Section section{"s" + std::to_string(s), "Section " + std::to_string(s),
+                    static_cast<std::uint32_t>(layout.rows.size()), 0,
+                    static_cast<SeatIndex>(layout.seats.size()), 0};
+    for (std::size_t r = 0; r < rows_per_section[s].size(); ++r) {
+      Row row{"r" + std::to_string(r), static_cast<SeatIndex>(layout.seats.size()),
+              static_cast<std::uint32_t>(rows_per_section[s][r])};
+      for (int n = 0; n < rows_per_section[s][r]; ++n) {
+        Seat seat{section.id + "-" + row.label + "-" + std::to_string(n), std::to_string(n),
+                  static_cast<double>(n), static_cast<double>(r), std::nullopt,
+                  static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(layout.rows.size())};
+        if (!scores.empty()) seat.score = scores.at(layout.seats.size());
+        layout.seats.push_back(std::move(seat));
+      }
+      layout.rows.push_back(std::move(row));
+    }
+    section.row_count = static_cast<std::uint32_t>(layout.rows.size() - section.first_row);
+    section.seat_count = static_cast<std::uint32_t>(layout.seats.size() - section.first_seat);
+    layout.sections.push_back(std::move(section));
+  }
+  for (std::size_t a = 0; a < ga_capacities.size(); ++a) {
+    layout.ga_areas.push_back({"ga" + std::to_string(a), "Area", ga_capacities[a]});
+  }
+  auto indexed = index_layout(std::move(layout));
+  assert(indexed.ok());
+  return std::move(indexed).value();
+}
+
+inline HoldId hold_id(std::uint32_t n) {
+  HoldId id;
+  for (int i = 0; i < 4; ++i) id.bytes[i] = static_cast<std::uint8_t>(n >> (8 * i));
+  id.bytes[15] = 0x5a;
+  return id;
+}
+
+}  // namespace boxoffice::testing
