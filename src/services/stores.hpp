@@ -81,6 +81,8 @@ class OrderStore {
   // capture): captured at start.
   virtual Result<std::vector<Order>> uncaptured_orders() = 0;
   virtual Result<SoldUnits> sold_units(std::int64_t event_id) = 0;
+  // Answers ok when the store can be reached (GET /readyz).
+  virtual Status ping() = 0;
   // A number that grows by one at every start: the high half of event sequence numbers, so
   // they never go backwards across restarts even though holds are not stored.
   virtual Result<std::uint64_t> next_epoch() = 0;

@@ -215,6 +215,8 @@ TEST_P(StoreContract, CaptureAndListing) {
             Errc::not_found);
 }
 
+TEST_P(StoreContract, PingAnswers) { EXPECT_TRUE(stores_.orders->ping().ok()); }
+
 TEST_P(StoreContract, EpochsGrowAcrossRestarts) {
   auto first = stores_.orders->next_epoch();
   ASSERT_TRUE(first.ok());

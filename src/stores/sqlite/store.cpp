@@ -353,6 +353,14 @@ Result<SoldUnits> Store::sold_units(std::int64_t event_id) try {
   return unavailable(e);
 }
 
+Status Store::ping() try {
+  auto lock = db_.lock();
+  db_.connection().execAndGet("SELECT count(*) FROM meta");
+  return ok_status();
+} catch (const std::exception& e) {
+  return unavailable(e);
+}
+
 Result<std::uint64_t> Store::next_epoch() try {
   auto lock = db_.lock();
   db_.connection().exec("UPDATE meta SET value = value + 1 WHERE key = 'epoch'");

@@ -26,6 +26,7 @@ class Store final : public CatalogStore, public OrderStore {
   Result<std::vector<Order>> orders_of_event(std::int64_t event_id) override;
   Result<std::vector<Order>> uncaptured_orders() override;
   Result<SoldUnits> sold_units(std::int64_t event_id) override;
+  Status ping() override;
   Result<std::uint64_t> next_epoch() override;
 
  private:
