@@ -10,7 +10,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsqlitecpp-dev libsodium-dev libspdlog-dev libcli11-dev
   # tests
-  libgtest-dev libgmock-dev librapidcheck-dev python3 curl
+  libgtest-dev libgmock-dev librapidcheck-dev python3 curl jq
   # benchmarks
   wrk nginx-light
 )
