@@ -134,7 +134,9 @@ std::optional<HoldView> Inventory::find_hold(const HoldId& id, UnixMillis now) {
   return hold->view;
 }
 
-Status Inventory::release(const HoldId& id, UnixMillis now) {
+// The live, unpinned hold, taken out of the expiry index: what release and begin_confirm
+// both start from. Errors: hold_gone, checkout_in_progress.
+Result<Inventory::Hold*> Inventory::unpin(const HoldId& id, UnixMillis now) {
   expire_due(now);
   Hold* hold = find_live(id);
   if (hold == nullptr) return make_error(Errc::hold_gone, "the hold has expired or ended");
@@ -142,20 +144,21 @@ Status Inventory::release(const HoldId& id, UnixMillis now) {
     return make_error(Errc::checkout_in_progress, "the hold is being checked out");
   }
   expiry_.erase({hold->view.expires_at, hold->serial});
-  end_hold(hold->serial, ChangeKind::released);
+  return hold;
+}
+
+Status Inventory::release(const HoldId& id, UnixMillis now) {
+  auto hold = unpin(id, now);
+  if (!hold) return std::move(hold).error();
+  end_hold((*hold)->serial, ChangeKind::released);
   return ok_status();
 }
 
 Result<HoldView> Inventory::begin_confirm(const HoldId& id, UnixMillis now) {
-  expire_due(now);
-  Hold* hold = find_live(id);
-  if (hold == nullptr) return make_error(Errc::hold_gone, "the hold has expired or ended");
-  if (hold->view.confirming) {
-    return make_error(Errc::checkout_in_progress, "the hold is being checked out");
-  }
-  expiry_.erase({hold->view.expires_at, hold->serial});
-  hold->view.confirming = true;
-  return hold->view;
+  auto hold = unpin(id, now);
+  if (!hold) return std::move(hold).error();
+  (*hold)->view.confirming = true;
+  return (*hold)->view;
 }
 
 void Inventory::finish_confirm(const HoldId& id) {

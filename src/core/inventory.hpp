@@ -145,6 +145,7 @@ class Inventory {
                          UnixMillis now, UnixMillis expires_at);
   Status check_order_limit(std::uint64_t units) const;
   Hold* find_live(const HoldId& id);
+  Result<Hold*> unpin(const HoldId& id, UnixMillis now);
   void end_hold(std::uint32_t serial, ChangeKind why);
   void record(ChangeKind kind, const HoldView& hold);
 

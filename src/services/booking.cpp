@@ -333,10 +333,14 @@ boost::json::object Booking::encode_hold(const EventBooking& booking, const Hold
   return answer;
 }
 
-Result<boost::json::object> Booking::find_hold(const HoldId& id, UnixMillis now) {
+Result<Booking::EventBooking*> Booking::booking_of_hold(const HoldId& id) {
   const auto event_id = event_of_hold(id);
   if (!event_id) return make_error(Errc::not_found, "no live hold with this id");
-  auto found = event_booking(*event_id);
+  return event_booking(*event_id);
+}
+
+Result<boost::json::object> Booking::find_hold(const HoldId& id, UnixMillis now) {
+  auto found = booking_of_hold(id);
   if (!found) return std::move(found).error();
   EventBooking& booking = **found;
   std::lock_guard lock(booking.mutex);
@@ -347,9 +351,7 @@ Result<boost::json::object> Booking::find_hold(const HoldId& id, UnixMillis now)
 }
 
 Status Booking::release(const HoldId& id, UnixMillis now) {
-  const auto event_id = event_of_hold(id);
-  if (!event_id) return make_error(Errc::not_found, "no live hold with this id");
-  auto found = event_booking(*event_id);
+  auto found = booking_of_hold(id);
   if (!found) return std::move(found).error();
   EventBooking& booking = **found;
   std::lock_guard lock(booking.mutex);

@@ -83,6 +83,7 @@ class Booking {
 
   Result<EventBooking*> event_booking(std::int64_t event_id);
   std::optional<std::int64_t> event_of_hold(const HoldId& id);
+  Result<EventBooking*> booking_of_hold(const HoldId& id);  // not_found for no live hold
   void drain_changes(EventBooking& booking);
   boost::json::object encode_hold(const EventBooking& booking, const HoldView& hold) const;
   boost::json::object encode_order(const Order& order) const;
