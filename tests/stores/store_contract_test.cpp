@@ -2,13 +2,16 @@
 // PostgreSQL store of the cluster mode joins the list). Each test gets a fresh store.
 #include "core/catalog_codec.hpp"
 #include "services/stores.hpp"
+#include "stores/postgres/store.hpp"
 #include "stores/sqlite/store.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -35,6 +38,31 @@ void PrintTo(const Implementation& implementation, std::ostream* out) {
 
 Stores make_sqlite(const fs::path& dir) {
   auto store = std::make_shared<sqlite::Store>(dir / "boxoffice.sqlite");
+  return {store, store.get(), store.get()};
+}
+
+// A fresh database of the test PostgreSQL (started by the ctest fixture `postgres`, whose URL
+// is in the file BOXOFFICE_TEST_POSTGRES_URL_FILE names) for each test; `dir` names it, so
+// reopening the same dir reaches the same data.
+Stores make_postgres(const fs::path& dir) {
+  const char* url_file = std::getenv("BOXOFFICE_TEST_POSTGRES_URL_FILE");
+  if (url_file == nullptr) throw std::runtime_error("BOXOFFICE_TEST_POSTGRES_URL_FILE is not set");
+  std::string admin_url;
+  std::ifstream(url_file) >> admin_url;
+  const std::string database =
+      "contract_" + std::to_string(std::hash<std::string>{}(dir.string()) % 1'000'000'007);
+  postgres::Connection admin(admin_url);
+  auto exists = admin.exec("SELECT 1 FROM pg_database WHERE datname = '" + database + "'");
+  if (!exists) throw std::runtime_error(exists.error().detail);
+  if (exists->empty()) {
+    auto created = admin.exec("CREATE DATABASE " + database);
+    if (!created) throw std::runtime_error(created.error().detail);
+  }
+  const std::string url = admin_url.substr(0, admin_url.rfind('/') + 1) + database;
+  auto store = std::make_shared<postgres::Store>(url, 4);
+  if (Status migrated = store->migrate(); !migrated) {
+    throw std::runtime_error(migrated.error().detail);
+  }
   return {store, store.get(), store.get()};
 }
 
@@ -244,7 +272,8 @@ TEST_P(StoreContract, ConcurrentCommitsOfTheSameSeatHaveOneWinner) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Implementations, StoreContract,
-                         ::testing::Values(Implementation{"sqlite", make_sqlite}),
+                         ::testing::Values(Implementation{"sqlite", make_sqlite},
+                                           Implementation{"postgres", make_postgres}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace
