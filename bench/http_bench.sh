@@ -32,7 +32,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 port=$(free_port)
 key=bench-key
 build/release/src/app/boxoffice serve --listen 127.0.0.1:$port --data-dir "$work/data" \
-  --admin-key $key --threads "$threads" --log-level warn >"$work/boxoffice.out" 2>&1 &
+  --admin-key $key --threads "$threads" --log-level warn --no-access-log >"$work/boxoffice.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
 base=http://127.0.0.1:$port

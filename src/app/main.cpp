@@ -2,11 +2,12 @@
 // data dir, holds in memory); `boxoffice check-ticket CODE` verifies a ticket code offline
 // with the data dir's secret, as a gate's scanner would.
 #include "app/data_dir.hpp"
-#include "app/embedded.hpp"
+#include "app/serve.hpp"
 #include "core/ticket_code.hpp"
 
 #include <CLI/CLI.hpp>
 #include <sodium.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -33,6 +34,8 @@ int main(int argc, char** argv) {
     std::cerr << "boxoffice: libsodium failed to initialise\n";
     return 1;
   }
+  // Logs go to stderr: stdout carries only the "listening on" line that scripts wait for.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("boxoffice"));
   CLI::App cli{"boxoffice: a ticketing backend (catalog, seat holds, checkout)"};
   cli.require_subcommand(1);
 
@@ -51,7 +54,8 @@ int main(int argc, char** argv) {
   serve->add_flag("--demo", options.demo, "Load a demo catalog when the store is empty")
       ->envname("BOXOFFICE_DEMO");
   serve->add_option("--postgres", options.postgres_url,
-                    "PostgreSQL URL (cluster mode; not available in this build yet)")
+                    "PostgreSQL URL: the source of truth instead of SQLite (holds stay in "
+                    "this process until --redis is available)")
       ->envname("BOXOFFICE_POSTGRES");
   serve->add_option("--redis", options.redis_url,
                     "Redis URL (cluster mode; not available in this build yet)")
@@ -62,6 +66,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--log-level", options.log_level, "trace, debug, info, warn, error")
       ->envname("BOXOFFICE_LOG_LEVEL")
+      ->capture_default_str();
+  serve->add_flag("--access-log,!--no-access-log", options.access_log,
+                  "One JSON line per request on stderr (at log level info)")
+      ->envname("BOXOFFICE_ACCESS_LOG")
       ->capture_default_str();
 
   std::string code;

@@ -296,8 +296,8 @@ class Api {
 
 }  // namespace
 
-void add_api_routes(Router& router, Catalog& catalog, Booking& booking, ApiOptions options,
-                    Clock clock) {
+void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics& metrics,
+                    ApiOptions options, Clock clock) {
   auto api = std::make_shared<Api>(catalog, booking, std::move(options), clock);
   using P = Router::Params;
   // Most handlers answer at once; wrap them into the coroutine the router expects.
@@ -311,6 +311,12 @@ void add_api_routes(Router& router, Catalog& catalog, Booking& booking, ApiOptio
     return json_response(s::ok, boost::json::object{{"status", "ok"}});
   }));
   router.add(v::get, "/readyz", sync([api](Request&, const P&) { return api->readyz(); }));
+  router.add(v::get, "/metrics", sync([&metrics](Request&, const P&) {
+    Response response{s::ok, 11};
+    response.set(bhttp::field::content_type, "text/plain; version=0.0.4");
+    response.body() = metrics.render();
+    return response;
+  }));
   router.add(v::post, "/v1/venues", sync([api](Request& r, const P&) {
     return api->create_venue(r);
   }));

@@ -7,6 +7,7 @@
 #include "services/booking.hpp"
 #include "services/catalog.hpp"
 #include "services/clock.hpp"
+#include "services/metrics.hpp"
 
 #include <functional>
 #include <string>
@@ -18,7 +19,7 @@ struct ApiOptions {
   std::function<bool()> ready;         // are the stores reachable? (GET /readyz)
 };
 
-void add_api_routes(Router& router, Catalog& catalog, Booking& booking, ApiOptions options,
-                    Clock clock);
+void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics& metrics,
+                    ApiOptions options, Clock clock);
 
 }  // namespace boxoffice::http

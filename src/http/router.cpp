@@ -2,6 +2,11 @@
 
 #include "http/problem.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <random>
+
 namespace boxoffice::http {
 namespace {
 
@@ -70,6 +75,47 @@ bool literal_matches(std::string_view pattern, std::string_view segment) {
   return pattern == decode_segment(segment);
 }
 
+// The client's X-Request-Id if it is one we can echo safely, else "".
+std::string valid_request_id(std::string_view given) {
+  constexpr std::size_t request_id_bytes_max = 128;
+  if (given.empty() || given.size() > request_id_bytes_max) return {};
+  for (const char c : given) {
+    if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') return {};
+  }
+  return std::string(given);
+}
+
+// 16 hex digits: a per-thread random start and a counter, unique enough to find a request in
+// the logs, and cheap (no system call per request).
+std::string fresh_request_id() {
+  thread_local std::uint64_t next = [] {
+    std::random_device random;
+    return (static_cast<std::uint64_t>(random()) << 32) ^ random();
+  }();
+  static constexpr char digits[] = "0123456789abcdef";
+  std::uint64_t value = next++;
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, value >>= 4) id[static_cast<std::size_t>(i)] = digits[value & 0xf];
+  return id;
+}
+
+// A request target inside a JSON string of the access log.
+std::string json_escaped(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += '?';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view Router::Params::get(std::string_view name) const {
@@ -85,16 +131,16 @@ void Router::Params::add(std::string_view name, std::string value) {
 
 void Router::add(bhttp::verb method, std::string_view pattern, RouteHandler handler) {
   const Path path = split_path(pattern);
-  Route route{method, {}, std::move(handler)};
+  Route route{method, std::string(pattern), {}, std::move(handler)};
   for (std::size_t i = 0; i < path.count; ++i) route.segments.emplace_back(path.segments[i]);
   routes_.push_back(std::move(route));
 }
 
-asio::awaitable<Response> Router::dispatch(Request& request) const {
+const Router::Route* Router::match(const Request& request, std::string& allowed,
+                                   Params& params) const {
   const Path path = split_path(request.target());
   const bhttp::verb method =
       request.method() == bhttp::verb::head ? bhttp::verb::get : request.method();
-  std::string allowed;
   for (const Route& route : routes_) {
     if (path.too_long || route.segments.size() != path.count) continue;
     bool matches = true;
@@ -109,7 +155,6 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
       if (route.method == bhttp::verb::get) allowed += ", HEAD";
       continue;
     }
-    Params params;
     for (std::size_t i = 0; i < path.count; ++i) {
       const std::string& segment = route.segments[i];
       if (is_parameter(segment)) {
@@ -117,8 +162,14 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
                    decode_segment(path.segments[i]));
       }
     }
-    co_return co_await route.handler(request, params);
+    return &route;
   }
+  return nullptr;
+}
+
+asio::awaitable<Response> Router::answer(Request& request, const Route* route,
+                                         const std::string& allowed, const Params& params) const {
+  if (route != nullptr) co_return co_await route->handler(request, params);
   if (!allowed.empty()) {
     Response response = problem(bhttp::status::method_not_allowed, "method-not-allowed",
                                 "Method not allowed",
@@ -129,6 +180,48 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
   co_return problem(bhttp::status::not_found, "not-found", "Not found",
                     "no such resource: " +
                         std::string(request.target().substr(0, request.target().find('?'))));
+}
+
+asio::awaitable<Response> Router::dispatch(Request& request) const {
+  std::string allowed;
+  Params params;
+  const Route* route = match(request, allowed, params);
+  if (metrics_ == nullptr) co_return co_await answer(request, route, allowed, params);
+
+  const auto started = std::chrono::steady_clock::now();
+  std::string request_id = valid_request_id(request["X-Request-Id"]);
+  if (request_id.empty()) request_id = fresh_request_id();
+  Response response = co_await answer(request, route, allowed, params);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  response.set("X-Request-Id", request_id);
+  const std::size_t index = route ? static_cast<std::size_t>(route - routes_.data()) : routes_.size();
+  RouteMetrics& stats = *metrics_->routes[index];
+  const unsigned status = response.result_int();
+  stats.responses_by_status[status < stats.responses_by_status.size() ? status : 0].add();
+  stats.latency.observe(elapsed);
+  if (access_log_) {
+    spdlog::info(R"({{"request_id":"{}","method":"{}","route":"{}","target":"{}","status":{},"latency_ms":{:.3f}}})",
+                 request_id, std::string(request.method_string()), stats.pattern,
+                 json_escaped(request.target()), status,
+                 std::chrono::duration<double, std::milli>(elapsed).count());
+  }
+  co_return response;
+}
+
+void Router::instrument(Metrics& metrics, bool access_log) {
+  metrics_ = &metrics;
+  access_log_ = access_log;
+  metrics.routes.clear();
+  for (const Route& route : routes_) {
+    auto stats = std::make_unique<RouteMetrics>();
+    stats->method = std::string(bhttp::to_string(route.method));
+    stats->pattern = route.pattern;
+    metrics.routes.push_back(std::move(stats));
+  }
+  auto unmatched = std::make_unique<RouteMetrics>();
+  unmatched->method = "any";
+  unmatched->pattern = "unmatched";
+  metrics.routes.push_back(std::move(unmatched));
 }
 
 Handler Router::handler() const {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "http/server.hpp"
+#include "services/metrics.hpp"
 
 #include <array>
 #include <string>
@@ -32,16 +33,28 @@ class Router {
 
   void add(bhttp::verb method, std::string_view pattern, RouteHandler handler);
   asio::awaitable<Response> dispatch(Request& request) const;
+  // After the last add(): counts answers and times them per route in `metrics`, and, with
+  // `access_log`, logs one line per request. Either way every answer carries an X-Request-Id:
+  // the client's (up to 128 printable characters) or a fresh one.
+  void instrument(Metrics& metrics, bool access_log);
   // A Server handler dispatching to this router, which must outlive the server.
   Handler handler() const;
 
  private:
   struct Route {
     bhttp::verb method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" for a parameter
     RouteHandler handler;
   };
+  // The route matching the request, or nullptr; `allowed` lists the methods of a known path.
+  const Route* match(const Request& request, std::string& allowed, Params& params) const;
+  asio::awaitable<Response> answer(Request& request, const Route* route,
+                                   const std::string& allowed, const Params& params) const;
+
   std::vector<Route> routes_;
+  Metrics* metrics_ = nullptr;
+  bool access_log_ = false;
 };
 
 }  // namespace boxoffice::http

@@ -17,6 +17,7 @@
 #include "core/inventory.hpp"
 #include "core/ticket_code.hpp"
 #include "services/catalog.hpp"
+#include "services/metrics.hpp"
 #include "services/clock.hpp"
 #include "services/payments.hpp"
 #include "services/stores.hpp"
@@ -41,7 +42,7 @@ struct Availability {
 class Booking {
  public:
   Booking(Catalog& catalog, OrderStore& orders, PaymentProvider& payments, TicketSecret secret,
-          std::uint64_t epoch);
+          std::uint64_t epoch, Metrics& metrics);
   ~Booking();
 
   // After a crash: captures the payments of orders that were committed but not captured,
@@ -77,6 +78,8 @@ class Booking {
 
   // Expires the due holds of every event (the sweeper; lazy expiry does the rest).
   std::size_t sweep(UnixMillis now);
+  // Live holds over all events (the sweeper's queue).
+  std::size_t live_holds();
 
  private:
   struct EventBooking;
@@ -94,6 +97,7 @@ class Booking {
   Catalog& catalog_;
   OrderStore& orders_;
   PaymentProvider& payments_;
+  Metrics& metrics_;
   const TicketSecret secret_;
   const std::uint64_t first_seq_;  // epoch << 32: sequence numbers grow across restarts
 

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import uuid
 
 BINARY = os.environ.get("BOXOFFICE_BIN", "build/asan/src/app/boxoffice")
 ADMIN_KEY = "test-admin-key"
@@ -156,14 +157,27 @@ def event_for(venue_id, venue, **overrides):
     return event
 
 
+def postgres_database():
+    """A fresh database on the test PostgreSQL (the ctest fixture `postgres`); its URL."""
+    with open(os.environ["BOXOFFICE_TEST_POSTGRES_URL_FILE"]) as f:
+        admin_url = f.read().strip()
+    name = "it_" + uuid.uuid4().hex[:16]
+    subprocess.run(["psql", admin_url, "-q", "-c", f"CREATE DATABASE {name}"], check=True,
+                   capture_output=True)
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
 class ServerTest(unittest.TestCase):
     """A test case with one fresh server (and data dir) per test class."""
 
-    server_args = ()
+    @classmethod
+    def server_args(cls):
+        """Extra arguments of `boxoffice serve` (a subclass picks another store)."""
+        return []
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(extra_args=cls.server_args).start()
+        cls.server = Server(extra_args=cls.server_args()).start()
 
     @classmethod
     def tearDownClass(cls):

@@ -15,8 +15,12 @@ CARD_OK = "4242424242424242"
 
 
 class CrashTest(unittest.TestCase):
+    def server_args(self):
+        return []
+
     def test_kill9_during_checkouts(self):
-        server = Server().start()
+        args = self.server_args()
+        server = Server(extra_args=args).start()
         try:
             venue = grid_venue(rows=20, seats_per_row=25)  # 500 seats
             venue_id = server.create_venue(venue)
@@ -59,7 +63,7 @@ class CrashTest(unittest.TestCase):
                 t.join()
             self.assertGreater(len(confirmed), 0, "no checkout completed before the kill")
 
-            server = Server(data_dir=server.data_dir).start()
+            server = Server(data_dir=server.data_dir, extra_args=args).start()
             orders = server.request("GET", f"/v1/events/{event_id}/orders", admin=True).json["orders"]
             by_id = {o["order_id"]: o for o in orders}
             for order_id, seats in confirmed.items():

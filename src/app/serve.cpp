@@ -1,4 +1,4 @@
-#include "app/embedded.hpp"
+#include "app/serve.hpp"
 
 #include "app/data_dir.hpp"
 #include "app/demo_catalog.hpp"
@@ -8,6 +8,7 @@
 #include "services/booking.hpp"
 #include "services/catalog.hpp"
 #include "services/clock.hpp"
+#include "stores/postgres/store.hpp"
 #include "stores/sqlite/store.hpp"
 #include "stores/sqlite/test_payment_provider.hpp"
 
@@ -92,12 +93,38 @@ class Sweeper {
   std::jthread thread_;  // last: stops and joins before the others go
 };
 
+// The source of truth: PostgreSQL when a URL is given, else SQLite in the data dir.
+struct Stores {
+  std::unique_ptr<sqlite::Store> sqlite;
+  std::unique_ptr<postgres::Store> postgres;
+  CatalogStore* catalog = nullptr;
+  OrderStore* orders = nullptr;
+};
+
+Stores open_stores(const ServeOptions& options) {
+  Stores stores;
+  if (!options.postgres_url.empty()) {
+    constexpr std::size_t postgres_connections = 8;
+    stores.postgres = std::make_unique<postgres::Store>(options.postgres_url, postgres_connections);
+    if (Status migrated = stores.postgres->migrate(); !migrated) {
+      throw std::runtime_error("PostgreSQL: " + migrated.error().detail);
+    }
+    stores.catalog = stores.postgres.get();
+    stores.orders = stores.postgres.get();
+  } else {
+    stores.sqlite = std::make_unique<sqlite::Store>(options.data_dir / "boxoffice.sqlite");
+    stores.catalog = stores.sqlite.get();
+    stores.orders = stores.sqlite.get();
+  }
+  return stores;
+}
+
 }  // namespace
 
 int serve(const ServeOptions& options) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
-  if (!options.postgres_url.empty() || !options.redis_url.empty()) {
-    spdlog::critical("cluster mode (--postgres, --redis) is not available in this build yet");
+  if (!options.redis_url.empty()) {
+    spdlog::critical("--redis (holds shared by several nodes) is not available in this build yet");
     return 2;
   }
   const auto [host, port] = split_listen(options.listen);
@@ -106,16 +133,18 @@ int serve(const ServeOptions& options) {
   const std::string admin_key =
       options.admin_key.empty() ? load_or_create_admin_key(options.data_dir) : options.admin_key;
 
-  sqlite::Store store(options.data_dir / "boxoffice.sqlite");
+  Stores stores = open_stores(options);
   sqlite::TestPaymentProvider payments(options.data_dir / "test-payments.sqlite");
-  auto epoch = store.next_epoch();
+  auto epoch = stores.orders->next_epoch();
   if (!epoch) throw std::runtime_error(epoch.error().detail);
 
-  Catalog catalog(store);
+  Catalog catalog(*stores.catalog);
   if (Status loaded = catalog.load(); !loaded) throw std::runtime_error(loaded.error().detail);
   if (options.demo && catalog.events().empty()) load_demo(catalog);
 
-  Booking booking(catalog, store, payments, secret, *epoch);
+  Metrics metrics;
+  Booking booking(catalog, *stores.orders, payments, secret, *epoch, metrics);
+  metrics.holds_pending_expiry = [&booking] { return booking.live_holds(); };
   if (Status recovered = run_now(booking.recover()); !recovered) {
     throw std::runtime_error("recovery: " + recovered.error().detail);
   }
@@ -128,8 +157,10 @@ int serve(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   http::Router router;
-  http::add_api_routes(router, catalog, booking, {admin_key, [&store] { return store.ping().ok(); }},
-                       system_now);
+  OrderStore& orders = *stores.orders;
+  http::add_api_routes(router, catalog, booking, metrics,
+                       {admin_key, [&orders] { return orders.ping().ok(); }}, system_now);
+  router.instrument(metrics, options.access_log);
   http::ServerLimits limits;
   limits.body_bytes_max_for = [](boost::beast::http::verb method, std::string_view target) {
     // A stadium's layout is megabytes of seats; every other body is small.

@@ -1,5 +1,6 @@
-// Wiring of the embedded mode: SQLite stores in the data dir, the test payment provider,
-// the catalog and booking services, the HTTP API, and the hold sweeper.
+// Wiring of a node: the source of truth (SQLite in the data dir, or PostgreSQL with
+// --postgres), the test payment provider, the catalog and booking services, the HTTP API with
+// its metrics and access log, and the hold sweeper.
 #pragma once
 
 #include <filesystem>
@@ -16,6 +17,7 @@ struct ServeOptions {
   std::string redis_url;
   int threads = 1;
   std::string log_level = "info";
+  bool access_log = true;
 };
 
 // Runs until SIGINT or SIGTERM; answers the process exit code.

@@ -1,0 +1,104 @@
+#include "services/metrics.hpp"
+
+#include <cstdio>
+
+namespace boxoffice {
+namespace {
+
+void line(std::string& out, std::string_view name, std::string_view labels, double value) {
+  char number[32];
+  std::snprintf(number, sizeof number, "%.17g", value);
+  out += name;
+  if (!labels.empty()) {
+    out += '{';
+    out += labels;
+    out += '}';
+  }
+  out += ' ';
+  out += number;
+  out += '\n';
+}
+
+void counter(std::string& out, std::string_view name, std::string_view help, const Counter& c) {
+  out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
+  out += "# TYPE " + std::string(name) + " counter\n";
+  line(out, name, "", static_cast<double>(c.value()));
+}
+
+}  // namespace
+
+void Histogram::observe(std::chrono::nanoseconds duration) {
+  const double seconds = std::chrono::duration<double>(duration).count();
+  std::size_t bucket = 0;
+  while (bucket < bounds_seconds.size() && seconds > bounds_seconds[bucket]) ++bucket;
+  buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  sum_nanoseconds_.fetch_add(static_cast<std::uint64_t>(duration.count()),
+                             std::memory_order_relaxed);
+}
+
+void Histogram::render(std::string& out, std::string_view name, std::string_view labels) const {
+  const std::string prefix = labels.empty() ? "" : std::string(labels) + ",";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= bounds_seconds.size(); ++i) {
+    cumulative += buckets_[i].load(std::memory_order_relaxed);
+    char bound[32];
+    if (i < bounds_seconds.size()) {
+      std::snprintf(bound, sizeof bound, "%g", bounds_seconds[i]);
+    } else {
+      std::snprintf(bound, sizeof bound, "+Inf");
+    }
+    line(out, std::string(name) + "_bucket", prefix + "le=\"" + bound + "\"",
+         static_cast<double>(cumulative));
+  }
+  line(out, std::string(name) + "_sum", labels,
+       static_cast<double>(sum_nanoseconds_.load(std::memory_order_relaxed)) / 1e9);
+  line(out, std::string(name) + "_count", labels,
+       static_cast<double>(count_.load(std::memory_order_relaxed)));
+}
+
+std::string Metrics::render() const {
+  std::string out;
+  out.reserve(16 * 1024);
+  out += "# HELP boxoffice_http_requests_total HTTP responses by route and status.\n";
+  out += "# TYPE boxoffice_http_requests_total counter\n";
+  for (const auto& route : routes) {
+    for (std::size_t status = 0; status < route->responses_by_status.size(); ++status) {
+      const std::uint64_t n = route->responses_by_status[status].value();
+      if (n == 0) continue;
+      line(out, "boxoffice_http_requests_total",
+           "method=\"" + route->method + "\",route=\"" + route->pattern + "\",status=\"" +
+               std::to_string(status) + "\"",
+           static_cast<double>(n));
+    }
+  }
+  out += "# HELP boxoffice_http_request_duration_seconds Time from a whole request to its answer.\n";
+  out += "# TYPE boxoffice_http_request_duration_seconds histogram\n";
+  for (const auto& route : routes) {
+    route->latency.render(out, "boxoffice_http_request_duration_seconds",
+                          "method=\"" + route->method + "\",route=\"" + route->pattern + "\"");
+  }
+  counter(out, "boxoffice_holds_created_total", "Holds granted.", holds_created);
+  counter(out, "boxoffice_hold_conflicts_total",
+          "Holds refused because the seats were taken or not enough were together.",
+          hold_conflicts);
+  counter(out, "boxoffice_holds_released_total", "Holds released by their holder.",
+          holds_released);
+  counter(out, "boxoffice_holds_expired_total", "Holds that ran out of time.", holds_expired);
+  counter(out, "boxoffice_checkouts_confirmed_total", "Orders confirmed.", checkouts_confirmed);
+  counter(out, "boxoffice_checkouts_failed_total",
+          "Checkouts that ended without an order (declined, gone, store errors).",
+          checkouts_failed);
+  counter(out, "boxoffice_payments_approved_total", "Authorisations approved.", payments_approved);
+  counter(out, "boxoffice_payments_declined_total", "Authorisations declined.", payments_declined);
+  counter(out, "boxoffice_payments_failed_total", "Authorisations that failed (processor errors).",
+          payments_failed);
+  counter(out, "boxoffice_store_errors_total", "Calls to a store that failed.", store_errors);
+  out += "# HELP boxoffice_holds_pending_expiry Live holds waiting for their expiry.\n";
+  out += "# TYPE boxoffice_holds_pending_expiry gauge\n";
+  line(out, "boxoffice_holds_pending_expiry", "",
+       holds_pending_expiry ? static_cast<double>(holds_pending_expiry()) : 0.0);
+  return out;
+}
+
+}  // namespace boxoffice
