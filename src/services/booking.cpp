@@ -1,6 +1,7 @@
 #include "services/booking.hpp"
 
 #include "core/json_reader.hpp"
+#include "services/offload.hpp"
 
 #include <boost/json.hpp>
 #include <sodium.h>
@@ -424,7 +425,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   if (!request) co_return std::move(request).error();
 
   // A retry of a checkout that already succeeded answers the same order.
-  auto existing = orders_.find_order_by_hold(id);
+  auto existing = co_await offload(store_calls_, [&] { return orders_.find_order_by_hold(id); });
   if (!existing) co_return std::move(existing).error();
   if (*existing) {
     const Order& order = **existing;
@@ -484,7 +485,9 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
                            idempotency_key, request->hash, *payment, clock());
   const std::uint32_t ga_capacity =
       pinned->ga_area ? layout_of(*booking.view).ga_areas[*pinned->ga_area].capacity : 0;
-  if (Status committed = orders_.commit_order(order, ga_capacity); !committed) {
+  Status committed =
+      co_await offload(store_calls_, [&] { return orders_.commit_order(order, ga_capacity); });
+  if (!committed) {
     if (committed.error().code == Errc::store_unavailable) metrics_.store_errors.add();
     metrics_.checkouts_failed.add();
     co_await payments_.void_authorisation(payment_key);
@@ -500,7 +503,9 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   // The order stands from here on. A failed capture is retried at the next start.
   if (Status captured = co_await payments_.capture(order.payment_id); !captured) {
     spdlog::error("order {}: capture failed: {}", order.id.hex(), captured.error().detail);
-  } else if (Status marked = orders_.mark_captured(order.id); !marked) {
+  } else if (Status marked = co_await offload(store_calls_,
+                                               [&] { return orders_.mark_captured(order.id); });
+             !marked) {
     spdlog::error("order {}: marking captured failed: {}", order.id.hex(), marked.error().detail);
   } else {
     order.payment_status = PaymentStatus::captured;

@@ -23,6 +23,7 @@
 #include "services/stores.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 
 #include <memory>
@@ -41,6 +42,10 @@ struct Availability {
 
 class Booking {
  public:
+  // Threads for checkout's store calls: SQLite commits one at a time anyway; PostgreSQL
+  // overlaps round trips across them.
+  static constexpr std::size_t store_threads = 4;
+
   Booking(Catalog& catalog, OrderStore& orders, PaymentProvider& payments, TicketSecret secret,
           std::uint64_t epoch, Metrics& metrics);
   ~Booking();
@@ -105,6 +110,8 @@ class Booking {
   std::unordered_map<std::int64_t, std::unique_ptr<EventBooking>> events_;
   std::mutex holds_mutex_;  // taken after an event's mutex, never before
   std::unordered_map<HoldId, std::int64_t, Id128Hash> hold_events_;
+  // Checkout's store calls run here, not on the server's threads. Last: joined first.
+  boost::asio::thread_pool store_calls_{store_threads};
 };
 
 }  // namespace boxoffice
