@@ -171,6 +171,7 @@ void Inventory::abort_confirm(const HoldId& id, UnixMillis now) {
   Hold* hold = find_live(id);
   assert(hold != nullptr && hold->view.confirming);
   hold->view.confirming = false;
+  ++hold->view.aborted_checkouts;
   expiry_.emplace(hold->view.expires_at, hold->serial);
   expire_due(now);
 }

@@ -61,6 +61,7 @@ struct HoldView {
   UnixMillis created_at = 0;
   UnixMillis expires_at = 0;
   bool confirming = false;
+  std::uint32_t aborted_checkouts = 0;  // each failed checkout's payment gets a key of its own
 
   std::uint32_t unit_count() const {
     return static_cast<std::uint32_t>(seats.size()) + ga_quantity;

@@ -444,7 +444,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   const std::string payment_key = id.hex() + ":" + idempotency_key + ":" + request->hash;
   const auto event_id = event_of_hold(id);
   if (!event_id) {
-    co_await payments_.void_authorisation(payment_key);  // from an attempt before a restart
+    co_await payments_.void_authorisation(payment_key + ":0");  // an attempt before a restart
     co_return make_error(Errc::hold_gone, "the hold has expired, was released, or was lost");
   }
   auto found = event_booking(*event_id);
@@ -458,7 +458,9 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
     return result;
   }();
   if (!pinned) {
-    if (pinned.error().code == Errc::hold_gone) co_await payments_.void_authorisation(payment_key);
+    if (pinned.error().code == Errc::hold_gone) {
+      co_await payments_.void_authorisation(payment_key + ":0");
+    }
     co_return std::move(pinned).error();
   }
   const boost::json::object encoded_hold = encode_hold(booking, *pinned);
@@ -468,9 +470,12 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
     drain_changes(booking);
   };
 
-  // Named, not a temporary in the co_await: g++ 12 destroys such temporaries twice.
-  Authorisation authorisation{payment_key, request->card_number,
+  // Named, not a temporary in the co_await: g++ 12 destroys such temporaries twice. An
+  // earlier attempt that failed had its authorisation voided: this one needs a key of its own.
+  Authorisation authorisation{payment_key + ":" + std::to_string(pinned->aborted_checkouts),
+                              request->card_number,
                               encoded_hold.at("total_cents").as_int64(), booking.prices.currency};
+  const std::string authorisation_key = authorisation.idempotency_key;
   auto payment = co_await payments_.authorise(std::move(authorisation));
   if (!payment) {
     (payment.error().code == Errc::payment_declined ? metrics_.payments_declined
@@ -490,7 +495,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   if (!committed) {
     if (committed.error().code == Errc::store_unavailable) metrics_.store_errors.add();
     metrics_.checkouts_failed.add();
-    co_await payments_.void_authorisation(payment_key);
+    co_await payments_.void_authorisation(authorisation_key);
     abort();
     co_return std::move(committed).error();
   }

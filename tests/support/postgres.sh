@@ -3,6 +3,8 @@
 # benchmarks: never the machine's own cluster.
 #   postgres.sh start STATE   starts one; writes its URL to STATE (and its folder to STATE.dir)
 #   postgres.sh stop STATE    stops it and removes its folder
+#   postgres.sh pause STATE   stops the server, keeping its data (an outage)
+#   postgres.sh resume STATE  starts it again on the same port
 # PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user.
 set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
@@ -32,8 +34,17 @@ stop)
     rm -rf "$dir" "$state" "$state.dir"
   fi
   ;;
+pause)
+  as_server_user "$bin/pg_ctl" -D "$(cat "$state.dir")/data" -m fast -w stop >/dev/null
+  ;;
+resume)
+  dir=$(cat "$state.dir")
+  port=$(sed -E 's|.*:([0-9]+)/.*|\1|' "$state")
+  as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=128MB" >/dev/null
+  ;;
 *)
-  echo "usage: $0 start|stop STATE" >&2
+  echo "usage: $0 start|stop|pause|resume STATE" >&2
   exit 2
   ;;
 esac

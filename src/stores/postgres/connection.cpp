@@ -45,6 +45,14 @@ Status Connection::ensure_connected() {
   return ok_status();
 }
 
+void Connection::drop_if_closed() {
+  if (connection_ == nullptr) return;
+  if (PQconsumeInput(connection_) == 0 || PQstatus(connection_) != CONNECTION_OK) {
+    PQfinish(connection_);
+    connection_ = nullptr;
+  }
+}
+
 Result<Rows> Connection::check(PGresult* raw) {
   PgResult result(raw);
   const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
@@ -96,6 +104,8 @@ Result<Pool::Lease> Pool::acquire() {
   if (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
+    lock.unlock();
+    connection->drop_if_closed();
     return Lease(*this, std::move(connection));
   }
   ++made_;

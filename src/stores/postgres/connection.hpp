@@ -61,6 +61,9 @@ class Connection {
   Result<Rows> query(std::string_view name, std::string_view sql, const std::vector<Param>& params);
   // Runs SQL text with no parameters (several statements allowed).
   Result<Rows> exec(std::string_view sql);
+  // Drops the session if the server has closed it meanwhile (a restart, a failover), so the
+  // next use reconnects instead of failing once. One non-blocking read; no round trip.
+  void drop_if_closed();
 
  private:
   Status ensure_connected();
