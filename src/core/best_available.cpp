@@ -1,6 +1,8 @@
 #include "core/best_available.hpp"
 
+#include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <numeric>
 
 namespace boxoffice {
@@ -13,9 +15,23 @@ int stranding(std::uint32_t gap, bool bounded_by_taken_seat) {
   return bounded_by_taken_seat ? 2 : 1;
 }
 
+// Preferences are summed in whole millionths, in integers. A sliding sum of doubles picks up
+// rounding as it slides, so two windows of equal preference (mirror images about a centred
+// stage, the common case) compared unequal and the tie went to whichever rounded up, not to
+// the lowest index. Integer sums are exact: equal windows tie, and rule 3 decides.
+constexpr double preference_units_per_point = 1e6;
+// Decoded layouts stay below 3e6 points; the bound keeps sums of windows of up to 9,000 seats
+// inside 64 bits whatever a hand-built layout holds.
+constexpr double preference_points_max = 1e9;
+
+std::int64_t preference_units(double preference) {
+  const double bounded = std::clamp(preference, -preference_points_max, preference_points_max);
+  return std::llround(bounded * preference_units_per_point);
+}
+
 struct Candidate {
-  int stranding = 3;  // worse than any real window
-  double preference = 0;
+  int stranding = 3;            // worse than any real window
+  std::int64_t preference = 0;  // in preference units
   SeatIndex first = 0;
 
   bool better_than(const Candidate& other) const {
@@ -33,8 +49,10 @@ void consider_run(const Layout& layout, const Row& row, SeatIndex run_begin, Sea
   const SeatIndex row_end = row.first_seat + row.seat_count;
   const bool taken_left = run_begin > row.first_seat;
   const bool taken_right = run_end < row_end;
-  double sum = 0;
-  for (SeatIndex i = run_begin; i < run_begin + count; ++i) sum += layout.preference[i];
+  std::int64_t sum = 0;
+  for (SeatIndex i = run_begin; i < run_begin + count; ++i) {
+    sum += preference_units(layout.preference[i]);
+  }
   for (SeatIndex first = run_begin;; ++first) {
     const std::uint32_t gap_left = first - run_begin;
     const std::uint32_t gap_right = run_end - (first + count);
@@ -43,7 +61,8 @@ void consider_run(const Layout& layout, const Row& row, SeatIndex run_begin, Sea
                               sum, first};
     if (candidate.better_than(best)) best = candidate;
     if (first + count == run_end) break;
-    sum += layout.preference[first + count] - layout.preference[first];
+    sum += preference_units(layout.preference[first + count]) -
+           preference_units(layout.preference[first]);
   }
 }
 

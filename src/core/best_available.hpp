@@ -5,7 +5,8 @@
 //   1. never leave a single seat stranded between the new hold and a taken seat when any other
 //      window exists (nobody buys a lone seat wedged between strangers); a single seat left at
 //      the end of a row is the lesser evil and comes second;
-//   2. the highest total preference (the layout's seat scores, or nearness to the stage);
+//   2. the highest total preference (the layout's seat scores, or nearness to the stage),
+//      each seat's counted in whole millionths so that equal totals are exactly equal;
 //   3. the lowest first seat index, so the answer is deterministic.
 // One pass over the seats with a sliding sum: O(seats), about 100 µs for 100,000 seats.
 #pragma once

@@ -2,6 +2,8 @@
 
 #include "core/json_reader.hpp"
 
+#include <map>
+
 namespace boxoffice {
 namespace {
 
@@ -14,12 +16,23 @@ std::string index_path(const std::string& path, std::size_t i) {
   return path + "[" + std::to_string(i) + "]";
 }
 
+// Sections, areas and seats share one namespace of ids (index_layout() checks it too); the
+// decoder checks it as it reads, so the error names the field of the second occurrence.
+using IdPaths = std::map<std::string, std::string, std::less<>>;  // id → where it was first seen
+
+void claim_id(JsonReader& reader, IdPaths& ids, const std::string& id, std::string path) {
+  if (!reader.ok()) return;  // an id that failed to decode is "" and proves nothing
+  const auto [it, inserted] = ids.emplace(id, path);
+  if (!inserted) reader.fail("duplicate id \"" + id + "\" (also at " + it->second + ")", path);
+}
+
 void decode_seats(JsonReader& reader, const boost::json::array& seats, const std::string& path,
-                  std::uint32_t section, std::uint32_t row, Layout& layout) {
+                  std::uint32_t section, std::uint32_t row, Layout& layout, IdPaths& ids) {
   for (std::size_t i = 0; i < seats.size(); ++i) {
     ObjectReader fields(reader, seats[i], index_path(path, i));
     Seat seat;
     seat.id = fields.text("id");
+    claim_id(reader, ids, seat.id, fields.path_of("id"));
     seat.label = fields.optional_text("label").value_or(seat.id);
     seat.x = fields.number("x", -coordinate_max, coordinate_max);
     seat.y = fields.number("y", -coordinate_max, coordinate_max);
@@ -31,10 +44,11 @@ void decode_seats(JsonReader& reader, const boost::json::array& seats, const std
 }
 
 void decode_section(JsonReader& reader, const boost::json::value& value, const std::string& path,
-                    Layout& layout) {
+                    Layout& layout, IdPaths& ids) {
   ObjectReader fields(reader, value, path);
   Section section;
   section.id = fields.text("id");
+  claim_id(reader, ids, section.id, fields.path_of("id"));
   section.name = fields.optional_text("name").value_or(section.id);
   section.first_row = static_cast<std::uint32_t>(layout.rows.size());
   section.first_seat = static_cast<SeatIndex>(layout.seats.size());
@@ -53,7 +67,7 @@ void decode_section(JsonReader& reader, const boost::json::value& value, const s
       return;
     }
     decode_seats(reader, seats, row_fields.path_of("seats"), section_index,
-                 static_cast<std::uint32_t>(layout.rows.size()), layout);
+                 static_cast<std::uint32_t>(layout.rows.size()), layout, ids);
     row.seat_count = static_cast<std::uint32_t>(layout.seats.size() - row.first_seat);
     if (row.seat_count == 0) reader.fail("a row needs at least one seat", row_path);
     layout.rows.push_back(std::move(row));
@@ -65,24 +79,32 @@ void decode_section(JsonReader& reader, const boost::json::value& value, const s
 
 Layout decode_layout(JsonReader& reader, const boost::json::value& value) {
   Layout layout;
-  ObjectReader fields(reader, value, "layout");
-  if (const boost::json::value* stage = fields.object("stage", false)) {
-    ObjectReader stage_fields(reader, *stage, "layout.stage");
-    layout.stage = Point{stage_fields.number("x", -coordinate_max, coordinate_max),
-                         stage_fields.number("y", -coordinate_max, coordinate_max)};
-  }
-  const boost::json::array& sections = fields.array("sections", layout_sections_max, false);
-  for (std::size_t i = 0; i < sections.size() && reader.ok(); ++i) {
-    decode_section(reader, sections[i], index_path("layout.sections", i), layout);
-  }
-  const boost::json::array& areas = fields.array("ga_areas", layout_ga_areas_max, false);
-  for (std::size_t i = 0; i < areas.size() && reader.ok(); ++i) {
-    ObjectReader area_fields(reader, areas[i], index_path("layout.ga_areas", i));
-    GaArea area;
-    area.id = area_fields.text("id");
-    area.name = area_fields.optional_text("name").value_or(area.id);
-    area.capacity = static_cast<std::uint32_t>(area_fields.integer("capacity", 1, ga_capacity_max));
-    layout.ga_areas.push_back(std::move(area));
+  IdPaths ids;
+  {
+    ObjectReader fields(reader, value, "layout");
+    if (const boost::json::value* stage = fields.object("stage", false)) {
+      ObjectReader stage_fields(reader, *stage, "layout.stage");
+      layout.stage = Point{stage_fields.number("x", -coordinate_max, coordinate_max),
+                           stage_fields.number("y", -coordinate_max, coordinate_max)};
+    }
+    const boost::json::array& sections = fields.array("sections", layout_sections_max, false);
+    for (std::size_t i = 0; i < sections.size() && reader.ok(); ++i) {
+      decode_section(reader, sections[i], index_path("layout.sections", i), layout, ids);
+    }
+    const boost::json::array& areas = fields.array("ga_areas", layout_ga_areas_max, false);
+    for (std::size_t i = 0; i < areas.size() && reader.ok(); ++i) {
+      ObjectReader area_fields(reader, areas[i], index_path("layout.ga_areas", i));
+      GaArea area;
+      area.id = area_fields.text("id");
+      claim_id(reader, ids, area.id, area_fields.path_of("id"));
+      area.name = area_fields.optional_text("name").value_or(area.id);
+      area.capacity =
+          static_cast<std::uint32_t>(area_fields.integer("capacity", 1, ga_capacity_max));
+      layout.ga_areas.push_back(std::move(area));
+    }
+  }  // unknown fields of the layout are reported here, before it is judged empty
+  if (reader.ok() && layout.seats.empty() && layout.ga_areas.empty()) {
+    reader.fail("a venue needs at least one seat or general-admission area", "layout");
   }
   return layout;
 }
@@ -113,7 +135,11 @@ Result<Venue> decode_venue(const boost::json::value& body) {
   }
   if (!reader.ok()) return reader.take_error();
   auto indexed = index_layout(std::move(layout));
-  if (!indexed) return std::move(indexed).error();
+  if (!indexed) {  // the decoder checks all index_layout() does; this is the backstop
+    Error error = std::move(indexed).error();
+    if (!error.extra.contains("field")) error.extra["field"] = "layout";
+    return error;
+  }
   venue.layout = std::move(indexed).value();
   return venue;
 }
@@ -177,7 +203,9 @@ Result<Event> decode_event(const boost::json::value& body) {
       level.name = level_fields.optional_text("name").value_or(level.id);
       level.price_cents = level_fields.integer("price_cents", 0, 100'000'000);
       level.currency = level_fields.text("currency", 3);
-      if (level.currency.size() != 3) reader.fail("expected an ISO 4217 code", "currency");
+      if (level.currency.size() != 3) {
+        reader.fail("expected an ISO 4217 code", level_fields.path_of("currency"));
+      }
       event.price_levels.push_back(std::move(level));
     }
     if (const boost::json::value* pricing = fields.object("pricing", true); pricing) {

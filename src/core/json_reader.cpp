@@ -1,6 +1,16 @@
 #include "core/json_reader.hpp"
 
 namespace boxoffice {
+namespace {
+
+// Whether `key` has a value; null means absent, as everywhere in this reader.
+bool present(const boost::json::object* object, std::string_view key) {
+  if (object == nullptr) return false;
+  const boost::json::value* value = object->if_contains(key);
+  return value != nullptr && !value->is_null();
+}
+
+}  // namespace
 
 Result<boost::json::value> parse_json(std::string_view body) {
   boost::system::error_code error;
@@ -96,7 +106,7 @@ std::optional<double> ObjectReader::optional_number(std::string_view key, double
 }
 
 double ObjectReader::number(std::string_view key, double min, double max) {
-  if (!has(key)) field(key, true);
+  if (!present(object_, key)) field(key, true);  // absent or null: "required"
   return optional_number(key, min, max).value_or(0);
 }
 
@@ -122,7 +132,7 @@ std::optional<std::int64_t> ObjectReader::optional_integer(std::string_view key,
 }
 
 std::int64_t ObjectReader::integer(std::string_view key, std::int64_t min, std::int64_t max) {
-  if (!has(key)) field(key, true);
+  if (!present(object_, key)) field(key, true);  // absent or null: "required"
   return optional_integer(key, min, max).value_or(0);
 }
 
@@ -145,7 +155,7 @@ std::optional<UnixMillis> ObjectReader::optional_time(std::string_view key) {
 }
 
 UnixMillis ObjectReader::time(std::string_view key) {
-  if (!has(key)) field(key, true);
+  if (!present(object_, key)) field(key, true);  // absent or null: "required"
   return optional_time(key).value_or(0);
 }
 

@@ -21,6 +21,9 @@ std::string to_base64url(const unsigned char* data, std::size_t size) {
 }
 
 std::optional<std::vector<unsigned char>> from_base64url(std::string_view text) {
+  // An empty part decodes to nothing; libsodium must not see the null data() of an empty
+  // vector (its arguments are declared non-null: undefined behaviour on "bx1..<mac>").
+  if (text.empty()) return std::vector<unsigned char>{};
   std::vector<unsigned char> bytes(text.size());
   std::size_t size = 0;
   if (sodium_base642bin(bytes.data(), bytes.size(), text.data(), text.size(), nullptr, &size,
