@@ -44,19 +44,26 @@ std::string read_file(const fs::path& file) {
 
 }  // namespace
 
-TicketSecret load_or_create_ticket_secret(const fs::path& dir) {
+TicketSecret load_ticket_secret(const fs::path& dir) {
   const fs::path file = dir / "ticket-secret";
-  TicketSecret secret{};
-  if (!fs::exists(file)) {
-    randombytes_buf(secret.data(), secret.size());
-    write_secret(file, std::string(secret.begin(), secret.end()));
-  }
+  if (!fs::exists(file)) throw std::runtime_error("no ticket secret in " + dir.string());
   const std::string bytes = read_file(file);
+  TicketSecret secret{};
   if (bytes.size() != secret.size()) {
     throw std::runtime_error(file.string() + " is damaged: expected 32 bytes");
   }
   std::copy(bytes.begin(), bytes.end(), secret.begin());
   return secret;
+}
+
+TicketSecret load_or_create_ticket_secret(const fs::path& dir) {
+  const fs::path file = dir / "ticket-secret";
+  if (!fs::exists(file)) {
+    TicketSecret secret{};
+    randombytes_buf(secret.data(), secret.size());
+    write_secret(file, std::string(secret.begin(), secret.end()));
+  }
+  return load_ticket_secret(dir);
 }
 
 std::string load_or_create_admin_key(const fs::path& dir) {

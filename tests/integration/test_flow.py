@@ -4,6 +4,7 @@ and availability, hold seats, check out with a test card, read the order."""
 import base64
 import os
 import subprocess
+import tempfile
 import unittest
 
 from harness import BINARY, ServerTest, event_for, grid_venue
@@ -140,6 +141,13 @@ class FlowTest(ServerTest):
                                capture_output=True, text=True)
         self.assertEqual(check.returncode, 1)
         self.assertIn("INVALID", check.stdout)
+        # Against a data dir with no secret: an error, not a verdict (and no secret is made).
+        empty = tempfile.mkdtemp()
+        check = subprocess.run([BINARY, "check-ticket", code, "--data-dir", empty],
+                               capture_output=True, text=True)
+        self.assertEqual(check.returncode, 1)
+        self.assertNotIn("VALID", check.stdout)
+        self.assertFalse(os.path.exists(os.path.join(empty, "ticket-secret")))
 
         # The organizer's reconciliation list.
         orders = s.request("GET", f"/v1/events/{event_id}/orders", admin=True)
