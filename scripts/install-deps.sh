@@ -8,13 +8,13 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libsqlitecpp-dev libsodium-dev libspdlog-dev libcli11-dev libpq-dev
+  libsqlite3-dev libsqlitecpp-dev libsodium-dev libspdlog-dev libcli11-dev libpq-dev libhiredis-dev
   # tests
   libgtest-dev libgmock-dev librapidcheck-dev python3 curl jq
   # benchmarks
   wrk nginx-light
   # real servers the tests start on loopback
-  postgresql-15
+  postgresql-15 redis-server
 )
 
 missing=()

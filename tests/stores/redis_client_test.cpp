@@ -1,0 +1,141 @@
+// The Redis client against a real Redis (started here by tests/support/redis.sh): replies,
+// pipelining of many commands in flight, errors, and reconnecting after an outage.
+#include "stores/redis/client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <thread>
+
+namespace boxoffice::redis {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+const std::string script = std::string(BOXOFFICE_SOURCE_DIR) + "/tests/support/redis.sh";
+
+class RedisClientTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    state_ = ::testing::TempDir() + "boxoffice-redis-client-" + std::to_string(::getpid());
+    ASSERT_EQ(std::system((script + " start " + state_ + " >/dev/null").c_str()), 0);
+    std::ifstream(state_) >> url_;
+  }
+  static void TearDownTestSuite() { std::system((script + " stop " + state_).c_str()); }
+
+  // Runs a coroutine on io_ until it finishes, and answers its result.
+  template <class T>
+  T run(asio::awaitable<T> work) {
+    std::optional<T> result;
+    asio::co_spawn(io_, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(work)); },
+                   asio::detached);
+    while (!result) io_.run_one();
+    return std::move(*result);
+  }
+
+  Result<Reply> send(Client& client, std::vector<std::string> args) {
+    return run(client.command(std::move(args)));
+  }
+
+  Client make_client() { return Client(io_, parse_redis_url(url_).value()); }
+
+  static inline std::string state_;
+  static inline std::string url_;
+  asio::io_context io_;
+};
+
+TEST(RedisUrl, Parses) {
+  const auto address = parse_redis_url("redis://127.0.0.1:6380");
+  ASSERT_TRUE(address.ok());
+  EXPECT_EQ(address->host, "127.0.0.1");
+  EXPECT_EQ(address->port, 6380);
+  EXPECT_EQ(parse_redis_url("redis://cache")->port, 6379);
+  EXPECT_FALSE(parse_redis_url("http://x:1").ok());
+  EXPECT_FALSE(parse_redis_url("redis://x:99999").ok());
+  EXPECT_FALSE(parse_redis_url("redis://:1").ok());
+}
+
+TEST_F(RedisClientTest, RepliesOfEveryKind) {
+  Client client = make_client();
+  client.start();
+  const std::string binary("v\0w", 3);  // values are bytes, not C strings
+  EXPECT_EQ(send(client, {"SET", "k", binary})->type, Reply::Type::status);
+  const auto value = send(client, {"GET", "k"});
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ(value->type, Reply::Type::string);
+  EXPECT_EQ(value->text, binary);
+  EXPECT_EQ(send(client, {"GET", "missing"})->type, Reply::Type::nil);
+  EXPECT_EQ(send(client, {"DEL", "list"})->type, Reply::Type::integer);
+  EXPECT_EQ(send(client, {"RPUSH", "list", "a", "b"})->integer, 2);
+  const auto list = send(client, {"LRANGE", "list", "0", "-1"});
+  ASSERT_EQ(list->elements.size(), 2u);
+  EXPECT_EQ(list->elements[1].text, "b");
+  const auto error = send(client, {"NO-SUCH-COMMAND"});
+  ASSERT_TRUE(error.ok());  // Redis answered: an error reply, not a failed call
+  EXPECT_EQ(error->type, Reply::Type::error);
+  EXPECT_TRUE(client.connected());
+}
+
+TEST_F(RedisClientTest, ManyCommandsInFlightArePipelined) {
+  Client client = make_client();
+  client.start();
+  ASSERT_TRUE(send(client, {"DEL", "counter"}).ok());
+  constexpr int commands = 2000;
+  int answered = 0;
+  std::int64_t highest = 0;
+  for (int i = 0; i < commands; ++i) {
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          std::vector<std::string> incr{"INCR", "counter"};  // named: g++ 12 and co_await
+          auto reply = co_await client.command(std::move(incr));
+          if (reply.ok()) highest = std::max(highest, reply->integer);
+          ++answered;
+        },
+        asio::detached);
+  }
+  while (answered < commands) io_.run_one();
+  EXPECT_EQ(highest, commands);
+  EXPECT_EQ(send(client, {"GET", "counter"})->text, std::to_string(commands));
+}
+
+TEST_F(RedisClientTest, NoServerMeansStoreUnavailable) {
+  Client client(io_, Address{"127.0.0.1", 1});  // nothing listens on port 1
+  client.start();
+  const auto reply = send(client, {"PING"});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.error().code, Errc::store_unavailable);
+}
+
+TEST_F(RedisClientTest, ReconnectsAfterAnOutage) {
+  Client client = make_client();
+  client.start();
+  ASSERT_EQ(send(client, {"PING"})->text, "PONG");
+  ASSERT_EQ(std::system((script + " pause " + state_).c_str()), 0);
+  const auto during = send(client, {"PING"});
+  ASSERT_FALSE(during.ok());
+  EXPECT_EQ(during.error().code, Errc::store_unavailable);
+  ASSERT_EQ(std::system((script + " resume " + state_).c_str()), 0);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  Result<Reply> after = make_error(Errc::store_unavailable, "not tried");
+  while (std::chrono::steady_clock::now() < deadline) {
+    after = send(client, {"PING"});
+    if (after.ok()) break;
+    asio::steady_timer pause(io_, 20ms);
+    run([&]() -> asio::awaitable<int> {
+      co_await pause.async_wait(asio::use_awaitable);
+      co_return 0;
+    }());
+  }
+  ASSERT_TRUE(after.ok()) << "no reconnect within 10 s";
+  EXPECT_EQ(after->text, "PONG");
+}
+
+}  // namespace
+}  // namespace boxoffice::redis
