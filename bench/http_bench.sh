@@ -60,6 +60,9 @@ http {
   access_log off;
   default_type application/json;
   keepalive_requests 1000000;
+  # nginx at its best for a small hot file: descriptors and metadata cached, not reopened.
+  open_file_cache max=1000 inactive=60s;
+  open_file_cache_valid 60s;
   client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
   uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
   server { listen 127.0.0.1:$nginx_port; root $work/www; etag on; }

@@ -1,30 +1,119 @@
+// How a connection is served, and why it is shaped this way.
+//
+// The hot path is a keep-alive client asking for a cached page: the whole request arrives in
+// one read and the whole answer leaves in one write. On that path the server does one
+// asynchronous read, parses the bytes synchronously with Beast's parser (`put`), calls the
+// handler, and writes the answer with one non-blocking `send` on the socket, falling back to
+// an asynchronous write only for what the kernel did not take. Beast's composed read and
+// write operations and its stream timeouts cost more than the rest of such a request
+// together, so they are not used.
+//
+// Deadlines: each connection has one watchdog coroutine and one timer. The connection sets
+// its current deadline (idle, request, write) by storing a time point; the watchdog sleeps
+// until the deadline it armed, and on waking either re-arms for a deadline that moved later,
+// or marks the connection timed out and cancels its socket operations. Only a deadline that
+// moves earlier wakes it at once. So a request costs no timer operation at all, and a
+// timed-out read is cancelled, not closed: the client can still be told 408.
 #include "http/server.hpp"
 
 #include "http/problem.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/core/string.hpp>
 #include <spdlog/spdlog.h>
 
 #include <sys/socket.h>
 
 #include <array>
+#include <cassert>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
 #include <limits>
+#include <optional>
+#include <utility>
 
 namespace boxoffice::http {
 namespace {
 
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using Parser = bhttp::request_parser<bhttp::string_body>;
+using Buffers = std::array<asio::const_buffer, 2>;  // status line and fields, then the body
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t first_read_bytes = 4096;
+
+constexpr std::size_t read_bytes_max = 64 * 1024;         // asked of one read
+constexpr std::size_t buffer_bytes_kept_max = 64 * 1024;  // more is given back when idle
+constexpr auto linger_time_ms = std::chrono::milliseconds(2'000);
+constexpr std::size_t linger_bytes_max = 64 << 20;
+constexpr auto accept_pause_ms = std::chrono::milliseconds(50);
 
 // SO_REUSEPORT: several acceptors on one port, one per worker thread.
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+// One open connection: what its serving coroutine and its watchdog share. Both run on the
+// connection's thread, so nothing here needs a lock.
+struct Connection {
+  explicit Connection(tcp::socket accepted)
+      : socket(std::move(accepted)), timer(socket.get_executor()) {}
+
+  // The connection must be done with its current step by `deadline`.
+  void expire_at(Clock::time_point deadline_new) {
+    deadline = deadline_new;
+    if (deadline_new < armed) {
+      armed = deadline_new;
+      timer.cancel();  // wakes the watchdog to arm the earlier deadline
+    }
+  }
+  void expire_never() { deadline = Clock::time_point::max(); }
+
+  tcp::socket socket;
+  beast::flat_buffer buffer;  // reused across the requests of the connection
+  asio::steady_timer timer;
+  Clock::time_point deadline = Clock::time_point::max();
+  Clock::time_point armed = Clock::time_point::max();  // what the watchdog sleeps until
+  bool timed_out = false;  // the watchdog cancelled the socket's operations
+  bool closed = false;     // the serving coroutine is done: the watchdog ends too
+};
+
+// Counts an open connection for connections_max, from accept to the end of its coroutine
+// (or the destruction of a coroutine that never ran).
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::atomic<std::size_t>& count) : count_(&count) {}
+  ConnectionSlot(ConnectionSlot&& other) noexcept : count_(std::exchange(other.count_, nullptr)) {}
+  ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+  ~ConnectionSlot() {
+    if (count_ != nullptr) count_->fetch_sub(1, std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<std::size_t>* count_;
+};
+
+asio::awaitable<void> watch(std::shared_ptr<Connection> connection) {
+  Connection& c = *connection;
+  while (!c.closed) {
+    c.armed = c.deadline;
+    c.timer.expires_at(c.armed);
+    co_await c.timer.async_wait(use_nothrow);
+    if (c.closed) break;
+    if (Clock::now() < c.deadline) continue;  // moved later, or an earlier one to arm
+    c.timed_out = true;
+    c.deadline = Clock::time_point::max();
+    beast::error_code ignored;
+    c.socket.cancel(ignored);
+  }
+}
+
+// --- answers ----------------------------------------------------------------------------
 
 Response answer_for_read_error(const beast::error_code& error) {
   if (error == bhttp::error::header_limit) {
@@ -43,52 +132,372 @@ Response answer_for_read_error(const beast::error_code& error) {
                  "the request is not valid HTTP/1.1: " + error.message());
 }
 
+// Errors after which there is nobody to answer.
 bool is_disconnect(const beast::error_code& error) {
   return error == bhttp::error::end_of_stream || error == asio::error::eof ||
          error == asio::error::connection_reset || error == asio::error::broken_pipe ||
          error == asio::error::operation_aborted || error == asio::error::bad_descriptor;
 }
 
-// The status line and fields of a response, as sent. Written by hand rather than by Beast's
-// serializer: on the hot path (a cached event page) the serializer's buffer sequences cost
-// more than the rest of the request together.
-void serialize_header(const Response& response, std::string& out) {
+// The 500 answer for a handler that threw `thrown`, which is logged.
+Response internal_error(const Request& request, const std::exception_ptr& thrown) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  spdlog::error("{} {}: {}", std::string(request.method_string()), std::string(request.target()),
+                what);
+  return problem(bhttp::status::internal_server_error, "internal-error", "Internal error",
+                 "the server failed to answer; it is logged");
+}
+
+// --- framing ----------------------------------------------------------------------------
+
+// How an answer is delimited and whether the connection stays open after it.
+struct Framing {
+  bool keep_alive = false;
+  bool send_body = true;
+  bool handler_length = false;  // send the handler's Content-Length (304; bodiless HEAD)
+  std::optional<std::size_t> content_length;
+};
+
+bool says_close(const Response& response) {
+  for (const auto& token : bhttp::token_list(response[bhttp::field::connection])) {
+    if (beast::iequals(token, "close")) return true;
+  }
+  return false;
+}
+
+// RFC 9110 §6.4.1 and §8.6: no body after 1xx, 204, 304 or for HEAD; no Content-Length on
+// 1xx and 204; a 304 or a HEAD answer may repeat the length a GET would have had.
+Framing frame(const Request& request, const Response& response) {
+  const unsigned status = response.result_int();
+  const bool head = request.method() == bhttp::verb::head;
+  Framing framing;
+  framing.keep_alive = request.keep_alive() && !says_close(response);
+  framing.send_body = !(status < 200 || status == 204 || status == 304 || head);
+  if (status < 200 || status == 204) return framing;
+  const bool has_length = response.count(bhttp::field::content_length) > 0;
+  if (status == 304 || (head && response.body().empty() && has_length)) {
+    framing.handler_length = true;
+  } else {
+    framing.content_length = response.body().size();
+  }
+  return framing;
+}
+
+Framing frame_error(const Response& response) {
+  return Framing{.keep_alive = false, .content_length = response.body().size()};
+}
+
+// The Date field (RFC 9110 §5.6.7), formatted at most once a second per thread. By hand,
+// not strftime: the field must not depend on the locale.
+std::string_view http_date() {
+  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  thread_local std::time_t formatted_second = -1;
+  thread_local char text[32];
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted_second) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[utc.tm_wday],
+                  utc.tm_mday, months[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min,
+                  utc.tm_sec);
+    formatted_second = now;
+  }
+  return text;
+}
+
+// Fields the server writes itself, whatever the handler set.
+bool is_framing_field(bhttp::field name, const Framing& framing) {
+  switch (name) {
+    case bhttp::field::content_length:
+      return !framing.handler_length;
+    case bhttp::field::transfer_encoding:
+    case bhttp::field::connection:
+    case bhttp::field::keep_alive:
+    case bhttp::field::server:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += "\r\n";
+}
+
+// The status line and fields of an answer, as sent. Written by hand rather than by Beast's
+// serializer, whose buffer sequences cost more on the hot path than the rest of the request.
+// Always HTTP/1.1, as RFC 9110 §2.5 asks even of answers to HTTP/1.0.
+void serialize_header(const Response& response, const Framing& framing, bool request_is_10,
+                      std::string& out) {
   out.clear();
-  out += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  char status[4] = {};
-  const unsigned code = response.result_int();
-  status[0] = static_cast<char>('0' + code / 100);
-  status[1] = static_cast<char>('0' + code / 10 % 10);
-  status[2] = static_cast<char>('0' + code % 10);
+  out += "HTTP/1.1 ";
+  const unsigned code = response.result_int();  // Beast keeps it below 1000
+  const char status[3] = {static_cast<char>('0' + code / 100 % 10),
+                          static_cast<char>('0' + code / 10 % 10),
+                          static_cast<char>('0' + code % 10)};
   out.append(status, 3);
   out += ' ';
   out += response.reason();
   out += "\r\n";
+  append_field(out, "Server", "boxoffice");
+  if (response.count(bhttp::field::date) == 0) append_field(out, "Date", http_date());
   for (const auto& field : response) {
-    out += field.name_string();
-    out += ": ";
-    out += field.value();
-    out += "\r\n";
+    if (!is_framing_field(field.name(), framing))
+      append_field(out, field.name_string(), field.value());
   }
+  if (framing.content_length) {
+    char length[24];
+    const auto end = std::to_chars(length, length + sizeof length, *framing.content_length).ptr;
+    append_field(out, "Content-Length", std::string_view(length, end - length));
+  }
+  if (!framing.keep_alive && !request_is_10) append_field(out, "Connection", "close");
+  if (framing.keep_alive && request_is_10) append_field(out, "Connection", "keep-alive");
   out += "\r\n";
+}
+
+// --- reading ----------------------------------------------------------------------------
+
+// Feeds what is buffered to the parser. need_more when it wants more bytes.
+beast::error_code put_buffered(beast::flat_buffer& buffer, Parser& parser) {
+  if (buffer.size() == 0) return bhttp::error::need_more;
+  beast::error_code error;
+  buffer.consume(parser.put(buffer.data(), error));
+  return error;
+}
+
+// Once the header is in: the body limit of this request, refused at once when the declared
+// length is over it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // g++ 12, wrongly, of boost::none
+beast::error_code apply_body_limit(Parser& parser, const ServerLimits& limits) {
+  const auto& header = parser.get();
+  std::size_t body_max = limits.body_bytes_max;
+  if (limits.body_bytes_max_for) {
+    if (const std::size_t larger = limits.body_bytes_max_for(header.method(), header.target())) {
+      body_max = larger;
+    }
+  }
+  parser.body_limit(body_max);
+  if (parser.content_length() && *parser.content_length() > body_max) {
+    return bhttp::error::body_limit;
+  }
+  return {};
+}
+#pragma GCC diagnostic pop
+
+// Where reading one request stands.
+struct RequestRead {
+  enum class Step { done, failed, read_more, send_continue };
+  Clock::time_point started;  // its first byte
+  bool header_checked = false;
+  beast::error_code error;  // when failed
+};
+using Step = RequestRead::Step;
+
+// Parses what is buffered, without waiting, and says what the request needs next.
+Step advance(Connection& c, Parser& parser, const ServerLimits& limits, RequestRead& read) {
+  for (;;) {
+    const beast::error_code error = put_buffered(c.buffer, parser);
+    if (error && error != bhttp::error::need_more) {
+      read.error = error;
+      return Step::failed;
+    }
+    if (parser.is_done()) return Step::done;
+    if (!parser.is_header_done() || read.header_checked) return Step::read_more;
+    read.header_checked = true;
+    read.error = apply_body_limit(parser, limits);
+    if (read.error) return Step::failed;
+    parser.eager(true);  // the header was wanted alone; the body may come in one go
+    if (c.buffer.size() == 0 &&
+        beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      return Step::send_continue;
+    }
+  }
+}
+
+// Reads more bytes into the connection's buffer. The error that ends the request, if any.
+asio::awaitable<beast::error_code> read_more(Connection& c, bool got_some) {
+  auto [error, bytes] = co_await c.socket.async_read_some(
+      c.buffer.prepare(beast::read_size(c.buffer, read_bytes_max)), use_nothrow);
+  if (c.timed_out) co_return beast::error::timeout;
+  if (error == asio::error::eof) {
+    co_return got_some ? bhttp::error::partial_message : bhttp::error::end_of_stream;
+  }
+  c.buffer.commit(bytes);
+  co_return error;
+}
+
+asio::awaitable<beast::error_code> write_all(Connection& c, Buffers buffers);
+
+// Reads the rest of a request that did not arrive whole, until request_timeout_ms after its
+// first byte.
+asio::awaitable<void> read_rest(Connection& c, Parser& parser, const ServerLimits& limits,
+                                RequestRead& read, Step step) {
+  static constexpr std::string_view continue_100 = "HTTP/1.1 100 Continue\r\n\r\n";
+  c.expire_at(read.started + limits.request_timeout_ms);
+  while (step == Step::read_more || step == Step::send_continue) {
+    if (step == Step::send_continue) {
+      const Buffers go_on{asio::buffer(continue_100), asio::const_buffer()};
+      read.error = co_await write_all(c, go_on);
+      if (read.error) co_return;
+    }
+    read.error = co_await read_more(c, parser.got_some());
+    if (read.error) co_return;
+    step = advance(c, parser, limits, read);
+  }
+}
+
+// --- writing ----------------------------------------------------------------------------
+
+Buffers skip_written(const Buffers& buffers, std::size_t written) {
+  if (written < buffers[0].size()) return {buffers[0] + written, buffers[1]};
+  return {buffers[1] + (written - buffers[0].size()), asio::const_buffer()};
+}
+
+// Sends what the (non-blocking) socket takes at once; `buffers` is left with the rest.
+beast::error_code send_now(tcp::socket& socket, Buffers& buffers) {
+  beast::error_code error;
+  const std::size_t written = socket.write_some(buffers, error);
+  if (error == asio::error::would_block) error = {};
+  buffers = skip_written(buffers, written);
+  return error;
+}
+
+// Writes all of `buffers`, within the connection's current deadline.
+asio::awaitable<beast::error_code> write_all(Connection& c, Buffers buffers) {
+  if (const auto error = send_now(c.socket, buffers)) co_return error;
+  if (asio::buffer_size(buffers) == 0) co_return beast::error_code{};
+  auto [error, bytes] = co_await asio::async_write(c.socket, buffers, use_nothrow);
+  co_return error;
 }
 
 // Closes after an error answer the way nginx does ("lingering close"): stop sending, then read
 // and drop what the client is still sending, for a bounded time and size. Closing at once
 // with unread bytes would make the kernel reset the connection, and a client still busy
 // sending its (too large) body would never read the answer.
-asio::awaitable<void> linger(beast::tcp_stream& stream) {
-  constexpr auto linger_time = std::chrono::seconds(2);
-  constexpr std::size_t linger_bytes_max = 64 << 20;
+asio::awaitable<void> linger(Connection& c) {
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.expires_after(linger_time);
-  static thread_local char sink[16 * 1024];
+  c.socket.shutdown(tcp::socket::shutdown_send, ignored);
+  c.expire_at(Clock::now() + linger_time_ms);
+  static thread_local char sink[16 * 1024];  // what is read is dropped: shared by all
   for (std::size_t drained = 0; drained < linger_bytes_max;) {
-    auto [error, bytes] = co_await stream.async_read_some(asio::buffer(sink), use_nothrow);
+    auto [error, bytes] = co_await c.socket.async_read_some(asio::buffer(sink), use_nothrow);
     if (error) break;
     drained += bytes;
   }
+}
+
+// Answers a request that could not be read (400, 408, 413, 431), if anyone is listening,
+// then closes.
+asio::awaitable<void> refuse(Connection& c, const beast::error_code& error,
+                             const ServerLimits& limits, std::string& header_text) {
+  if (is_disconnect(error)) co_return;
+  const Response answer = answer_for_read_error(error);
+  serialize_header(answer, frame_error(answer), false, header_text);
+  const Buffers buffers{asio::buffer(header_text), asio::buffer(answer.body())};
+  c.expire_at(Clock::now() + limits.write_timeout_ms);
+  co_await write_all(c, buffers);
+  co_await linger(c);
+}
+
+// --- the connection ---------------------------------------------------------------------
+
+// Before waiting for the next request: give back a buffer a large request grew, and allow
+// idle_timeout_ms for the request to begin.
+void expect_request(Connection& c, const ServerLimits& limits) {
+  if (c.buffer.capacity() > buffer_bytes_kept_max) c.buffer.shrink_to_fit();
+  c.expire_at(Clock::now() + limits.idle_timeout_ms);
+}
+
+void set_limits(Parser& parser, const ServerLimits& limits) {
+  parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes_max));
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // set once the header is in
+  parser.eager(false);  // stop after the header: its route decides the body limit
+}
+
+// The request loop. On the hot path (a whole request per read, a whole answer per write) the
+// only suspensions are the read and the handler: the slower paths are separate coroutines,
+// entered only when needed, as each nested coroutine frame costs an allocation.
+asio::awaitable<void> serve_requests(Connection& c, const Handler& handler,
+                                     const ServerLimits& limits) {
+  std::string header_text;  // reused: the answer's status line and fields
+  for (;;) {
+    if (c.buffer.size() == 0) {  // else pipelined: the next request is already here
+      expect_request(c, limits);
+      auto [error, bytes] = co_await c.socket.async_read_some(
+          c.buffer.prepare(beast::read_size(c.buffer, read_bytes_max)), use_nothrow);
+      if (error || c.timed_out) co_return;  // gone, or silent too long
+      c.buffer.commit(bytes);
+    }
+    Parser parser;
+    set_limits(parser, limits);
+    RequestRead read{.started = Clock::now()};
+    if (const Step step = advance(c, parser, limits, read); step != Step::done) {
+      co_await read_rest(c, parser, limits, read, step);
+    }
+    if (read.error) {
+      co_await refuse(c, read.error, limits, header_text);
+      co_return;
+    }
+    c.expire_never();  // the handler takes the time it takes
+
+    Request request = parser.release();
+    Response response;
+    try {
+      response = co_await handler(request);
+    } catch (...) {
+      response = internal_error(request, std::current_exception());
+    }
+    const Framing framing = frame(request, response);
+    serialize_header(response, framing, request.version() == 10, header_text);
+    Buffers buffers{asio::buffer(header_text),
+                    framing.send_body ? asio::buffer(response.body()) : asio::const_buffer()};
+    if (send_now(c.socket, buffers)) co_return;
+    if (asio::buffer_size(buffers) > 0) {
+      c.expire_at(Clock::now() + limits.write_timeout_ms);
+      if (co_await write_all(c, buffers)) co_return;
+    }
+    if (!framing.keep_alive) {
+      // Pipelined requests after the last one answered would make closing reset the
+      // connection, and the client could lose the answer it is reading.
+      if (c.buffer.size() > 0) co_await linger(c);
+      co_return;
+    }
+  }
+}
+
+// Ends a connection however its coroutine ends, by return or by exception: the socket
+// closes at once and the watchdog, which shares the connection, stops.
+struct ConnectionEnd {
+  Connection& c;
+  ~ConnectionEnd() {
+    c.closed = true;
+    c.timer.cancel();
+    beast::error_code ignored;
+    c.socket.close(ignored);
+  }
+};
+
+asio::awaitable<void> serve_connection(tcp::socket socket, const Handler& handler,
+                                       const ServerLimits& limits, ConnectionSlot) {
+  auto connection = std::make_shared<Connection>(std::move(socket));
+  const ConnectionEnd end{*connection};
+  beast::error_code ignored;
+  connection->socket.set_option(tcp::no_delay(true), ignored);
+  connection->socket.non_blocking(true, ignored);  // for write_all's first, synchronous try
+  asio::co_spawn(connection->socket.get_executor(), watch(connection), asio::detached);
+  co_await serve_requests(*connection, handler, limits);
 }
 
 }  // namespace
@@ -100,6 +509,7 @@ struct Server::Worker {
 
 Server::Server(Handler handler, ServerLimits limits, int threads)
     : handler_(std::move(handler)), limits_(std::move(limits)) {
+  assert(limits_.header_bytes_max <= std::numeric_limits<std::uint32_t>::max());
   for (int i = 0; i < std::max(threads, 1); ++i) workers_.push_back(std::make_unique<Worker>());
 }
 
@@ -107,6 +517,13 @@ Server::~Server() { stop(); }
 
 std::uint16_t Server::listen(const std::string& host, std::uint16_t port) {
   const tcp::endpoint endpoint(asio::ip::make_address(host), port);
+  if (port != 0) {
+    // SO_REUSEPORT would let us share a port another server of ours already listens on,
+    // splitting its traffic silently. A plain socket bound first makes that a bind error.
+    tcp::acceptor probe(workers_[0]->io, endpoint.protocol());
+    probe.set_option(asio::socket_base::reuse_address(true));
+    probe.bind(endpoint);
+  }
   std::uint16_t bound = port;
   for (auto& worker : workers_) {
     auto acceptor = std::make_unique<tcp::acceptor>(worker->io);
@@ -142,114 +559,16 @@ asio::awaitable<void> Server::accept_loop(Worker& worker) {
     if (error) {
       // Out of file descriptors and the like: log, breathe, go on accepting.
       spdlog::warn("accept failed: {}", error.message());
-      asio::steady_timer pause(worker.io, std::chrono::milliseconds(50));
+      asio::steady_timer pause(worker.io, accept_pause_ms);
       co_await pause.async_wait(use_nothrow);
       continue;
     }
-    if (connections_.load(std::memory_order_relaxed) >= limits_.connections_max) {
-      continue;  // the socket closes as it goes out of scope
-    }
-    socket.set_option(tcp::no_delay(true));
-    asio::co_spawn(worker.io, serve_connection(std::move(socket)), asio::detached);
-  }
-}
-
-asio::awaitable<void> Server::serve_connection(tcp::socket socket) {
-  connections_.fetch_add(1, std::memory_order_relaxed);
-  struct Release {
-    std::atomic<std::size_t>& count;
-    ~Release() { count.fetch_sub(1, std::memory_order_relaxed); }
-  } release{connections_};
-
-  beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
-  std::string header_text;  // reused: the answer's status line and fields
-  for (;;) {
-    // Idle until the next request begins; from its first byte it has request_timeout_ms.
-    if (buffer.size() == 0) {
-      stream.expires_after(limits_.idle_timeout_ms);
-      auto [error, bytes] = co_await stream.async_read_some(buffer.prepare(first_read_bytes),
-                                                            use_nothrow);
-      if (error) co_return;  // idle timeout, or the client went away
-      buffer.commit(bytes);
-    }
-    // The request deadline cancels the read rather than closing the socket (as the stream's
-    // own timeout would), so the client can still be told 408.
-    stream.expires_never();
-    bool timed_out = false;
-    asio::steady_timer deadline(stream.get_executor(), limits_.request_timeout_ms);
-    deadline.async_wait([&](const beast::error_code& error) {
-      if (error) return;  // cancelled: the request arrived in time
-      timed_out = true;
-      stream.socket().cancel();
-    });
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(limits_.header_bytes_max));
-    // The body limit depends on the route, known once the header is in: checked below.
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    auto [header_error, header_bytes] =
-        co_await bhttp::async_read_header(stream, buffer, parser, use_nothrow);
-    beast::error_code read_error = header_error;
-    if (!read_error) {
-      const auto& header = parser.get();
-      std::size_t body_max = limits_.body_bytes_max;
-      if (limits_.body_bytes_max_for) {
-        if (const std::size_t larger = limits_.body_bytes_max_for(header.method(), header.target())) {
-          body_max = larger;
-        }
-      }
-      parser.body_limit(body_max);
-      if (parser.content_length() && *parser.content_length() > body_max) {
-        read_error = bhttp::error::body_limit;  // refuse before reading any of it
-      } else {
-        if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
-          bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, header.version()};
-          co_await bhttp::async_write(stream, go_on, use_nothrow);
-        }
-        auto [body_error, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_nothrow);
-        read_error = body_error;
-      }
-    }
-    deadline.cancel();
-    if (timed_out) read_error = beast::error::timeout;
-    if (read_error) {
-      if (is_disconnect(read_error)) co_return;
-      Response answer = answer_for_read_error(read_error);
-      answer.keep_alive(false);
-      answer.set(bhttp::field::server, "boxoffice");
-      answer.prepare_payload();
-      stream.expires_after(limits_.write_timeout_ms);
-      co_await bhttp::async_write(stream, answer, use_nothrow);
-      co_await linger(stream);
-      co_return;
-    }
-
-    Request request = parser.release();
-    const bool head = request.method() == bhttp::verb::head;
-    Response response;
-    try {
-      response = co_await handler_(request);
-    } catch (const std::exception& e) {
-      spdlog::error("{} {}: {}", std::string(request.method_string()),
-                    std::string(request.target()), e.what());
-      response = problem(bhttp::status::internal_server_error, "internal-error",
-                         "Internal error", "the server failed to answer; it is logged");
-    }
-    response.version(request.version());
-    response.keep_alive(request.keep_alive());
-    response.set(bhttp::field::server, "boxoffice");
-    response.prepare_payload();
-    serialize_header(response, header_text);
-    std::array<asio::const_buffer, 2> buffers{asio::buffer(header_text),
-                                              asio::buffer(response.body())};
-    if (head) buffers[1] = asio::const_buffer();
-    stream.expires_after(limits_.write_timeout_ms);
-    auto [write_error, written] = co_await asio::async_write(stream, buffers, use_nothrow);
-    if (write_error || !response.keep_alive()) {
-      beast::error_code ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      co_return;
-    }
+    const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
+    ConnectionSlot slot(connections_);
+    if (open >= limits_.connections_max) continue;  // closed at once, the count given back
+    asio::co_spawn(worker.io,
+                   serve_connection(std::move(socket), handler_, limits_, std::move(slot)),
+                   asio::detached);
   }
 }
 

@@ -1,15 +1,21 @@
-// The HTTP/1.1 server: Boost.Beast over Asio, C++20 coroutines.
+// The HTTP/1.1 server: Boost.Beast's parser over Asio, C++20 coroutines.
 //
 // One io_context per worker thread, each with its own acceptor on the same port
 // (SO_REUSEPORT): the kernel spreads connections over the threads, and a connection lives
 // its whole life on one thread, so serving never takes a lock or crosses cores. A
 // connection's coroutine reads one request, calls the handler, writes the answer, and loops
-// while keep-alive holds.
+// while keep-alive holds; pipelined requests are answered in order.
 //
 // Every bound is explicit (ServerLimits): header and body sizes (431, 413), the time a
 // request may take to arrive once begun (408; a slow or half-sent request never holds up
 // anyone else), the idle time between keep-alive requests, the time to write an answer, and
 // the number of connections. Malformed requests answer 400. A handler that throws answers 500.
+// Error answers close the connection.
+//
+// The server owns the framing of every answer: it writes the status line, `Server`, `Date`
+// (unless the handler set one), `Content-Length` (none for 1xx and 204; a 304 keeps the
+// handler's, if any), and `Connection` as keep-alive requires; a HEAD answer carries no body.
+// Every other field of the handler's response is sent as the handler set it.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -39,14 +45,14 @@ using Response = bhttp::response<bhttp::string_body>;
 using Handler = std::function<asio::awaitable<Response>(Request&)>;
 
 struct ServerLimits {
-  std::size_t header_bytes_max = 16 * 1024;
-  std::size_t body_bytes_max = 64 * 1024;
+  std::size_t header_bytes_max = 16 * 1024;  // request line and fields; over → 431
+  std::size_t body_bytes_max = 64 * 1024;    // over → 413, before any of it is read
   // A larger body limit for some requests (e.g. venue layouts); 0 → body_bytes_max.
   std::function<std::size_t(bhttp::verb, std::string_view target)> body_bytes_max_for;
   std::chrono::milliseconds request_timeout_ms{10'000};  // first byte to last byte of a request
   std::chrono::milliseconds idle_timeout_ms{60'000};     // between keep-alive requests
-  std::chrono::milliseconds write_timeout_ms{30'000};
-  std::size_t connections_max = 20'000;
+  std::chrono::milliseconds write_timeout_ms{30'000};    // one whole answer
+  std::size_t connections_max = 20'000;  // beyond, a new connection is closed at once
 };
 
 class Server {
@@ -57,23 +63,27 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds every worker's acceptor to host:port (0 = a free port) and answers the port.
-  // Throws boost::system::system_error when the address can't be bound.
+  // Throws boost::system::system_error when the address can't be bound, including when
+  // another socket (even another process's SO_REUSEPORT group) already listens there.
+  // Call once, before run().
   std::uint16_t listen(const std::string& host, std::uint16_t port);
   // Serves on the worker threads (the calling thread is one of them) until stop().
   void run();
   // Stops accepting and serving; run() returns. Safe from any thread, more than once.
+  // Open connections are closed when the Server is destroyed.
   void stop();
 
  private:
   struct Worker;
 
   asio::awaitable<void> accept_loop(Worker& worker);
-  asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket);
 
   Handler handler_;
   ServerLimits limits_;
-  std::vector<std::unique_ptr<Worker>> workers_;
+  // Declared before workers_: connections still open when the workers' io_contexts are
+  // destroyed count themselves out of it as their frames go.
   std::atomic<std::size_t> connections_ = 0;
+  std::vector<std::unique_ptr<Worker>> workers_;
 };
 
 }  // namespace boxoffice::http

@@ -1,9 +1,12 @@
 #include "http/router.hpp"
 
+#include "http/problem.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
 
 namespace boxoffice::http {
 namespace {
@@ -24,8 +27,8 @@ Response dispatch(const Router& router, bhttp::verb method, std::string target) 
 Router::RouteHandler echo(std::string name) {
   return [name](Request&, const Router::Params& params) -> asio::awaitable<Response> {
     Response response{bhttp::status::ok, 11};
-    response.body() = name + ":" + std::string(params.get("id")) + ":" +
-                      std::string(params.get("other"));
+    response.body() =
+        name + ":" + std::string(params.get("id")) + ":" + std::string(params.get("other"));
     co_return response;
   };
 }
@@ -78,6 +81,26 @@ TEST(Router, WrongMethodIsNotAllowedWithAllow) {
   EXPECT_EQ(response[bhttp::field::allow], "DELETE, GET, HEAD");
   EXPECT_EQ(dispatch(router, bhttp::verb::get, "/v1/events/1/holds").result(),
             bhttp::status::method_not_allowed);
+}
+
+TEST(Router, NotFoundIsAProblem) {
+  const Router router = make_router();
+  const Response response = dispatch(router, bhttp::verb::get, "/v1/nope?x=1");
+  const boost::json::object body = boost::json::parse(response.body()).as_object();
+  EXPECT_EQ(body.at("type"), "/problems/not-found");
+  EXPECT_EQ(body.at("status"), 404);
+  EXPECT_EQ(body.at("detail"), "no such resource: /v1/nope");
+}
+
+TEST(Problem, StandardMembersFirstAndNeverReplaced) {
+  const Response response =
+      problem(bhttp::status::conflict, "seats-taken", "Seats taken", "2 of the seats are held",
+              {{"unavailable", {"A1", "A2"}}, {"status", 200}});
+  EXPECT_EQ(response.result(), bhttp::status::conflict);
+  EXPECT_EQ(response[bhttp::field::content_type], "application/problem+json");
+  EXPECT_EQ(response.body(),
+            R"({"type":"/problems/seats-taken","title":"Seats taken","status":409,)"
+            R"("detail":"2 of the seats are held","unavailable":["A1","A2"]})");
 }
 
 TEST(Router, HeadIsRoutedToGet) {
