@@ -276,6 +276,14 @@ boost::json::object encode_event(const Event& event) {
   return object;
 }
 
+std::string encode_event_body(const Event& event) {
+  boost::json::object body = encode_event(event);
+  body.erase("id");
+  body.erase("published");
+  body.erase("version");
+  return boost::json::serialize(body);
+}
+
 boost::json::object encode_seatmap(const Event& event, const Venue& venue) {
   boost::json::object map = encode_venue(venue).at("layout").as_object();
   for (auto& section : map["sections"].as_array()) {

@@ -19,6 +19,9 @@ boost::json::object encode_venue(const Venue& venue);  // with its layout
 Result<Event> decode_event(const boost::json::value& body);
 // The public form: details, price levels, pricing; `published` and `version` included.
 boost::json::object encode_event(const Event& event);
+// The event as a POST /v1/events body (no id, `published` or `version`), serialised: what the
+// stores keep, and what decode_event() reads back.
+std::string encode_event_body(const Event& event);
 
 // The seat map of an event: geometry in seat-index order, with each section's and area's
 // price level. Immutable for the event's life, so cacheable forever.

@@ -68,14 +68,6 @@ const std::vector<std::string_view> migrations = {
 // Any number: all nodes agree on it, and nothing else takes it.
 constexpr std::string_view migration_lock_id = "727274";
 
-std::string stored_event_body(const Event& event) {
-  boost::json::object body = encode_event(event);
-  body.erase("id");
-  body.erase("published");
-  body.erase("version");
-  return boost::json::serialize(body);
-}
-
 // Parses a text[] as PostgreSQL prints it: {a,"b c"}.
 std::vector<std::string> parse_text_array(const std::string& literal) {
   std::vector<std::string> values;
@@ -164,7 +156,7 @@ Result<std::int64_t> Store::create_event(const Event& event) {
       "create_event",
       "INSERT INTO events (venue_id, body, published, version) VALUES ($1, $2, $3, $4) "
       "RETURNING id",
-      {to_text(event.venue_id), stored_event_body(event), event.published ? "true" : "false",
+      {to_text(event.venue_id), encode_event_body(event), event.published ? "true" : "false",
        to_text(static_cast<std::int64_t>(event.version))});
   if (!rows) return std::move(rows).error();
   return rows->integer(0, 0);
@@ -175,7 +167,7 @@ Status Store::update_event(const Event& event) {
   if (!lease) return std::move(lease).error();
   auto rows = (*lease)->query(
       "update_event", "UPDATE events SET body = $1, published = $2, version = $3 WHERE id = $4",
-      {stored_event_body(event), event.published ? "true" : "false",
+      {encode_event_body(event), event.published ? "true" : "false",
        to_text(static_cast<std::int64_t>(event.version)), to_text(event.id)});
   if (!rows) return std::move(rows).error();
   if (rows->affected() != 1) return make_error(Errc::not_found, "no such event");

@@ -86,15 +86,6 @@ std::vector<std::string> decode_seats(const std::string& text) {
   return seats;
 }
 
-// The stored body of an event: what decode_event() reads, so no id/published/version.
-std::string stored_event_body(const Event& event) {
-  boost::json::object body = encode_event(event);
-  body.erase("id");
-  body.erase("published");
-  body.erase("version");
-  return boost::json::serialize(body);
-}
-
 }  // namespace
 
 Store::Store(const std::filesystem::path& file) : db_(file, migrations) {}
@@ -117,7 +108,7 @@ Result<std::int64_t> Store::create_event(const Event& event) try {
                            "INSERT INTO events (venue_id, body, published, version) "
                            "VALUES (?, ?, ?, ?)");
   insert.bind(1, event.venue_id);
-  insert.bind(2, stored_event_body(event));
+  insert.bind(2, encode_event_body(event));
   insert.bind(3, event.published ? 1 : 0);
   insert.bind(4, static_cast<std::int64_t>(event.version));
   insert.exec();
@@ -130,7 +121,7 @@ Status Store::update_event(const Event& event) try {
   auto lock = db_.lock();
   SQLite::Statement update(db_.connection(),
                            "UPDATE events SET body = ?, published = ?, version = ? WHERE id = ?");
-  update.bind(1, stored_event_body(event));
+  update.bind(1, encode_event_body(event));
   update.bind(2, event.published ? 1 : 0);
   update.bind(3, static_cast<std::int64_t>(event.version));
   update.bind(4, event.id);
