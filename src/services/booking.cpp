@@ -259,7 +259,15 @@ void Booking::drain_changes(EventBooking& booking) {
   std::vector<Change> changes = booking.inventory.take_changes();
   std::lock_guard lock(holds_mutex_);
   for (const Change& change : changes) {
-    if (change.kind != ChangeKind::held) hold_events_.erase(change.hold);
+    if (change.kind != ChangeKind::held) {
+      hold_events_.erase(change.hold);
+      ended_.emplace(change.hold, change.kind);
+      ended_order_.push_back(change.hold);
+      if (ended_order_.size() > ended_holds_max) {
+        ended_.erase(ended_order_.front());
+        ended_order_.pop_front();
+      }
+    }
     if (change.kind == ChangeKind::expired) metrics_.holds_expired.add();
     if (change.kind == ChangeKind::released) metrics_.holds_released.add();
   }
@@ -347,9 +355,22 @@ boost::json::object Booking::encode_hold(const EventBooking& booking, const Hold
   return answer;
 }
 
+Error Booking::ended_hold_error(const HoldId& id, Error unknown) {
+  std::lock_guard lock(holds_mutex_);
+  const auto it = ended_.find(id);
+  if (it == ended_.end()) return unknown;
+  const char* reason = it->second == ChangeKind::expired    ? "expired"
+                       : it->second == ChangeKind::released ? "released"
+                                                            : "checked_out";
+  return make_error(Errc::hold_gone, std::string("the hold has ended: ") + reason,
+                    {{"reason", reason}});
+}
+
 Result<Booking::EventBooking*> Booking::booking_of_hold(const HoldId& id) {
   const auto event_id = event_of_hold(id);
-  if (!event_id) return make_error(Errc::not_found, "no live hold with this id");
+  if (!event_id) {
+    return ended_hold_error(id, make_error(Errc::not_found, "no live hold with this id"));
+  }
   return event_booking(*event_id);
 }
 
@@ -360,7 +381,7 @@ Result<boost::json::object> Booking::find_hold(const HoldId& id, UnixMillis now)
   std::lock_guard lock(booking.mutex);
   const auto hold = booking.inventory.find_hold(id, now);
   drain_changes(booking);
-  if (!hold) return make_error(Errc::not_found, "no live hold with this id");
+  if (!hold) return ended_hold_error(id, make_error(Errc::not_found, "no live hold with this id"));
   return encode_hold(booking, *hold);
 }
 
@@ -372,7 +393,7 @@ Status Booking::release(const HoldId& id, UnixMillis now) {
   Status released = booking.inventory.release(id, now);
   drain_changes(booking);
   if (!released && released.error().code == Errc::hold_gone) {
-    return make_error(Errc::not_found, "no live hold with this id");
+    return ended_hold_error(id, make_error(Errc::not_found, "no live hold with this id"));
   }
   return released;
 }
@@ -445,7 +466,8 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   const auto event_id = event_of_hold(id);
   if (!event_id) {
     co_await payments_.void_authorisation(payment_key + ":0");  // an attempt before a restart
-    co_return make_error(Errc::hold_gone, "the hold has expired, was released, or was lost");
+    co_return ended_hold_error(
+        id, make_error(Errc::hold_gone, "the hold has expired, was released, or was lost"));
   }
   auto found = event_booking(*event_id);
   if (!found) co_return std::move(found).error();
@@ -460,6 +482,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   if (!pinned) {
     if (pinned.error().code == Errc::hold_gone) {
       co_await payments_.void_authorisation(payment_key + ":0");
+      co_return ended_hold_error(id, std::move(pinned).error());
     }
     co_return std::move(pinned).error();
   }

@@ -26,6 +26,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,9 +60,10 @@ class Booking {
   // seats_unavailable, not_enough_seats, store_unavailable.
   Result<boost::json::object> hold(std::int64_t event_id, const boost::json::value& body,
                                    UnixMillis now);
-  // GET /v1/holds/{id}; not_found once the hold has ended.
+  // GET /v1/holds/{id}. Errors: hold_gone (extra "reason": expired, released or checked_out)
+  // for a hold that ended recently (the last ended_holds_max are remembered), not_found else.
   Result<boost::json::object> find_hold(const HoldId& id, UnixMillis now);
-  // DELETE /v1/holds/{id}. Errors: not_found, checkout_in_progress.
+  // DELETE /v1/holds/{id}. Errors: hold_gone or not_found as above, checkout_in_progress.
   Status release(const HoldId& id, UnixMillis now);
 
   // POST /v1/holds/{id}/checkout. Same key and body as an earlier success: that order again.
@@ -91,6 +93,8 @@ class Booking {
 
   Result<EventBooking*> event_booking(std::int64_t event_id);
   std::optional<std::int64_t> event_of_hold(const HoldId& id);
+  // Why a hold is not live: hold_gone with the reason it ended, if remembered; else `unknown`.
+  Error ended_hold_error(const HoldId& id, Error unknown);
   Result<EventBooking*> booking_of_hold(const HoldId& id);  // not_found for no live hold
   void drain_changes(EventBooking& booking);
   boost::json::object encode_hold(const EventBooking& booking, const HoldView& hold) const;
@@ -110,6 +114,10 @@ class Booking {
   std::unordered_map<std::int64_t, std::unique_ptr<EventBooking>> events_;
   std::mutex holds_mutex_;  // taken after an event's mutex, never before
   std::unordered_map<HoldId, std::int64_t, Id128Hash> hold_events_;
+  // Holds that ended, oldest first, and how: so a holder is told "expired", not "unknown".
+  static constexpr std::size_t ended_holds_max = 100'000;
+  std::deque<HoldId> ended_order_;
+  std::unordered_map<HoldId, ChangeKind, Id128Hash> ended_;
   // Checkout's store calls run here, not on the server's threads. Last: joined first.
   boost::asio::thread_pool store_calls_{store_threads};
 };

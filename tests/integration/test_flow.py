@@ -125,7 +125,9 @@ class FlowTest(ServerTest):
         # Seats are sold; the hold is gone.
         some = s.request("GET", f"/v1/events/{event_id}/availability?seats=S1-R1-1,S1-R1-2")
         self.assertEqual(some.json["seats"], {"S1-R1-1": "sold", "S1-R1-2": "sold"})
-        self.assertEqual(s.request("GET", f"/v1/holds/{hold_id}").status, 404)
+        ended = s.request("GET", f"/v1/holds/{hold_id}")
+        self.assertProblem(ended, 410, "hold-gone")
+        self.assertEqual(ended.json["reason"], "checked_out")
 
         # The order, read back, with tickets that verify offline.
         read = s.request("GET", f"/v1/orders/{order_id}")
@@ -170,7 +172,10 @@ class FlowTest(ServerTest):
         self.assertIn(numbers[0], (1, 3))
         release = s.request("DELETE", f"/v1/holds/{hold.json['hold_id']}")
         self.assertEqual(release.status, 204)
-        self.assertEqual(s.request("GET", f"/v1/holds/{hold.json['hold_id']}").status, 404)
+        ended = s.request("GET", f"/v1/holds/{hold.json['hold_id']}")
+        self.assertProblem(ended, 410, "hold-gone")
+        self.assertEqual(ended.json["reason"], "released")
+        self.assertProblem(s.request("DELETE", f"/v1/holds/{hold.json['hold_id']}"), 410)
         availability = s.request("GET", f"/v1/events/{event_id}/availability")
         self.assertEqual(availability.json["available"], 18)
 
@@ -206,6 +211,7 @@ class FlowTest(ServerTest):
         gone = s.request("POST", f"/v1/holds/{hold.json['hold_id']}/checkout", checkout_body(),
                          headers={"Idempotency-Key": "late"})
         self.assertProblem(gone, 410, "hold-gone")
+        self.assertEqual(gone.json["reason"], "expired")
         again = s.request("POST", f"/v1/events/{event_id}/holds", {"seats": ["S1-R1-1"]})
         self.assertEqual(again.status, 201)
 
