@@ -78,11 +78,10 @@ class Sweeper {
  public:
   explicit Sweeper(Booking& booking)
       : thread_([this, &booking](std::stop_token stop) {
-          std::unique_lock lock(mutex_);
           while (!stop.stop_requested()) {
-            lock.unlock();
             booking.sweep(system_now());
-            lock.lock();
+            // Sleeps the interval, or less when the thread is asked to stop.
+            std::unique_lock lock(mutex_);
             wake_.wait_for(lock, stop, sweep_interval, [] { return false; });
           }
         }) {}

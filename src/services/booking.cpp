@@ -312,14 +312,11 @@ Result<boost::json::object> Booking::hold(std::int64_t event_id, const boost::js
     if (error.code == Errc::seats_unavailable || error.code == Errc::not_enough_seats) {
       metrics_.hold_conflicts.add();
     }
-    if (auto* unavailable = error.extra.if_contains("unavailable")) {  // indexes → seat ids
-      for (auto& seat : unavailable->as_array()) {
-        seat = layout_of(*booking.view).seats.at(seat.to_number<SeatIndex>()).id;
-      }
-    }
-    if (auto* duplicates = error.extra.if_contains("duplicates")) {
-      for (auto& seat : duplicates->as_array()) {
-        seat = layout_of(*booking.view).seats.at(seat.to_number<SeatIndex>()).id;
+    for (const char* field : {"unavailable", "duplicates"}) {  // seat indexes → seat ids
+      if (auto* seats = error.extra.if_contains(field)) {
+        for (auto& seat : seats->as_array()) {
+          seat = layout_of(*booking.view).seats.at(seat.to_number<SeatIndex>()).id;
+        }
       }
     }
     return error;
