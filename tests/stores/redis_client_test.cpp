@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <optional>
+#include <variant>
 #include <thread>
 
 namespace boxoffice::redis {
@@ -59,6 +60,56 @@ TEST(RedisUrl, Parses) {
   EXPECT_FALSE(parse_redis_url("http://x:1").ok());
   EXPECT_FALSE(parse_redis_url("redis://x:99999").ok());
   EXPECT_FALSE(parse_redis_url("redis://:1").ok());
+  EXPECT_FALSE(parse_redis_url("redis-sentinel://x/m").ok());  // a list of Sentinels, not a Redis
+}
+
+TEST(RedisUrl, ParsesBothFormsAsAnEndpoint) {
+  const auto direct = parse_redis_endpoint("redis://cache:6380");
+  ASSERT_TRUE(direct.ok());
+  ASSERT_TRUE(std::holds_alternative<Address>(*direct));
+  EXPECT_EQ(std::get<Address>(*direct).host, "cache");
+  EXPECT_EQ(std::get<Address>(*direct).port, 6380);
+
+  const auto sentinels = parse_redis_endpoint("redis-sentinel://10.0.0.1:26380,s2,10.0.0.3:5000/my-primary.1");
+  ASSERT_TRUE(sentinels.ok());
+  ASSERT_TRUE(std::holds_alternative<Sentinels>(*sentinels));
+  const Sentinels& group = std::get<Sentinels>(*sentinels);
+  EXPECT_EQ(group.master_name, "my-primary.1");
+  ASSERT_EQ(group.addresses.size(), 3u);
+  EXPECT_EQ(group.addresses[0].host, "10.0.0.1");
+  EXPECT_EQ(group.addresses[0].port, 26380);
+  EXPECT_EQ(group.addresses[1].host, "s2");
+  EXPECT_EQ(group.addresses[1].port, 26379);  // Sentinel's own default port
+  EXPECT_EQ(group.addresses[2].port, 5000);
+}
+
+TEST(RedisUrl, RefusesBadEndpointsWithAReason) {
+  const auto refused = [](std::string_view url) {
+    const auto endpoint = parse_redis_endpoint(url);
+    EXPECT_FALSE(endpoint.ok()) << url;
+    if (endpoint.ok()) return std::string();
+    EXPECT_EQ(endpoint.error().code, Errc::invalid_field);
+    return endpoint.error().detail;
+  };
+  EXPECT_EQ(refused("http://x:1"), "a Redis URL starts with redis:// or redis-sentinel://");
+  EXPECT_EQ(refused("redis://x:0"), "bad port in the Redis URL: x:0");
+  EXPECT_EQ(refused("redis-sentinel://s1:26379"),
+            "a redis-sentinel:// URL ends with /master-name, the group's name in the Sentinels' "
+            "configuration");
+  EXPECT_EQ(refused("redis-sentinel://s1:26379/"),
+            "the master name at the end of a redis-sentinel:// URL is letters, digits, '.', '_' "
+            "and '-', not empty");
+  EXPECT_EQ(refused("redis-sentinel://s1/a/b"), refused("redis-sentinel://s1/"));
+  EXPECT_EQ(refused("redis-sentinel://s1/a b"), refused("redis-sentinel://s1/"));
+  EXPECT_EQ(refused("redis-sentinel:///m"), "an empty Sentinel address in the redis-sentinel:// URL");
+  EXPECT_EQ(refused("redis-sentinel://s1,,s2/m"), refused("redis-sentinel:///m"));
+  EXPECT_EQ(refused("redis-sentinel://s1,/m"), refused("redis-sentinel:///m"));
+  EXPECT_EQ(refused("redis-sentinel://s1:99999/m"), "bad port in the redis-sentinel:// URL: s1:99999");
+  EXPECT_EQ(refused("redis-sentinel://s1:x/m"), "bad port in the redis-sentinel:// URL: s1:x");
+  EXPECT_EQ(refused("redis-sentinel://:26379/m"), "no host in the redis-sentinel:// URL: :26379");
+  std::string many = "redis-sentinel://s";
+  for (std::size_t i = 1; i <= sentinels_max; ++i) many += ",s";
+  EXPECT_EQ(refused(many + "/m"), "more than 16 Sentinels in the redis-sentinel:// URL");
 }
 
 TEST_F(RedisClientTest, RepliesOfEveryKind) {

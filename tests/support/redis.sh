@@ -18,12 +18,14 @@ command=$1
 state=$2
 master_name=boxoffice
 
+# A replica's first sync starts at once instead of after Redis's 5 s wait for more replicas.
 start_server() {  # dir port [more redis-server options]
   local dir=$1 port=$2
   shift 2
   mkdir -p "$dir"
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
-    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no "$@" >/dev/null
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no \
+    --repl-diskless-sync-delay 0 "$@" >/dev/null
   wait_for "redis-server on port $port" redis-cli -p "$port" ping
 }
 
@@ -70,13 +72,17 @@ port_of() { sed -E 's|.*:([0-9]+)$|\1|' "$state"; }
 
 sentinel_ports() { sed -E 's|^redis-sentinel://||; s|/.*$||; s|127\.0\.0\.1:||g; s|,| |g' "$state"; }
 
+# A zombie counts as gone: where nothing reaps daemons (PID 1 in some containers), the
+# processes redis-server leaves after daemonizing stay zombies.
+running() { grep -qs '^State:[[:space:]]*[^Z[:space:]]' "/proc/$1/status"; }
+
 stop_pidfile() {  # pidfile: TERM, then KILL if it lingers; only a redis process
   local pid
   pid=$(cat "$1" 2>/dev/null) || return 0
   if grep -qa redis "/proc/$pid/cmdline" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 100); do
-      kill -0 "$pid" 2>/dev/null || return 0
+      running "$pid" || return 0
       sleep 0.02
     done
     kill -KILL "$pid" 2>/dev/null || true
@@ -103,7 +109,7 @@ start-sentinel)
   mapfile -t ports < <(free_ports $((sentinels + 2)))
   primary=${ports[0]}
   replica=${ports[1]}
-  start_server "$dir/primary" "$primary" --repl-diskless-sync-delay 0
+  start_server "$dir/primary" "$primary"
   start_server "$dir/replica" "$replica" --replicaof 127.0.0.1 "$primary"
   # Sentinels learn the replicas from the primary's INFO: start them once the replica is in.
   wait_for "the replica's link to the primary" \
@@ -150,6 +156,8 @@ kill-primary)
   fi
   pid=$(redis-cli -p "$port" info server | sed -n 's/^process_id:\([0-9]*\).*/\1/p')
   kill -KILL "$pid"
+  # Dead, its connections closed, before this answers: what a test does next sees it gone.
+  while running "$pid"; do sleep 0.01; done
   # Its pidfile stays behind: remove it, so that stop never signals a recycled pid.
   grep -lx "$pid" $(find "$(cat "$state.dir")" -name redis.pid) | xargs rm -f || true
   echo "$port"
