@@ -306,7 +306,8 @@ redisAsyncContext* Client::open(const Address& address) {
 }
 
 void Client::connect() {
-  if (stopping_) return;
+  // One attempt at a time: a second would take over sentinel_context_ and context_.
+  if (stopping_ || discovering_ || context_ != nullptr) return;
   if (const auto* address = std::get_if<Address>(&endpoint_)) {
     connect_primary(*address);
     return;
