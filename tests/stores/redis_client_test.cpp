@@ -70,7 +70,8 @@ TEST(RedisUrl, ParsesBothFormsAsAnEndpoint) {
   EXPECT_EQ(std::get<Address>(*direct).host, "cache");
   EXPECT_EQ(std::get<Address>(*direct).port, 6380);
 
-  const auto sentinels = parse_redis_endpoint("redis-sentinel://10.0.0.1:26380,s2,10.0.0.3:5000/my-primary.1");
+  const auto sentinels =
+      parse_redis_endpoint("redis-sentinel://10.0.0.1:26380,s2,10.0.0.3:5000/my-primary.1");
   ASSERT_TRUE(sentinels.ok());
   ASSERT_TRUE(std::holds_alternative<Sentinels>(*sentinels));
   const Sentinels& group = std::get<Sentinels>(*sentinels);
@@ -101,10 +102,12 @@ TEST(RedisUrl, RefusesBadEndpointsWithAReason) {
             "and '-', not empty");
   EXPECT_EQ(refused("redis-sentinel://s1/a/b"), refused("redis-sentinel://s1/"));
   EXPECT_EQ(refused("redis-sentinel://s1/a b"), refused("redis-sentinel://s1/"));
-  EXPECT_EQ(refused("redis-sentinel:///m"), "an empty Sentinel address in the redis-sentinel:// URL");
+  EXPECT_EQ(refused("redis-sentinel:///m"),
+            "an empty Sentinel address in the redis-sentinel:// URL");
   EXPECT_EQ(refused("redis-sentinel://s1,,s2/m"), refused("redis-sentinel:///m"));
   EXPECT_EQ(refused("redis-sentinel://s1,/m"), refused("redis-sentinel:///m"));
-  EXPECT_EQ(refused("redis-sentinel://s1:99999/m"), "bad port in the redis-sentinel:// URL: s1:99999");
+  EXPECT_EQ(refused("redis-sentinel://s1:99999/m"),
+            "bad port in the redis-sentinel:// URL: s1:99999");
   EXPECT_EQ(refused("redis-sentinel://s1:x/m"), "bad port in the redis-sentinel:// URL: s1:x");
   EXPECT_EQ(refused("redis-sentinel://:26379/m"), "no host in the redis-sentinel:// URL: :26379");
   std::string many = "redis-sentinel://s";

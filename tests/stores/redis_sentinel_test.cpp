@@ -151,8 +151,9 @@ class RedisSentinelTest : public ::testing::Test {
   template <class T>
   T run(asio::awaitable<T> work) {
     std::optional<T> result;
-    asio::co_spawn(io_, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(work)); },
-                   asio::detached);
+    asio::co_spawn(
+        io_, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(work)); },
+        asio::detached);
     while (!result) io_.run_one();
     return std::move(*result);
   }

@@ -70,7 +70,9 @@ print("\n".join(str(s.getsockname()[1]) for s in sockets))' "$1"
 
 port_of() { sed -E 's|.*:([0-9]+)$|\1|' "$state"; }
 
-sentinel_ports() { sed -E 's|^redis-sentinel://||; s|/.*$||; s|127\.0\.0\.1:||g; s|,| |g' "$state"; }
+sentinel_ports() {  # of the URL in STATE
+  sed -E 's|^redis-sentinel://||; s|/.*$||; s|127\.0\.0\.1:||g; s|,| |g' "$state"
+}
 
 # A zombie counts as gone: where nothing reaps daemons (PID 1 in some containers), the
 # processes redis-server leaves after daemonizing stay zombies.

@@ -107,7 +107,9 @@ Result<Address> parse_host_port(std::string_view text, std::uint16_t port_defaul
   address.host = std::string(text.substr(0, colon));
   if (colon != std::string_view::npos) {
     const auto port = parse_port(text.substr(colon + 1));
-    if (!port) return make_error(Errc::invalid_field, fmt::format("bad port in the {}: {}", kind, text));
+    if (!port) {
+      return make_error(Errc::invalid_field, fmt::format("bad port in the {}: {}", kind, text));
+    }
     address.port = *port;
   }
   if (address.host.empty()) {
@@ -121,7 +123,9 @@ Result<Address> parse_host_port(std::string_view text, std::uint16_t port_defaul
 // deadline).
 Result<Address> primary_named_by(const redisReply* reply, const std::string& master_name) {
   if (reply == nullptr) return unavailable("no answer");
-  if (reply->type == REDIS_REPLY_NIL) return unavailable("it watches no group named " + master_name);
+  if (reply->type == REDIS_REPLY_NIL) {
+    return unavailable("it watches no group named " + master_name);
+  }
   if (reply->type == REDIS_REPLY_ERROR) return unavailable(std::string(text_of(reply)));
   if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 || !is_text(reply->element[0]) ||
       !is_text(reply->element[1]) || reply->element[0]->len == 0) {
@@ -191,7 +195,8 @@ Result<Endpoint> parse_redis_endpoint(std::string_view url) {
     const std::size_t comma = list.find(',');
     const std::string_view item = list.substr(0, comma);
     if (item.empty()) {
-      return make_error(Errc::invalid_field, "an empty Sentinel address in the redis-sentinel:// URL");
+      return make_error(Errc::invalid_field,
+                        "an empty Sentinel address in the redis-sentinel:// URL");
     }
     if (sentinels.addresses.size() == sentinels_max) {
       return make_error(Errc::invalid_field, fmt::format("more than {} Sentinels in the "
@@ -404,8 +409,8 @@ void Client::on_role(redisAsyncContext* context, void* raw, void* data) {
     client->on_gone();
     return;
   }
-  spdlog::info("redis: the primary of {} is {}:{}", std::get<Sentinels>(client->endpoint_).master_name,
-               node.host, node.port);
+  spdlog::info("redis: the primary of {} is {}:{}",
+               std::get<Sentinels>(client->endpoint_).master_name, node.host, node.port);
   client->discovering_ = false;
   client->connected_ = true;
   client->backoff_ms_ = backoff_first_ms;
@@ -526,7 +531,8 @@ void Client::send(std::vector<std::string> args, std::unique_ptr<detail::Pending
   detail::Pending* raw = pending.release();
   if (redisAsyncCommandArgv(context_, on_reply, raw, static_cast<int>(argv.size()), argv.data(),
                             lengths.data()) != REDIS_OK) {
-    std::unique_ptr<detail::Pending>(raw)->complete(unavailable("Redis: the connection is closing"));
+    std::unique_ptr<detail::Pending> failed(raw);
+    failed->complete(unavailable("Redis: the connection is closing"));
   }
 }
 

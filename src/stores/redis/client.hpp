@@ -13,7 +13,8 @@
 // node that does not answer "master" is refused and the Sentinels are asked again. It asks
 // them again, after the same backoff, whenever the connection drops or a command answers
 // READONLY (the node it talks to was demoted: a failover happened). Commands sent while such a
-// discovery is under way wait for its outcome (at most waiting_commands_max of them).
+// discovery is under way wait for its outcome (up to 4096 of them; more answer
+// store_unavailable).
 // Debian's hiredis (0.14) has no Asio adapter; the adapter here is the few lines it needs.
 #pragma once
 
