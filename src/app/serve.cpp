@@ -8,15 +8,19 @@
 #include "services/booking.hpp"
 #include "services/catalog.hpp"
 #include "services/clock.hpp"
+#include "stores/memory/hold_store.hpp"
 #include "stores/postgres/store.hpp"
 #include "stores/sqlite/store.hpp"
 #include "stores/sqlite/test_payment_provider.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include <condition_variable>
 #include <csignal>
 #include <iostream>
 #include <pthread.h>
@@ -73,23 +77,36 @@ void load_demo(Catalog& catalog) {
 }
 
 // Expires due holds every sweep_interval, so a released seat is seen as free (and, later,
-// announced) even when nobody touches its event.
+// announced) even when nobody touches its event; settles checkouts of nodes that died. Runs
+// on an event loop of its own, off the server's threads.
 class Sweeper {
  public:
   explicit Sweeper(Booking& booking)
-      : thread_([this, &booking](std::stop_token stop) {
-          while (!stop.stop_requested()) {
-            booking.sweep(system_now());
-            // Sleeps the interval, or less when the thread is asked to stop.
-            std::unique_lock lock(mutex_);
-            wake_.wait_for(lock, stop, sweep_interval, [] { return false; });
-          }
+      : thread_([this, &booking] {
+          boost::asio::co_spawn(io_, loop(booking), boost::asio::detached);
+          io_.run();
         }) {}
+  ~Sweeper() {
+    io_.stop();
+    thread_.join();
+  }
 
  private:
-  std::mutex mutex_;
-  std::condition_variable_any wake_;
-  std::jthread thread_;  // last: stops and joins before the others go
+  static boost::asio::awaitable<void> loop(Booking& booking) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    bool failing = false;
+    for (;;) {
+      auto swept = co_await booking.sweep(system_now());
+      if (!swept && !failing) spdlog::warn("sweep failed: {}", swept.error().detail);
+      if (swept && failing) spdlog::info("sweep works again");
+      failing = !swept;
+      timer.expires_after(sweep_interval);
+      co_await timer.async_wait(boost::asio::use_awaitable);
+    }
+  }
+
+  boost::asio::io_context io_;
+  std::thread thread_;  // last: starts after io_ exists
 };
 
 // The source of truth: PostgreSQL when a URL is given, else SQLite in the data dir.
@@ -142,8 +159,9 @@ int serve(const ServeOptions& options) {
   if (options.demo && catalog.events().empty()) load_demo(catalog);
 
   Metrics metrics;
-  Booking booking(catalog, *stores.orders, payments, secret, *epoch, metrics);
-  metrics.holds_pending_expiry = [&booking] { return booking.live_holds(); };
+  memory::HoldStore holds(*epoch << 32, metrics);
+  Booking booking(catalog, *stores.orders, holds, payments, secret, metrics);
+  metrics.holds_pending_expiry = [&holds] { return holds.live_holds(); };
   if (Status recovered = run_now(booking.recover()); !recovered) {
     throw std::runtime_error("recovery: " + recovered.error().detail);
   }

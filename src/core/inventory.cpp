@@ -167,6 +167,11 @@ void Inventory::finish_confirm(const HoldId& id) {
   end_hold(hold->serial, ChangeKind::sold);
 }
 
+bool Inventory::confirming(const HoldId& id) const {
+  const auto it = serials_.find(id);
+  return it != serials_.end() && holds_.at(it->second).view.confirming;
+}
+
 void Inventory::abort_confirm(const HoldId& id, UnixMillis now) {
   Hold* hold = find_live(id);
   assert(hold != nullptr && hold->view.confirming);

@@ -111,6 +111,8 @@ class Inventory {
   // (the hold is held again, and expires at once if its time has passed) must follow.
   Result<HoldView> begin_confirm(const HoldId& id, UnixMillis now);
   void finish_confirm(const HoldId& id);
+  // Whether the hold is live and pinned by begin_confirm.
+  bool confirming(const HoldId& id) const;
   void abort_confirm(const HoldId& id, UnixMillis now);
 
   // Expires every hold due at `now`; answers how many.

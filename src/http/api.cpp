@@ -215,35 +215,35 @@ class Api {
     return cached(request, *availability->json, etag, "no-cache");
   }
 
-  Response create_hold(const Request& request, std::string_view id_text) {
+  asio::awaitable<Response> create_hold(const Request& request, std::string_view id_text) {
     const auto id = parse_id(id_text);
-    if (!id) return not_found("event");
+    if (!id) co_return not_found("event");
     Response failure;
-    const auto body = json_body(request, failure);
-    if (!body) return failure;
-    auto hold = booking_.hold(*id, *body, clock_());
-    if (!hold) return problem_of(hold.error());
+    auto body = json_body(request, failure);
+    if (!body) co_return failure;
+    auto hold = co_await booking_.hold(*id, std::move(*body), clock_());
+    if (!hold) co_return problem_of(hold.error());
     Response response = json_response(s::created, *hold);
     response.set(bhttp::field::location,
                  "/v1/holds/" + std::string(hold->at("hold_id").as_string()));
-    return response;
+    co_return response;
   }
 
-  Response get_hold(std::string_view id_text) {
+  asio::awaitable<Response> get_hold(std::string_view id_text) {
     const auto id = Id128::from_hex(id_text);
-    if (!id) return not_found("hold");
-    auto hold = booking_.find_hold(*id, clock_());
-    if (!hold) return problem_of(hold.error());
-    return json_response(s::ok, *hold);
+    if (!id) co_return not_found("hold");
+    auto hold = co_await booking_.find_hold(*id, clock_());
+    if (!hold) co_return problem_of(hold.error());
+    co_return json_response(s::ok, *hold);
   }
 
-  Response release_hold(std::string_view id_text) {
+  asio::awaitable<Response> release_hold(std::string_view id_text) {
     const auto id = Id128::from_hex(id_text);
-    if (!id) return not_found("hold");
-    if (Status released = booking_.release(*id, clock_()); !released) {
-      return problem_of(released.error());
+    if (!id) co_return not_found("hold");
+    if (Status released = co_await booking_.release(*id, clock_()); !released) {
+      co_return problem_of(released.error());
     }
-    return Response{s::no_content, 11};
+    co_return Response{s::no_content, 11};
   }
 
   asio::awaitable<Response> checkout(const Request& request, std::string_view id_text) {
@@ -339,18 +339,20 @@ void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics&
   router.add(v::get, "/v1/events/{id}/availability", sync([api](Request& r, const P& p) {
     return api->get_availability(r, p.get("id"));
   }));
-  router.add(v::post, "/v1/events/{id}/holds", sync([api](Request& r, const P& p) {
-    return api->create_hold(r, p.get("id"));
-  }));
+  router.add(v::post, "/v1/events/{id}/holds",
+             [api](Request& r, const P& p) -> asio::awaitable<Response> {
+               co_return co_await api->create_hold(r, p.get("id"));
+             });
   router.add(v::get, "/v1/events/{id}/orders", sync([api](Request& r, const P& p) {
     return api->event_orders(r, p.get("id"));
   }));
-  router.add(v::get, "/v1/holds/{id}", sync([api](Request&, const P& p) {
-    return api->get_hold(p.get("id"));
-  }));
-  router.add(v::delete_, "/v1/holds/{id}", sync([api](Request&, const P& p) {
-    return api->release_hold(p.get("id"));
-  }));
+  router.add(v::get, "/v1/holds/{id}", [api](Request&, const P& p) -> asio::awaitable<Response> {
+    co_return co_await api->get_hold(p.get("id"));
+  });
+  router.add(v::delete_, "/v1/holds/{id}",
+             [api](Request&, const P& p) -> asio::awaitable<Response> {
+               co_return co_await api->release_hold(p.get("id"));
+             });
   router.add(v::post, "/v1/holds/{id}/checkout",
              [api](Request& r, const P& p) -> asio::awaitable<Response> {
                co_return co_await api->checkout(r, p.get("id"));

@@ -12,15 +12,12 @@
 namespace boxoffice {
 
 struct Booking::EventBooking {
-  EventBooking(std::shared_ptr<const EventView> view_, std::uint64_t first_seq)
-      : view(std::move(view_)),
-        prices(price_table(*view->event, *view->venue->layout)),
-        inventory(view->venue->layout, view->event->max_per_order, first_seq) {}
+  explicit EventBooking(std::shared_ptr<const EventView> view_)
+      : view(std::move(view_)), prices(price_table(*view->event, *view->venue->layout)) {}
 
-  std::mutex mutex;
   const std::shared_ptr<const EventView> view;
   const PriceTable prices;
-  Inventory inventory;
+  std::mutex availability_mutex;
   Availability availability;  // cached whole answer, current to availability.seq
 };
 
@@ -30,23 +27,13 @@ constexpr std::size_t hold_seat_ids_max = max_per_order_max;
 constexpr std::size_t idempotency_key_bytes_max = 200;
 constexpr std::size_t availability_seats_max = 1'000;
 
-Id128 random_id() {
+OrderId random_id() {
   Id128 id;
   randombytes_buf(id.bytes.data(), id.bytes.size());
   return id;
 }
 
 const Layout& layout_of(const EventView& view) { return *view.venue->layout; }
-
-// What a hold request asks for: explicit seats, the best N, or general-admission places.
-struct SeatsRequest {
-  std::vector<SeatIndex> seats;
-};
-struct GaRequest {
-  std::uint32_t area = 0;
-  std::uint32_t quantity = 0;
-};
-using HoldRequest = std::variant<SeatsRequest, BestAvailableQuery, GaRequest>;
 
 Result<std::vector<SeatIndex>> resolve_seats(const Layout& layout,
                                              const std::vector<std::string>& ids) {
@@ -66,7 +53,7 @@ Result<std::vector<SeatIndex>> resolve_seats(const Layout& layout,
   return seats;
 }
 
-Result<HoldRequest> decode_hold_request(const Event& event, const Layout& layout,
+Result<HoldAsk> decode_hold_request(const Event& event, const Layout& layout,
                                         const boost::json::value& body) {
   JsonReader reader;
   std::vector<std::string> seat_ids;
@@ -126,15 +113,15 @@ Result<HoldRequest> decode_hold_request(const Event& event, const Layout& layout
   if (!seat_ids.empty()) {
     auto seats = resolve_seats(layout, seat_ids);
     if (!seats) return std::move(seats).error();
-    return HoldRequest(SeatsRequest{std::move(seats).value()});
+    return HoldAsk(std::move(seats).value());
   }
-  if (best.count > 0) return HoldRequest(std::move(best));
+  if (best.count > 0) return HoldAsk(std::move(best));
   const auto area = layout.find_ga_area(ga_area);
   if (!area) {
     return make_error(Errc::invalid_field, "ga.area: no general-admission area " + ga_area,
                       {{"field", "ga.area"}});
   }
-  return HoldRequest(GaRequest{*area, ga_quantity});
+  return HoldAsk(GaAsk{*area, ga_quantity});
 }
 
 struct CheckoutRequest {
@@ -193,14 +180,14 @@ const char* state_name(SeatState state) {
 
 }  // namespace
 
-Booking::Booking(Catalog& catalog, OrderStore& orders, PaymentProvider& payments,
-                 TicketSecret secret, std::uint64_t epoch, Metrics& metrics)
+Booking::Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds,
+                 PaymentProvider& payments, TicketSecret secret, Metrics& metrics)
     : catalog_(catalog),
       orders_(orders),
+      holds_(holds),
       payments_(payments),
       metrics_(metrics),
-      secret_(secret),
-      first_seq_(epoch << 32) {}
+      secret_(secret) {}
 
 Booking::~Booking() = default;
 
@@ -233,85 +220,59 @@ Result<Booking::EventBooking*> Booking::event_booking(std::int64_t event_id) {
   }
   std::unique_lock lock(events_mutex_);
   if (const auto it = events_.find(event_id); it != events_.end()) return it->second.get();
-  auto sold = orders_.sold_units(event_id);
-  if (!sold) return std::move(sold).error();
-  auto booking = std::make_unique<EventBooking>(view, first_seq_);
-  const Layout& layout = layout_of(*view);
-  std::vector<SeatIndex> sold_seats;
-  for (const std::string& id : sold->seats) sold_seats.push_back(layout.find_seat(id).value());
-  booking->inventory.load_sold_seats(sold_seats);
-  for (const auto& [area, quantity] : sold->ga) {
-    booking->inventory.load_sold_ga(layout.find_ga_area(area).value(), quantity);
-  }
+  const std::shared_ptr<const Layout> layout = view->venue->layout;
+  auto load_sold = [this, event_id, layout]() -> Result<SoldIndexes> {
+    auto sold = orders_.sold_units(event_id);
+    if (!sold) return std::move(sold).error();
+    SoldIndexes indexes;
+    for (const std::string& id : sold->seats) indexes.seats.push_back(layout->find_seat(id).value());
+    for (const auto& [area, quantity] : sold->ga) {
+      indexes.ga.emplace_back(layout->find_ga_area(area).value(), quantity);
+    }
+    return indexes;
+  };
+  Status opened = holds_.open_event({event_id, layout, view->event->max_per_order, load_sold});
+  if (!opened) return std::move(opened).error();
+  auto booking = std::make_unique<EventBooking>(view);
   return events_.emplace(event_id, std::move(booking)).first->second.get();
 }
 
-std::optional<std::int64_t> Booking::event_of_hold(const HoldId& id) {
-  std::lock_guard lock(holds_mutex_);
-  const auto it = hold_events_.find(id);
-  if (it == hold_events_.end()) return std::nullopt;
-  return it->second;
-}
-
-// Called with the event's mutex held. Forgets holds that ended. (The live seat map will
-// publish these changes from here.)
-void Booking::drain_changes(EventBooking& booking) {
-  std::vector<Change> changes = booking.inventory.take_changes();
-  std::lock_guard lock(holds_mutex_);
-  for (const Change& change : changes) {
-    if (change.kind != ChangeKind::held) {
-      hold_events_.erase(change.hold);
-      ended_.emplace(change.hold, change.kind);
-      ended_order_.push_back(change.hold);
-      if (ended_order_.size() > ended_holds_max) {
-        ended_.erase(ended_order_.front());
-        ended_order_.pop_front();
-      }
-    }
-    if (change.kind == ChangeKind::expired) metrics_.holds_expired.add();
-    if (change.kind == ChangeKind::released) metrics_.holds_released.add();
+boost::asio::awaitable<Result<Booking::EventBooking*>> Booking::booking_of_hold(const HoldId& id,
+                                                                               UnixMillis now) {
+  const auto event_id = holds_.event_of(id);
+  if (!event_id) {
+    auto hold = co_await holds_.find_hold(id, now);
+    co_return hold ? no_such_hold_error() : std::move(hold).error();
   }
+  auto booking = event_booking(*event_id);
+  if (!booking && booking.error().code == Errc::not_found) co_return no_such_hold_error();
+  co_return booking;
 }
 
-Result<boost::json::object> Booking::hold(std::int64_t event_id, const boost::json::value& body,
-                                          UnixMillis now) {
+boost::asio::awaitable<Result<boost::json::object>> Booking::hold(std::int64_t event_id,
+                                                                 boost::json::value body,
+                                                                 UnixMillis now) {
   auto found = event_booking(event_id);
-  if (!found) return std::move(found).error();
+  if (!found) co_return std::move(found).error();
   EventBooking& booking = **found;
   const Event& event = *booking.view->event;
   if (now < event.on_sale_at) {
-    return make_error(Errc::not_on_sale, "the sale opens at " + format_rfc3339(event.on_sale_at),
-                      {{"on_sale_at", format_rfc3339(event.on_sale_at)}});
+    co_return make_error(Errc::not_on_sale,
+                         "the sale opens at " + format_rfc3339(event.on_sale_at),
+                         {{"on_sale_at", format_rfc3339(event.on_sale_at)}});
   }
-  if (now >= event.starts_at) return make_error(Errc::not_on_sale, "the event has started");
-  auto request = decode_hold_request(event, layout_of(*booking.view), body);
-  if (!request) return std::move(request).error();
+  if (now >= event.starts_at) co_return make_error(Errc::not_on_sale, "the event has started");
+  auto ask = decode_hold_request(event, layout_of(*booking.view), body);
+  if (!ask) co_return std::move(ask).error();
 
-  const HoldId id = random_id();
   const UnixMillis expires_at = now + static_cast<UnixMillis>(event.hold_seconds) * 1000;
-  std::lock_guard lock(booking.mutex);
-  Result<HoldView> held = std::visit(
-      [&](auto& r) -> Result<HoldView> {
-        using T = std::decay_t<decltype(r)>;
-        if constexpr (std::is_same_v<T, SeatsRequest>) {
-          return booking.inventory.hold_seats(id, r.seats, now, expires_at);
-        } else if constexpr (std::is_same_v<T, GaRequest>) {
-          return booking.inventory.hold_ga(id, r.area, r.quantity, now, expires_at);
-        } else {
-          return booking.inventory.hold_best_available(id, r, now, expires_at);
-        }
-      },
-      *request);
-  if (held) {
-    std::lock_guard holds_lock(holds_mutex_);
-    hold_events_.emplace(id, event_id);
-  }
-  drain_changes(booking);
+  auto held = co_await holds_.hold(event_id, std::move(*ask), now, expires_at);
   if (!held) {
     Error error = std::move(held).error();
     if (error.code == Errc::seats_unavailable || error.code == Errc::not_enough_seats) {
       metrics_.hold_conflicts.add();
     }
+    if (error.code == Errc::store_unavailable) metrics_.store_errors.add();
     for (const char* field : {"unavailable", "duplicates"}) {  // seat indexes → seat ids
       if (auto* seats = error.extra.if_contains(field)) {
         for (auto& seat : seats->as_array()) {
@@ -319,12 +280,12 @@ Result<boost::json::object> Booking::hold(std::int64_t event_id, const boost::js
         }
       }
     }
-    return error;
+    co_return error;
   }
   metrics_.holds_created.add();
-  boost::json::object answer = encode_hold(booking, *held);
-  answer["seq"] = booking.inventory.seq();
-  return answer;
+  boost::json::object answer = encode_hold(booking, held->hold);
+  answer["seq"] = held->seq;
+  co_return answer;
 }
 
 boost::json::object Booking::encode_hold(const EventBooking& booking, const HoldView& hold) const {
@@ -352,47 +313,19 @@ boost::json::object Booking::encode_hold(const EventBooking& booking, const Hold
   return answer;
 }
 
-Error Booking::ended_hold_error(const HoldId& id, Error unknown) {
-  std::lock_guard lock(holds_mutex_);
-  const auto it = ended_.find(id);
-  if (it == ended_.end()) return unknown;
-  const char* reason = it->second == ChangeKind::expired    ? "expired"
-                       : it->second == ChangeKind::released ? "released"
-                                                            : "checked_out";
-  return make_error(Errc::hold_gone, std::string("the hold has ended: ") + reason,
-                    {{"reason", reason}});
+boost::asio::awaitable<Result<boost::json::object>> Booking::find_hold(HoldId id,
+                                                                      UnixMillis now) {
+  auto found = co_await booking_of_hold(id, now);
+  if (!found) co_return std::move(found).error();
+  auto hold = co_await holds_.find_hold(id, now);
+  if (!hold) co_return std::move(hold).error();
+  co_return encode_hold(**found, *hold);
 }
 
-Result<Booking::EventBooking*> Booking::booking_of_hold(const HoldId& id) {
-  const auto event_id = event_of_hold(id);
-  if (!event_id) {
-    return ended_hold_error(id, make_error(Errc::not_found, "no live hold with this id"));
-  }
-  return event_booking(*event_id);
-}
-
-Result<boost::json::object> Booking::find_hold(const HoldId& id, UnixMillis now) {
-  auto found = booking_of_hold(id);
-  if (!found) return std::move(found).error();
-  EventBooking& booking = **found;
-  std::lock_guard lock(booking.mutex);
-  const auto hold = booking.inventory.find_hold(id, now);
-  drain_changes(booking);
-  if (!hold) return ended_hold_error(id, make_error(Errc::not_found, "no live hold with this id"));
-  return encode_hold(booking, *hold);
-}
-
-Status Booking::release(const HoldId& id, UnixMillis now) {
-  auto found = booking_of_hold(id);
-  if (!found) return std::move(found).error();
-  EventBooking& booking = **found;
-  std::lock_guard lock(booking.mutex);
-  Status released = booking.inventory.release(id, now);
-  drain_changes(booking);
-  if (!released && released.error().code == Errc::hold_gone) {
-    return ended_hold_error(id, make_error(Errc::not_found, "no live hold with this id"));
-  }
-  return released;
+boost::asio::awaitable<Status> Booking::release(HoldId id, UnixMillis now) {
+  auto found = co_await booking_of_hold(id, now);
+  if (!found) co_return std::move(found).error();
+  co_return co_await holds_.release(id, now);
 }
 
 Order Booking::make_order(const EventBooking& booking, const HoldView& hold,
@@ -455,39 +388,40 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
       co_return make_error(Errc::idempotency_mismatch,
                            "this Idempotency-Key was used with another body");
     }
+    // Its node may have died before marking the seats sold: settle the hold (a no-op if done).
+    co_await holds_.finish_checkout(id);
     co_return encode_order(order);
   }
 
   // The payment's own idempotency key: a retry of this very request reuses its authorisation.
   const std::string payment_key = id.hex() + ":" + idempotency_key + ":" + request->hash;
-  const auto event_id = event_of_hold(id);
-  if (!event_id) {
-    co_await payments_.void_authorisation(payment_key + ":0");  // an attempt before a restart
-    co_return ended_hold_error(
-        id, make_error(Errc::hold_gone, "the hold has expired, was released, or was lost"));
+  auto found = co_await booking_of_hold(id, clock());
+  Result<HoldView> pinned = make_error(Errc::not_found, "no live hold with this id");
+  if (found) {
+    pinned = co_await holds_.begin_checkout(id, clock(), checkout_pin_ms);
+  } else {
+    pinned = found.error();
   }
-  auto found = event_booking(*event_id);
-  if (!found) co_return std::move(found).error();
-  EventBooking& booking = **found;
-
-  Result<HoldView> pinned = [&] {
-    std::lock_guard lock(booking.mutex);
-    auto result = booking.inventory.begin_confirm(id, clock());
-    drain_changes(booking);
-    return result;
-  }();
   if (!pinned) {
-    if (pinned.error().code == Errc::hold_gone) {
+    const Errc code = pinned.error().code;
+    if (code == Errc::hold_gone || code == Errc::not_found) {
+      // An attempt before a restart, or by a node that died, may have left an authorisation.
       co_await payments_.void_authorisation(payment_key + ":0");
-      co_return ended_hold_error(id, std::move(pinned).error());
+      if (code == Errc::not_found) {
+        co_return make_error(Errc::hold_gone, "the hold has expired, was released, or was lost");
+      }
     }
+    if (code == Errc::store_unavailable) metrics_.store_errors.add();
     co_return std::move(pinned).error();
   }
+  EventBooking& booking = **found;
   const boost::json::object encoded_hold = encode_hold(booking, *pinned);
-  auto abort = [&] {
-    std::lock_guard lock(booking.mutex);
-    booking.inventory.abort_confirm(id, clock());
-    drain_changes(booking);
+  // Named, not a temporary in the co_await: g++ 12 destroys such temporaries twice.
+  auto abort = [&]() -> boost::asio::awaitable<void> {
+    Status aborted = co_await holds_.abort_checkout(id, clock());
+    if (!aborted) {  // the pin runs out by itself; the sweep then settles the hold
+      spdlog::warn("hold {}: abort of checkout failed: {}", id.hex(), aborted.error().detail);
+    }
   };
 
   // Named, not a temporary in the co_await: g++ 12 destroys such temporaries twice. An
@@ -502,7 +436,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
                                                     : metrics_.payments_failed)
         .add();
     metrics_.checkouts_failed.add();
-    abort();
+    co_await abort();
     co_return std::move(payment).error();
   }
   metrics_.payments_approved.add();
@@ -516,13 +450,12 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
     if (committed.error().code == Errc::store_unavailable) metrics_.store_errors.add();
     metrics_.checkouts_failed.add();
     co_await payments_.void_authorisation(authorisation_key);
-    abort();
+    co_await abort();
     co_return std::move(committed).error();
   }
-  {
-    std::lock_guard lock(booking.mutex);
-    booking.inventory.finish_confirm(id);
-    drain_changes(booking);
+  if (Status sold = co_await holds_.finish_checkout(id); !sold) {
+    // The order stands (the store is the truth); the pin runs out and the sweep settles it.
+    spdlog::warn("hold {}: marking sold failed: {}", id.hex(), sold.error().detail);
   }
   metrics_.checkouts_confirmed.add();
   // The order stands from here on. A failed capture is retried at the next start.
@@ -601,21 +534,21 @@ Result<Availability> Booking::availability(std::int64_t event_id,
   auto indexes = resolve_seats(layout, ids);
   if (!indexes) return std::move(indexes).error();
 
-  std::lock_guard lock(booking.mutex);
-  booking.inventory.expire_due(now);
-  drain_changes(booking);
-  const Inventory& inventory = booking.inventory;
+  auto found_snapshot = holds_.snapshot(event_id, now);
+  if (!found_snapshot) return std::move(found_snapshot).error();
+  const UnitsSnapshot& units = **found_snapshot;
   if (seats) {
     boost::json::object states;
     for (const SeatIndex seat : *indexes) {
-      states[layout.seats[seat].id] = state_name(inventory.seat_state(seat));
+      states[layout.seats[seat].id] = state_name(units.seats[seat]);
     }
     boost::json::object answer{
-        {"event_id", event_id}, {"seq", inventory.seq()}, {"seats", std::move(states)}};
-    return Availability{inventory.seq(),
+        {"event_id", event_id}, {"seq", units.seq}, {"seats", std::move(states)}};
+    return Availability{units.seq,
                         std::make_shared<const std::string>(boost::json::serialize(answer))};
   }
-  if (booking.availability.json && booking.availability.seq == inventory.seq()) {
+  std::lock_guard lock(booking.availability_mutex);
+  if (booking.availability.json && booking.availability.seq == units.seq) {
     return booking.availability;
   }
   const std::size_t seat_count = layout.seats.size();
@@ -623,7 +556,7 @@ Result<Availability> Booking::availability(std::int64_t event_id,
   std::vector<unsigned char> sold((seat_count + 7) / 8, 0);
   std::vector<std::uint32_t> section_available(layout.sections.size(), 0);
   for (SeatIndex seat = 0; seat < seat_count; ++seat) {
-    const SeatState state = inventory.seat_state(seat);
+    const SeatState state = units.seats[seat];
     const auto bit = static_cast<unsigned char>(1u << (seat % 8));
     if (state == SeatState::held) held[seat / 8] |= bit;
     if (state == SeatState::sold) sold[seat / 8] |= bit;
@@ -637,7 +570,7 @@ Result<Availability> Booking::availability(std::int64_t event_id,
   }
   boost::json::array areas;
   for (std::size_t i = 0; i < layout.ga_areas.size(); ++i) {
-    const GaCounts& counts = inventory.ga_counts()[i];
+    const GaCounts& counts = units.ga[i];
     areas.push_back({{"id", layout.ga_areas[i].id},
                      {"capacity", counts.capacity},
                      {"available", counts.available()},
@@ -645,43 +578,43 @@ Result<Availability> Booking::availability(std::int64_t event_id,
                      {"sold", counts.sold}});
   }
   const std::uint32_t seats_held =
-      static_cast<std::uint32_t>(seat_count) - inventory.seats_available() - inventory.seats_sold();
+      static_cast<std::uint32_t>(seat_count) - units.seats_available - units.seats_sold;
   boost::json::object answer{
       {"event_id", event_id},
-      {"seq", inventory.seq()},
+      {"seq", units.seq},
       {"seat_count", seat_count},
-      {"available", inventory.seats_available()},
+      {"available", units.seats_available},
       {"held", seats_held},
-      {"sold", inventory.seats_sold()},
+      {"sold", units.seats_sold},
       {"encoding", "base64 bitmaps in seat map order: bit i (least significant first in each "
                    "byte) stands for seat i"},
       {"held_bitmap", base64_of_bits(held)},
       {"sold_bitmap", base64_of_bits(sold)},
       {"sections", std::move(sections)},
       {"ga_areas", std::move(areas)}};
-  booking.availability = {inventory.seq(),
+  booking.availability = {units.seq,
                           std::make_shared<const std::string>(boost::json::serialize(answer))};
   return booking.availability;
 }
 
-std::size_t Booking::live_holds() {
-  std::lock_guard lock(holds_mutex_);
-  return hold_events_.size();
-}
-
-std::size_t Booking::sweep(UnixMillis now) {
-  std::vector<EventBooking*> bookings;
-  {
-    std::shared_lock lock(events_mutex_);
-    for (const auto& [id, booking] : events_) bookings.push_back(booking.get());
+boost::asio::awaitable<Result<std::size_t>> Booking::sweep(UnixMillis now) {
+  auto outcome = co_await holds_.sweep(now);
+  if (!outcome) co_return std::move(outcome).error();
+  for (const HoldId& id : outcome->stale_checkouts) {
+    // Its node died mid-checkout: the store says whether the order was made.
+    auto order = co_await offload(store_calls_, [&] { return orders_.find_order_by_hold(id); });
+    if (!order) co_return std::move(order).error();
+    Status settled = ok_status();
+    if (*order) {
+      settled = co_await holds_.finish_checkout(id);
+    } else {
+      settled = co_await holds_.abort_checkout(id, now);
+    }
+    if (!settled) co_return std::move(settled).error();
+    spdlog::info("hold {}: checkout of a lost node settled: {}", id.hex(),
+                 *order ? "sold" : "held again");
   }
-  std::size_t expired = 0;
-  for (EventBooking* booking : bookings) {
-    std::lock_guard lock(booking->mutex);
-    expired += booking->inventory.expire_due(now);
-    drain_changes(*booking);
-  }
-  return expired;
+  co_return outcome->expired;
 }
 
 }  // namespace boxoffice
