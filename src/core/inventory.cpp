@@ -33,32 +33,48 @@ void Inventory::load_sold_ga(std::uint32_t area, std::uint32_t quantity) {
   ga_[area].sold += quantity;
 }
 
-Status Inventory::check_order_limit(std::uint64_t units) const {
-  if (units > max_per_order_) {
+namespace {
+
+Status check_order_limit(std::uint64_t units, std::uint32_t max_per_order) {
+  if (units > max_per_order) {
     return make_error(Errc::over_order_limit,
-                      "at most " + std::to_string(max_per_order_) + " per order",
-                      {{"max_per_order", max_per_order_}});
+                      "at most " + std::to_string(max_per_order) + " per order",
+                      {{"max_per_order", max_per_order}});
   }
   return ok_status();
 }
 
-Result<HoldView> Inventory::hold_seats(const HoldId& id, std::span<const SeatIndex> seats,
-                                       UnixMillis now, UnixMillis expires_at) {
-  expire_due(now);
+}  // namespace
+
+Status check_seats_request(std::span<const SeatIndex> seats, std::uint32_t max_per_order) {
   if (seats.empty()) return make_error(Errc::invalid_field, "seats: at least one seat");
-  if (Status limit = check_order_limit(seats.size()); !limit) return std::move(limit).error();
+  if (Status limit = check_order_limit(seats.size(), max_per_order); !limit) return limit;
   std::unordered_set<SeatIndex> seen;
   boost::json::array duplicates;
   for (const SeatIndex seat : seats) {
-    assert(seat < owner_.size());
     if (!seen.insert(seat).second) duplicates.push_back(seat);
   }
   if (!duplicates.empty()) {
     return make_error(Errc::duplicate_seats, "a seat is asked for twice",
                       {{"duplicates", std::move(duplicates)}});
   }
+  return ok_status();
+}
+
+Status check_ga_request(std::uint32_t quantity, std::uint32_t max_per_order) {
+  if (quantity == 0) return make_error(Errc::invalid_field, "ga.quantity: at least 1");
+  return check_order_limit(quantity, max_per_order);
+}
+
+Result<HoldView> Inventory::hold_seats(const HoldId& id, std::span<const SeatIndex> seats,
+                                       UnixMillis now, UnixMillis expires_at) {
+  expire_due(now);
+  if (Status valid = check_seats_request(seats, max_per_order_); !valid) {
+    return std::move(valid).error();
+  }
   boost::json::array unavailable;
   for (const SeatIndex seat : seats) {
+    assert(seat < owner_.size());
     if (owner_[seat] != 0) unavailable.push_back(seat);
   }
   if (!unavailable.empty()) {
@@ -72,7 +88,9 @@ Result<HoldView> Inventory::hold_best_available(const HoldId& id, const BestAvai
                                                 UnixMillis now, UnixMillis expires_at) {
   expire_due(now);
   if (query.count == 0) return make_error(Errc::invalid_field, "count: at least 1");
-  if (Status limit = check_order_limit(query.count); !limit) return std::move(limit).error();
+  if (Status limit = check_order_limit(query.count, max_per_order_); !limit) {
+    return std::move(limit).error();
+  }
   auto seats = find_best_available(*layout_, owner_, query);
   if (!seats) {
     return make_error(Errc::not_enough_seats,
@@ -85,8 +103,9 @@ Result<HoldView> Inventory::hold_ga(const HoldId& id, std::uint32_t area, std::u
                                     UnixMillis now, UnixMillis expires_at) {
   expire_due(now);
   if (area >= ga_.size()) return make_error(Errc::invalid_field, "ga.area: no such area");
-  if (quantity == 0) return make_error(Errc::invalid_field, "ga.quantity: at least 1");
-  if (Status limit = check_order_limit(quantity); !limit) return std::move(limit).error();
+  if (Status valid = check_ga_request(quantity, max_per_order_); !valid) {
+    return std::move(valid).error();
+  }
   if (quantity > ga_[area].available()) {
     return make_error(Errc::not_enough_seats,
                       "only " + std::to_string(ga_[area].available()) + " places left",

@@ -75,6 +75,13 @@ struct GaCounts {
   std::uint32_t available() const { return capacity - held - sold; }
 };
 
+// The checks of a hold request that need no state, shared with hold stores that keep the
+// state elsewhere: at least one seat, at most max_per_order units, no seat twice.
+// Errors: invalid_field, over_order_limit, duplicate_seats (extra "duplicates": indexes).
+Status check_seats_request(std::span<const SeatIndex> seats, std::uint32_t max_per_order);
+// At least one place, at most max_per_order. Errors: invalid_field, over_order_limit.
+Status check_ga_request(std::uint32_t quantity, std::uint32_t max_per_order);
+
 class Inventory {
  public:
   // `first_seq` is the sequence number of the state as constructed; the first change is +1.
@@ -146,7 +153,6 @@ class Inventory {
   Result<HoldView> grant(const HoldId& id, std::vector<SeatIndex> seats,
                          std::optional<std::uint32_t> ga_area, std::uint32_t ga_quantity,
                          UnixMillis now, UnixMillis expires_at);
-  Status check_order_limit(std::uint64_t units) const;
   Hold* find_live(const HoldId& id);
   Result<Hold*> unpin(const HoldId& id, UnixMillis now);
   void end_hold(std::uint32_t serial, ChangeKind why);

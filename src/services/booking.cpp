@@ -604,15 +604,11 @@ boost::asio::awaitable<Result<std::size_t>> Booking::sweep(UnixMillis now) {
     // Its node died mid-checkout: the store says whether the order was made.
     auto order = co_await offload(store_calls_, [&] { return orders_.find_order_by_hold(id); });
     if (!order) co_return std::move(order).error();
-    Status settled = ok_status();
-    if (*order) {
-      settled = co_await holds_.finish_checkout(id);
-    } else {
-      settled = co_await holds_.abort_checkout(id, now);
-    }
+    const bool sold = order->has_value();
+    Status settled = co_await holds_.settle_stale_checkout(id, sold, now);
     if (!settled) co_return std::move(settled).error();
     spdlog::info("hold {}: checkout of a lost node settled: {}", id.hex(),
-                 *order ? "sold" : "held again");
+                 sold ? "sold" : "held again");
   }
   co_return outcome->expired;
 }

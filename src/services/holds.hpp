@@ -119,6 +119,10 @@ class HoldStore {
   virtual boost::asio::awaitable<Status> finish_checkout(HoldId id) = 0;
   // The checkout failed: the hold is held again (or expires, if its time has passed).
   virtual boost::asio::awaitable<Status> abort_checkout(HoldId id, UnixMillis now) = 0;
+  // A stale checkout from sweep(): `sold` if the source of truth has its order (the units are
+  // sold), else the hold is held again, unless another checkout took it over meanwhile.
+  virtual boost::asio::awaitable<Status> settle_stale_checkout(HoldId id, bool sold,
+                                                               UnixMillis now) = 0;
 
   // Ends every hold due at `now`, across every node exactly once.
   virtual boost::asio::awaitable<Result<SweepOutcome>> sweep(UnixMillis now) = 0;

@@ -30,6 +30,8 @@ class HoldStore final : public boxoffice::HoldStore {
                                                           UnixMillis pin_ms) override;
   boost::asio::awaitable<Status> finish_checkout(HoldId id) override;
   boost::asio::awaitable<Status> abort_checkout(HoldId id, UnixMillis now) override;
+  boost::asio::awaitable<Status> settle_stale_checkout(HoldId id, bool sold,
+                                                       UnixMillis now) override;
   boost::asio::awaitable<Result<SweepOutcome>> sweep(UnixMillis now) override;
   Result<std::shared_ptr<const UnitsSnapshot>> snapshot(std::int64_t event_id,
                                                        UnixMillis now) override;
