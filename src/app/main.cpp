@@ -54,15 +54,21 @@ int main(int argc, char** argv) {
   serve->add_flag("--demo", options.demo, "Load a demo catalog when the store is empty")
       ->envname("BOXOFFICE_DEMO");
   serve->add_option("--postgres", options.postgres_url,
-                    "PostgreSQL URL: the source of truth instead of SQLite (holds stay in "
-                    "this process until --redis is available)")
+                    "PostgreSQL URL: the source of truth instead of SQLite")
       ->envname("BOXOFFICE_POSTGRES");
   serve->add_option("--redis", options.redis_url,
-                    "Redis URL (cluster mode; not available in this build yet)")
+                    "Redis for the holds, shared by every node (cluster mode, with --postgres): "
+                    "redis://HOST:PORT or redis-sentinel://HOST:PORT,HOST:PORT/MASTER")
       ->envname("BOXOFFICE_REDIS");
   serve->add_option("--threads", options.threads, "Worker threads")
       ->envname("BOXOFFICE_THREADS")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve->add_option("--checkout-pin-seconds", options.checkout_pin_seconds,
+                    "How long a checkout may keep its hold from expiring; in cluster mode, how "
+                    "soon another node settles the checkout of a node that died")
+      ->envname("BOXOFFICE_CHECKOUT_PIN_SECONDS")
+      ->check(CLI::Range(5, 3600))
       ->capture_default_str();
   serve->add_option("--log-level", options.log_level, "trace, debug, info, warn, error")
       ->envname("BOXOFFICE_LOG_LEVEL")

@@ -10,6 +10,7 @@
 #include "services/clock.hpp"
 #include "stores/memory/hold_store.hpp"
 #include "stores/postgres/store.hpp"
+#include "stores/redis/hold_store.hpp"
 #include "stores/sqlite/store.hpp"
 #include "stores/sqlite/test_payment_provider.hpp"
 
@@ -30,7 +31,7 @@
 namespace boxoffice::app {
 namespace {
 
-constexpr auto sweep_interval = std::chrono::milliseconds(250);
+constexpr auto sweep_interval = std::chrono::milliseconds(100);
 constexpr std::size_t venue_body_bytes_max = 32 << 20;
 
 std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
@@ -77,13 +78,14 @@ void load_demo(Catalog& catalog) {
 }
 
 // Expires due holds every sweep_interval, so a released seat is seen as free (and, later,
-// announced) even when nobody touches its event; settles checkouts of nodes that died. Runs
-// on an event loop of its own, off the server's threads.
+// announced) even when nobody touches its event; settles checkouts of nodes that died; in
+// cluster mode, loads what other nodes changed in the catalog. Runs on an event loop of its
+// own, off the server's threads.
 class Sweeper {
  public:
-  explicit Sweeper(Booking& booking)
-      : thread_([this, &booking] {
-          boost::asio::co_spawn(io_, loop(booking), boost::asio::detached);
+  Sweeper(Booking& booking, Catalog* shared_catalog)
+      : thread_([this, &booking, shared_catalog] {
+          boost::asio::co_spawn(io_, loop(booking, shared_catalog), boost::asio::detached);
           io_.run();
         }) {}
   ~Sweeper() {
@@ -92,10 +94,11 @@ class Sweeper {
   }
 
  private:
-  static boost::asio::awaitable<void> loop(Booking& booking) {
+  static boost::asio::awaitable<void> loop(Booking& booking, Catalog* shared_catalog) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
     bool failing = false;
     for (;;) {
+      if (shared_catalog) (void)shared_catalog->refresh();  // an outage shows in /readyz
       auto swept = co_await booking.sweep(system_now());
       if (!swept && !failing) spdlog::warn("sweep failed: {}", swept.error().detail);
       if (swept && failing) spdlog::info("sweep works again");
@@ -139,9 +142,19 @@ Stores open_stores(const ServeOptions& options) {
 
 int serve(const ServeOptions& options) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
-  if (!options.redis_url.empty()) {
-    spdlog::critical("--redis (holds shared by several nodes) is not available in this build yet");
+  if (!options.redis_url.empty() && options.postgres_url.empty()) {
+    // Holds shared by nodes that each keep their own orders could sell a seat twice.
+    spdlog::critical("--redis needs --postgres: the nodes that share holds share their orders");
     return 2;
+  }
+  std::optional<redis::Endpoint> redis_endpoint;
+  if (!options.redis_url.empty()) {
+    auto endpoint = redis::parse_redis_endpoint(options.redis_url);
+    if (!endpoint) {
+      spdlog::critical("--redis: {}", endpoint.error().detail);
+      return 2;
+    }
+    redis_endpoint = std::move(*endpoint);
   }
   const auto [host, port] = split_listen(options.listen);
   prepare_data_dir(options.data_dir);
@@ -154,14 +167,23 @@ int serve(const ServeOptions& options) {
   auto epoch = stores.orders->next_epoch();
   if (!epoch) throw std::runtime_error(epoch.error().detail);
 
-  Catalog catalog(*stores.catalog);
+  const bool cluster = redis_endpoint.has_value();
+  Catalog catalog(*stores.catalog, cluster);
   if (Status loaded = catalog.load(); !loaded) throw std::runtime_error(loaded.error().detail);
   if (options.demo && catalog.events().empty()) load_demo(catalog);
 
   Metrics metrics;
-  memory::HoldStore holds(*epoch << 32, metrics);
-  Booking booking(catalog, *stores.orders, holds, payments, secret, metrics);
-  metrics.holds_pending_expiry = [&holds] { return holds.live_holds(); };
+  std::unique_ptr<HoldStore> holds;
+  if (redis_endpoint) {
+    OrderStore& orders = *stores.orders;
+    holds = std::make_unique<redis::HoldStore>(
+        *redis_endpoint, [&orders] { return orders.next_epoch(); }, metrics);
+  } else {
+    holds = std::make_unique<memory::HoldStore>(*epoch << 32, metrics);
+  }
+  Booking booking(catalog, *stores.orders, *holds, payments, secret, metrics,
+                  static_cast<UnixMillis>(options.checkout_pin_seconds) * 1000);
+  metrics.holds_pending_expiry = [&holds] { return holds->live_holds(); };
   if (Status recovered = run_now(booking.recover()); !recovered) {
     throw std::runtime_error("recovery: " + recovered.error().detail);
   }
@@ -176,7 +198,7 @@ int serve(const ServeOptions& options) {
   http::Router router;
   OrderStore& orders = *stores.orders;
   http::add_api_routes(router, catalog, booking, metrics,
-                       {admin_key, [&orders] { return orders.ping().ok(); }}, system_now);
+                       {admin_key, [&orders, &holds] { return orders.ping().ok() && holds->reachable(); }}, system_now);
   router.instrument(metrics, options.access_log);
   http::ServerLimits limits;
   limits.body_bytes_max_for = [](boost::beast::http::verb method, std::string_view target) {
@@ -186,7 +208,7 @@ int serve(const ServeOptions& options) {
   };
   http::Server server(router.handler(), std::move(limits), options.threads);
   const std::uint16_t bound = server.listen(host, port);
-  Sweeper sweeper(booking);
+  Sweeper sweeper(booking, cluster ? &catalog : nullptr);
 
   std::cout << "boxoffice listening on http://" << host << ":" << bound << " (data in "
             << options.data_dir.string() << ", " << options.threads << " threads)" << std::endl;

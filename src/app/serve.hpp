@@ -1,5 +1,5 @@
 // Wiring of a node: the source of truth (SQLite in the data dir, or PostgreSQL with
-// --postgres), the test payment provider, the catalog and booking services, the HTTP API with
+// --postgres), the holds (in process, or in Redis with --redis), the test payment provider, the catalog and booking services, the HTTP API with
 // its metrics and access log, and the hold sweeper.
 #pragma once
 
@@ -16,6 +16,7 @@ struct ServeOptions {
   std::string postgres_url;
   std::string redis_url;
   int threads = 1;
+  int checkout_pin_seconds = 60;
   std::string log_level = "info";
   bool access_log = true;
 };

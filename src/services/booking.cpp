@@ -181,13 +181,15 @@ const char* state_name(SeatState state) {
 }  // namespace
 
 Booking::Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds,
-                 PaymentProvider& payments, TicketSecret secret, Metrics& metrics)
+                 PaymentProvider& payments, TicketSecret secret, Metrics& metrics,
+                 UnixMillis checkout_pin_ms)
     : catalog_(catalog),
       orders_(orders),
       holds_(holds),
       payments_(payments),
       metrics_(metrics),
-      secret_(secret) {}
+      secret_(secret),
+      checkout_pin_ms_(checkout_pin_ms) {}
 
 Booking::~Booking() = default;
 
@@ -398,7 +400,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   auto found = co_await booking_of_hold(id, clock());
   Result<HoldView> pinned = make_error(Errc::not_found, "no live hold with this id");
   if (found) {
-    pinned = co_await holds_.begin_checkout(id, clock(), checkout_pin_ms);
+    pinned = co_await holds_.begin_checkout(id, clock(), checkout_pin_ms_);
   } else {
     pinned = found.error();
   }

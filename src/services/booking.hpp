@@ -44,12 +44,13 @@ class Booking {
   // overlaps round trips across them.
   static constexpr std::size_t store_threads = 4;
 
-  // A checkout pins its hold at most this long: a payment takes seconds; a node that died
-  // mid-checkout leaves a pin that the sweep settles after this.
-  static constexpr UnixMillis checkout_pin_ms = 60'000;
+  // A checkout pins its hold at most this long (by default): a payment takes seconds; a node
+  // that died mid-checkout leaves a pin that the sweep settles after this.
+  static constexpr UnixMillis default_checkout_pin_ms = 60'000;
 
   Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds, PaymentProvider& payments,
-          TicketSecret secret, Metrics& metrics);
+          TicketSecret secret, Metrics& metrics,
+          UnixMillis checkout_pin_ms = default_checkout_pin_ms);
   ~Booking();
 
   // After a crash: captures the payments of orders that were committed but not captured,
@@ -107,6 +108,7 @@ class Booking {
   PaymentProvider& payments_;
   Metrics& metrics_;
   const TicketSecret secret_;
+  const UnixMillis checkout_pin_ms_;
 
   std::shared_mutex events_mutex_;
   std::unordered_map<std::int64_t, std::unique_ptr<EventBooking>> events_;

@@ -8,9 +8,15 @@
 
 namespace boxoffice {
 
-Catalog::Catalog(CatalogStore& store) : store_(store) {}
+Catalog::Catalog(CatalogStore& store, bool shared) : store_(store), shared_(shared) {}
 
 Status Catalog::load() {
+  auto signature = store_.catalog_signature();
+  if (!signature) return std::move(signature).error();
+  {
+    std::lock_guard lock(refresh_mutex_);
+    signature_ = *signature;
+  }
   auto venues = store_.load_venues();
   if (!venues) return std::move(venues).error();
   auto events = store_.load_events();
@@ -60,6 +66,7 @@ Result<std::shared_ptr<const Event>> Catalog::create_event(const boost::json::va
 }
 
 Result<std::shared_ptr<const EventView>> Catalog::publish(std::int64_t event_id) {
+  if (shared_ && !find_event(event_id)) (void)refresh();  // made through another node
   std::unique_lock lock(mutex_);  // held across the write so two publishes can't interleave
   const auto it = events_.find(event_id);
   if (it == events_.end()) return make_error(Errc::not_found, "no such event");
@@ -72,16 +79,54 @@ Result<std::shared_ptr<const EventView>> Catalog::publish(std::int64_t event_id)
   return it->second;
 }
 
-std::shared_ptr<const Venue> Catalog::venue(std::int64_t id) const {
+Status Catalog::refresh() {
+  // One refresh at a time; a caller that waited finds the catalog current.
+  std::lock_guard refreshing(refresh_mutex_);
+  auto signature = store_.catalog_signature();
+  if (!signature) return std::move(signature).error();
+  if (*signature == signature_) return ok_status();
+  // Read after the signature: a change in between is loaded now and again next time.
+  auto venues = store_.load_venues();
+  if (!venues) return std::move(venues).error();
+  auto events = store_.load_events();
+  if (!events) return std::move(events).error();
+  std::unique_lock lock(mutex_);
+  for (Venue& venue : *venues) {  // venues never change once stored
+    const std::int64_t id = venue.id;
+    if (!venues_.contains(id)) venues_.emplace(id, std::make_shared<const Venue>(std::move(venue)));
+  }
+  for (Event& event : *events) {
+    const auto it = events_.find(event.id);
+    if (it != events_.end() && it->second->event->version == event.version) continue;
+    const std::int64_t id = event.id;
+    events_[id] = make_view(std::make_shared<const Event>(std::move(event)));
+  }
+  signature_ = std::move(*signature);
+  return ok_status();
+}
+
+std::shared_ptr<const Venue> Catalog::find_venue(std::int64_t id) const {
   std::shared_lock lock(mutex_);
   const auto it = venues_.find(id);
   return it == venues_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<const EventView> Catalog::event(std::int64_t id) const {
+std::shared_ptr<const EventView> Catalog::find_event(std::int64_t id) const {
   std::shared_lock lock(mutex_);
   const auto it = events_.find(id);
   return it == events_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const Venue> Catalog::venue(std::int64_t id) {
+  auto venue = find_venue(id);
+  if (!venue && shared_ && refresh().ok()) venue = find_venue(id);
+  return venue;
+}
+
+std::shared_ptr<const EventView> Catalog::event(std::int64_t id) {
+  auto view = find_event(id);
+  if ((!view || !view->event->published) && shared_ && refresh().ok()) view = find_event(id);
+  return view;
 }
 
 std::vector<std::shared_ptr<const EventView>> Catalog::events() const {

@@ -4,6 +4,11 @@
 //
 // Thread-safe: reads take a shared lock, writes an exclusive one; what a read returns is
 // immutable and stays valid however long the caller keeps it.
+//
+// With a store that several nodes share (cluster mode), what another node wrote is loaded by
+// refresh(): called periodically, and on a lookup that misses (an id this node has not seen,
+// or an event not yet published here), so an organizer's writes through one node are at once
+// usable through every other.
 #pragma once
 
 #include "core/catalog.hpp"
@@ -31,10 +36,13 @@ struct EventView {
 
 class Catalog {
  public:
-  explicit Catalog(CatalogStore& store);
+  // `shared`: other nodes write to the same store.
+  explicit Catalog(CatalogStore& store, bool shared = false);
 
   // Loads everything stored; called once before serving.
   Status load();
+  // Loads what changed in the store since the last load (a cheap question when nothing did).
+  Status refresh();
 
   // POST /v1/venues and POST /v1/events bodies. Errors: malformed input (see
   // core/catalog_codec.hpp), not_found (no such venue), store_unavailable.
@@ -43,9 +51,9 @@ class Catalog {
   // Makes an event visible and sellable from its on_sale_at. Publishing twice is harmless.
   Result<std::shared_ptr<const EventView>> publish(std::int64_t event_id);
 
-  std::shared_ptr<const Venue> venue(std::int64_t id) const;
+  std::shared_ptr<const Venue> venue(std::int64_t id);
   // Published or not: callers decide who may see an unpublished event.
-  std::shared_ptr<const EventView> event(std::int64_t id) const;
+  std::shared_ptr<const EventView> event(std::int64_t id);
   std::vector<std::shared_ptr<const EventView>> events() const;
 
   // The seat map of an event, encoded once and kept (immutable for the event's life).
@@ -53,8 +61,13 @@ class Catalog {
 
  private:
   std::shared_ptr<const EventView> make_view(std::shared_ptr<const Event> event) const;
+  std::shared_ptr<const Venue> find_venue(std::int64_t id) const;
+  std::shared_ptr<const EventView> find_event(std::int64_t id) const;
 
   CatalogStore& store_;
+  const bool shared_;
+  std::mutex refresh_mutex_;
+  std::string signature_;  // of the store's catalog as last loaded
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::int64_t, std::shared_ptr<const Venue>> venues_;
   std::unordered_map<std::int64_t, std::shared_ptr<const EventView>> events_;

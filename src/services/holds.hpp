@@ -133,6 +133,8 @@ class HoldStore {
                                                                UnixMillis now) = 0;
   // Live holds of the events this node has opened (a gauge of the sweeper's queue).
   virtual std::size_t live_holds() = 0;
+  // Whether the store answered lately (GET /readyz).
+  virtual bool reachable() = 0;
 };
 
 }  // namespace boxoffice

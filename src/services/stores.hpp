@@ -31,6 +31,9 @@ class CatalogStore {
   // Everything stored, in id order, for loading at start.
   virtual Result<std::vector<Venue>> load_venues() = 0;
   virtual Result<std::vector<Event>> load_events() = 0;
+  // Changes whenever a venue or event is stored or updated (by any node): a cheap question
+  // that tells a node when to load the catalog again.
+  virtual Result<std::string> catalog_signature() = 0;
 };
 
 struct Ticket {

@@ -167,6 +167,26 @@ def postgres_database():
     return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
+class Redis:
+    """A throwaway Redis of its own (tests/support/redis.sh): event ids restart with every fresh
+    database, so nodes of different tests must not share one."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support", "redis.sh")
+
+    def __init__(self, mode="start"):
+        self.state = tempfile.mktemp(prefix="boxoffice-redis-")
+        subprocess.run([self.SCRIPT, mode, self.state], check=True, capture_output=True)
+        with open(self.state) as f:
+            self.url = f.read().strip()
+
+    def run(self, command):
+        return subprocess.run([self.SCRIPT, command, self.state], check=True,
+                              capture_output=True, text=True).stdout
+
+    def stop(self):
+        self.run("stop")
+
+
 class ServerTest(unittest.TestCase):
     """A test case with one fresh server (and data dir) per test class."""
 

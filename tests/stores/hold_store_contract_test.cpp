@@ -53,7 +53,7 @@ class HoldStoreContract : public ::testing::TestWithParam<std::string> {
     const std::string url = redis_url();
     if (url.empty()) return nullptr;
     return std::make_unique<redis::HoldStore>(
-        redis::parse_redis_url(url).value(), [] { return Result<std::uint64_t>(7); }, metrics_);
+        redis::parse_redis_endpoint(url).value(), [] { return Result<std::uint64_t>(7); }, metrics_);
   }
 
   // An event of 2 sections × 2 rows × 5 seats (indexes 0-19, rows of 5) and a GA area of 50.

@@ -36,6 +36,7 @@ class HoldStore final : public boxoffice::HoldStore {
   Result<std::shared_ptr<const UnitsSnapshot>> snapshot(std::int64_t event_id,
                                                        UnixMillis now) override;
   std::size_t live_holds() override;
+  bool reachable() override { return true; }
 
  private:
   struct Event;

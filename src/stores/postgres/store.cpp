@@ -391,6 +391,18 @@ Result<SoldUnits> Store::sold_units(std::int64_t event_id) {
   return sold;
 }
 
+Result<std::string> Store::catalog_signature() {
+  auto lease = pool_.acquire();
+  if (!lease) return std::move(lease).error();
+  auto rows = (*lease)->query(
+      "catalog_signature",
+      "SELECT (SELECT coalesce(max(id), 0) FROM venues) || ':' || count(*) || ':' || "
+      "coalesce(sum(version), 0) FROM events",
+      {});
+  if (!rows) return std::move(rows).error();
+  return std::string(rows->text(0, 0));
+}
+
 Status Store::ping() {
   auto lease = pool_.acquire();
   if (!lease) return std::move(lease).error();

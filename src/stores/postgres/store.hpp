@@ -27,6 +27,7 @@ class Store final : public CatalogStore, public OrderStore {
   Status update_event(const Event& event) override;
   Result<std::vector<Venue>> load_venues() override;
   Result<std::vector<Event>> load_events() override;
+  Result<std::string> catalog_signature() override;
 
   Status commit_order(const Order& order, std::uint32_t ga_capacity) override;
   Status mark_captured(const OrderId& order) override;

@@ -37,10 +37,10 @@ class Clients final : public asio::execution_context::service {
   explicit Clients(asio::execution_context& context) : service(context) {}
 
   // Called only from the io_context's own thread.
-  Client& of(std::uint64_t store, asio::io_context& io, const Address& address) {
+  Client& of(std::uint64_t store, asio::io_context& io, const Endpoint& endpoint) {
     std::unique_ptr<Client>& client = clients_[store];
     if (!client) {
-      client = std::make_unique<Client>(io, address);
+      client = std::make_unique<Client>(io, endpoint);
       client->start();
     }
     return *client;
@@ -162,13 +162,13 @@ struct HoldStore::Event {
   }
 };
 
-HoldStore::HoldStore(Address address, std::function<Result<std::uint64_t>()> next_epoch,
+HoldStore::HoldStore(Endpoint endpoint, std::function<Result<std::uint64_t>()> next_epoch,
                      Metrics& metrics)
-    : address_(std::move(address)),
+    : endpoint_(std::move(endpoint)),
       next_epoch_(std::move(next_epoch)),
       metrics_(metrics),
       serial_(next_store_serial++),
-      follower_client_(follower_io_, address_),
+      follower_client_(follower_io_, endpoint_),
       follower_([this] {
         follower_client_.start();
         asio::co_spawn(follower_io_, follow(), asio::detached);
@@ -199,7 +199,7 @@ asio::awaitable<Client*> HoldStore::client() {
   auto executor = co_await asio::this_coro::executor;
   // Every event loop of boxoffice is an io_context.
   auto& io = static_cast<asio::io_context&>(asio::query(executor, asio::execution::context));
-  co_return &asio::use_service<Clients>(io).of(serial_, io, address_);
+  co_return &asio::use_service<Clients>(io).of(serial_, io, endpoint_);
 }
 
 HoldStore::Event* HoldStore::find_event(std::int64_t event_id) {
@@ -344,7 +344,7 @@ Status HoldStore::open_event(EventUnits units) {
   asio::io_context io;
   Status status = make_error(Errc::store_unavailable, "not run");
   {
-    Client connection(io, address_);
+    Client connection(io, endpoint_);
     connection.start();
     asio::co_spawn(
         io,
@@ -632,13 +632,19 @@ asio::awaitable<void> HoldStore::follow() {
       std::lock_guard lock(event->mutex);
       command.push_back(event->stream_id);
     }
+    if (events.empty()) {  // nothing to follow yet: still tell whether Redis answers
+      std::vector<std::string> ping{"PING"};
+      auto pong = co_await follower_client_.command(std::move(ping));
+      reachable_ = pong && pong->type != Reply::Type::error;
+    }
     if (events.empty() || failed) {
       pause.expires_after(follow_block);
       co_await pause.async_wait(asio::use_awaitable);
       continue;
     }
     auto reply = co_await follower_client_.command(std::move(command));
-    if (!reply || reply->type == Reply::Type::error) {
+    reachable_ = reply && reply->type != Reply::Type::error;
+    if (!reachable_) {
       for (Event* event : events) {
         std::lock_guard lock(event->mutex);
         event->mirrored = false;

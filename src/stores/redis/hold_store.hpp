@@ -19,6 +19,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <shared_mutex>
@@ -31,7 +32,7 @@ class HoldStore final : public boxoffice::HoldStore {
  public:
   // `next_epoch` is OrderStore::next_epoch: an event loaded into Redis anew starts its
   // sequence at epoch << 32, above any number handed out before.
-  HoldStore(Address address, std::function<Result<std::uint64_t>()> next_epoch,
+  HoldStore(Endpoint endpoint, std::function<Result<std::uint64_t>()> next_epoch,
             Metrics& metrics);
   ~HoldStore() override;
 
@@ -52,6 +53,7 @@ class HoldStore final : public boxoffice::HoldStore {
   Result<std::shared_ptr<const UnitsSnapshot>> snapshot(std::int64_t event_id,
                                                        UnixMillis now) override;
   std::size_t live_holds() override;
+  bool reachable() override { return reachable_; }
 
   enum class Script { hold, find, release, begin_checkout, finish_checkout, abort_checkout,
                       sweep, snapshot, load, raise_seq, count };
@@ -73,7 +75,7 @@ class HoldStore final : public boxoffice::HoldStore {
   boost::asio::awaitable<Status> reload_mirror(Client& client, Event& event);
   boost::asio::awaitable<void> follow();
 
-  const Address address_;
+  const Endpoint endpoint_;
   const std::function<Result<std::uint64_t>()> next_epoch_;
   Metrics& metrics_;
   const std::uint64_t serial_;  // tells this store's connections from another's
@@ -84,6 +86,7 @@ class HoldStore final : public boxoffice::HoldStore {
   std::unordered_map<std::int64_t, std::unique_ptr<Event>> events_;
 
   // The follower: an event loop and a connection of its own, blocked in XREAD.
+  std::atomic<bool> reachable_ = true;  // as the follower's last read found it
   boost::asio::io_context follower_io_;
   Client follower_client_;
   std::thread follower_;  // last: starts when the rest exists

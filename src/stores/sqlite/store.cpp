@@ -344,6 +344,16 @@ Result<SoldUnits> Store::sold_units(std::int64_t event_id) try {
   return unavailable(e);
 }
 
+Result<std::string> Store::catalog_signature() try {
+  auto lock = db_.lock();
+  return db_.connection()
+      .execAndGet("SELECT (SELECT coalesce(max(id), 0) FROM venues) || ':' || count(*) || ':' || "
+                  "coalesce(sum(version), 0) FROM events")
+      .getString();
+} catch (const std::exception& e) {
+  return unavailable(e);
+}
+
 Status Store::ping() try {
   auto lock = db_.lock();
   db_.connection().execAndGet("SELECT count(*) FROM meta");
