@@ -173,9 +173,12 @@ class Redis:
 
     SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support", "redis.sh")
 
-    def __init__(self, mode="start"):
+    def __init__(self, command="start", *options):
+        """`Redis()`: one server. `Redis("start-sentinel", "1")`: a primary, a replica and
+        Sentinels, with a redis-sentinel:// URL."""
         self.state = tempfile.mktemp(prefix="boxoffice-redis-")
-        subprocess.run([self.SCRIPT, mode, self.state], check=True, capture_output=True)
+        subprocess.run([self.SCRIPT, command, self.state, *options], check=True,
+                       capture_output=True)
         with open(self.state) as f:
             self.url = f.read().strip()
 
