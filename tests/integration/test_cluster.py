@@ -2,7 +2,8 @@
 
 - the single-node flows and races again, with the holds in Redis;
 - 300 clients racing through the balancer over three nodes for the same 100 seats;
-- kill -9 of a node in the middle of checkouts, the buyers retrying on the other nodes.
+- kill -9 of a node in the middle of checkouts, the buyers retrying on the other nodes;
+- PostgreSQL stopped and started again under a cluster node.
 The Redis failover under Sentinel is in test_sentinel.py."""
 
 import os
@@ -16,6 +17,7 @@ import unittest
 
 import harness
 import test_flow
+import test_postgres_outage
 import test_race
 from harness import Server, event_for, grid_venue
 
@@ -52,6 +54,15 @@ class RedisFlowTest(WithRedis, test_flow.FlowTest):
 
 class RedisRaceTest(WithRedis, test_race.RaceTest):
     pass
+
+
+class RedisPostgresOutageTest(test_postgres_outage.PostgresOutageTest):
+    """PostgreSQL stopped and started again under a node of a cluster."""
+
+    def node_args(self, postgres_url):
+        self.redis = harness.Redis()
+        self.addCleanup(self.redis.stop)
+        return cluster_args(postgres_url, self.redis.url)
 
 
 class Balancer:

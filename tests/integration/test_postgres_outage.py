@@ -23,7 +23,10 @@ class PostgresOutageTest(unittest.TestCase):
         subprocess.run([POSTGRES_SH, "start", self.state], check=True, capture_output=True)
         with open(self.state) as f:
             url = f.read().strip()
-        self.server = Server(extra_args=["--postgres", url]).start()
+        self.server = Server(extra_args=self.node_args(url)).start()
+
+    def node_args(self, postgres_url):
+        return ["--postgres", postgres_url]
 
     def tearDown(self):
         self.server.cleanup()
