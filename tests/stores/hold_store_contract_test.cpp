@@ -8,6 +8,8 @@
 
 #include "../core/layout_builder.hpp"
 
+#include "../support/run_coroutine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -67,13 +69,7 @@ class HoldStoreContract : public ::testing::TestWithParam<std::string> {
 
   template <class T>
   T run(asio::awaitable<T> work) {
-    std::optional<T> result;
-    asio::co_spawn(
-        io_, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(work)); },
-        asio::detached);
-    io_.restart();
-    while (!result) io_.run_one();
-    return std::move(*result);
+    return testing::run_coroutine(io_, std::move(work));
   }
 
   Result<Held> hold_seats(std::int64_t event, std::vector<SeatIndex> seats, UnixMillis expires) {

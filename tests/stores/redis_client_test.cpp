@@ -2,6 +2,8 @@
 // pipelining of many commands in flight, errors, and reconnecting after an outage.
 #include "stores/redis/client.hpp"
 
+#include "../support/run_coroutine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -30,14 +32,9 @@ class RedisClientTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { std::system((script + " stop " + state_).c_str()); }
 
-  // Runs a coroutine on io_ until it finishes, and answers its result.
   template <class T>
   T run(asio::awaitable<T> work) {
-    std::optional<T> result;
-    asio::co_spawn(io_, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(work)); },
-                   asio::detached);
-    while (!result) io_.run_one();
-    return std::move(*result);
+    return testing::run_coroutine(io_, std::move(work));
   }
 
   Result<Reply> send(Client& client, std::vector<std::string> args) {

@@ -4,6 +4,8 @@
 // a replica, a demoted primary and a hung Sentinel.
 #include "stores/redis/client.hpp"
 
+#include "../support/run_coroutine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -147,15 +149,9 @@ class RedisSentinelTest : public ::testing::Test {
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count());
   }
 
-  // Runs a coroutine on io_ until it finishes, and answers its result.
   template <class T>
   T run(asio::awaitable<T> work) {
-    std::optional<T> result;
-    asio::co_spawn(
-        io_, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(work)); },
-        asio::detached);
-    while (!result) io_.run_one();
-    return std::move(*result);
+    return testing::run_coroutine(io_, std::move(work));
   }
 
   Result<Reply> send(Client& client, std::vector<std::string> args) {
