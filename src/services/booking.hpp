@@ -41,8 +41,9 @@ struct Availability {
 class Booking {
  public:
   // Threads for checkout's store calls: SQLite commits one at a time anyway; PostgreSQL
-  // overlaps round trips across them.
-  static constexpr std::size_t store_threads = 4;
+  // overlaps round trips across them, and its group commit gathers the commits of the
+  // threads blocked in commit_order at once: a batch is at most this large.
+  static constexpr std::size_t store_threads = 64;
 
   // A checkout pins its hold at most this long (by default): a payment takes seconds; a node
   // that died mid-checkout leaves a pin that the sweep settles after this.

@@ -9,11 +9,15 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <latch>
+#include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 namespace boxoffice {
@@ -44,7 +48,7 @@ Stores make_sqlite(const fs::path& dir) {
 // A fresh database of the test PostgreSQL (started by the ctest fixture `postgres`, whose URL
 // is in the file BOXOFFICE_TEST_POSTGRES_URL_FILE names) for each test; `dir` names it, so
 // reopening the same dir reaches the same data.
-Stores make_postgres(const fs::path& dir) {
+std::string postgres_database_url(const fs::path& dir) {
   const char* url_file = std::getenv("BOXOFFICE_TEST_POSTGRES_URL_FILE");
   if (url_file == nullptr) throw std::runtime_error("BOXOFFICE_TEST_POSTGRES_URL_FILE is not set");
   std::string admin_url;
@@ -58,8 +62,11 @@ Stores make_postgres(const fs::path& dir) {
     auto created = admin.exec("CREATE DATABASE " + database);
     if (!created) throw std::runtime_error(created.error().detail);
   }
-  const std::string url = admin_url.substr(0, admin_url.rfind('/') + 1) + database;
-  auto store = std::make_shared<postgres::Store>(url, 4);
+  return admin_url.substr(0, admin_url.rfind('/') + 1) + database;
+}
+
+Stores make_postgres(const fs::path& dir) {
+  auto store = std::make_shared<postgres::Store>(postgres_database_url(dir), 4);
   if (Status migrated = store->migrate(); !migrated) {
     throw std::runtime_error(migrated.error().detail);
   }
@@ -126,6 +133,105 @@ class StoreContract : public ::testing::TestWithParam<Implementation> {
     order.created_at = 1000 + n;
     for (const auto& seat : order.seats) order.tickets.push_back({seat, "code-" + seat});
     return order;
+  }
+
+  // A crowd of checkouts at once, one thread each, then the captures of those that succeed.
+  // Order n wants two seats of 48, so neighbours compete; every 8th is a second order for
+  // the hold of the one before; every 10th wants 2 of the 5 places of the area "GA" instead.
+  static std::vector<Order> crowd(std::int64_t event_id, int size, std::uint8_t round) {
+    std::vector<Order> orders;
+    for (int n = 0; n < size; ++n) {
+      const auto small = static_cast<std::uint8_t>(n);
+      Order next = n % 10 == 9 ? order(event_id, small, {})
+                               : order(event_id, small,
+                                       {"X-" + std::to_string(n % 48),
+                                        "X-" + std::to_string((n * 7 + 1) % 48)});
+      next.id.bytes[2] = round;
+      next.hold_id.bytes[3] = round;
+      if (n % 10 == 9) {
+        next.ga_area = "GA";
+        next.ga_quantity = 2;
+      }
+      if (n % 8 == 7) next.hold_id = orders.back().hold_id;
+      orders.push_back(std::move(next));
+    }
+    return orders;
+  }
+
+  std::vector<Status> commit_at_once(const std::vector<Order>& orders) {
+    std::vector<Status> answers(orders.size(), make_error(Errc::store_unavailable, "not run"));
+    std::vector<Status> captures = answers;
+    std::latch start(static_cast<std::ptrdiff_t>(orders.size()));
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < orders.size(); ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        answers[i] = stores_.orders->commit_order(orders[i], 5);
+        if (answers[i]) captures[i] = stores_.orders->mark_captured(orders[i].id);
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    for (std::size_t i = 0; i < orders.size(); ++i) {
+      if (answers[i]) {
+        EXPECT_TRUE(captures[i].ok()) << captures[i].error().detail;
+      }
+    }
+    return answers;
+  }
+
+  // Every answer is the right one for what the store holds afterwards: the stored orders are
+  // exactly those answered ok, they share no seat, their seats are exactly the sold seats and
+  // their places the sold places; a refusal names seats that are sold indeed, or a hold that
+  // has an order indeed.
+  void expect_exact_answers(std::int64_t event_id, const std::vector<Order>& orders,
+                            const std::vector<Status>& answers) {
+    std::set<std::string> sold_to_winners;
+    std::set<std::string> winners;
+    std::set<std::string> holds_with_order;
+    std::uint32_t ga_sold_to_winners = 0;
+    for (std::size_t i = 0; i < orders.size(); ++i) {
+      if (!answers[i]) continue;
+      winners.insert(orders[i].id.hex());
+      EXPECT_TRUE(holds_with_order.insert(orders[i].hold_id.hex()).second) << "two orders, one hold";
+      for (const std::string& seat : orders[i].seats) {
+        EXPECT_TRUE(sold_to_winners.insert(seat).second) << seat << " sold twice";
+      }
+      ga_sold_to_winners += orders[i].ga_quantity;
+    }
+    for (std::size_t i = 0; i < orders.size(); ++i) {
+      if (answers[i]) continue;
+      const Error& error = answers[i].error();
+      if (error.code == Errc::conflict) {
+        EXPECT_TRUE(holds_with_order.contains(orders[i].hold_id.hex())) << "conflict, no order";
+      } else if (error.code == Errc::seats_unavailable && orders[i].ga_area) {
+        EXPECT_GT(ga_sold_to_winners + orders[i].ga_quantity, 5u) << "refused with room left";
+      } else if (error.code == Errc::seats_unavailable) {
+        const auto& taken = error.extra.at("unavailable").as_array();
+        EXPECT_FALSE(taken.empty());
+        for (const auto& seat : taken) {
+          EXPECT_TRUE(sold_to_winners.contains(std::string(seat.as_string())))
+              << seat << " refused but not sold";
+        }
+      } else {
+        ADD_FAILURE() << "unexpected answer: " << error.detail;
+      }
+    }
+    auto sold = stores_.orders->sold_units(event_id);
+    ASSERT_TRUE(sold.ok());
+    EXPECT_EQ(std::set<std::string>(sold->seats.begin(), sold->seats.end()), sold_to_winners);
+    EXPECT_EQ(sold->ga.empty() ? 0u : sold->ga.front().second, ga_sold_to_winners);
+    auto stored = stores_.orders->orders_of_event(event_id);
+    ASSERT_TRUE(stored.ok());
+    std::set<std::string> stored_ids;
+    for (const Order& order : *stored) {
+      stored_ids.insert(order.id.hex());
+      EXPECT_EQ(order.payment_status, PaymentStatus::captured);
+      EXPECT_EQ(order.tickets.size(), order.seats.size());
+    }
+    EXPECT_EQ(stored_ids, winners);
+    auto uncaptured = stores_.orders->uncaptured_orders();
+    ASSERT_TRUE(uncaptured.ok());
+    EXPECT_TRUE(uncaptured->empty());
   }
 
   fs::path dir_;
@@ -271,9 +377,91 @@ TEST_P(StoreContract, ConcurrentCommitsOfTheSameSeatHaveOneWinner) {
   EXPECT_EQ(winners.load(), 1);
 }
 
+TEST_P(StoreContract, ACrowdOfConcurrentCommitsGetsExactAnswers) {
+  for (std::uint8_t round = 0; round < 3; ++round) {
+    const std::int64_t event_id = create_event();
+    const std::vector<Order> orders = crowd(event_id, 96, round);
+    const std::vector<Status> answers = commit_at_once(orders);
+    expect_exact_answers(event_id, orders, answers);
+    const auto winners = std::count_if(answers.begin(), answers.end(),
+                                       [](const Status& answer) { return answer.ok(); });
+    EXPECT_GT(winners, 0);
+    EXPECT_LT(winners, 96);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Implementations, StoreContract,
                          ::testing::Values(Implementation{"sqlite", make_sqlite},
                                            Implementation{"postgres", make_postgres}),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace boxoffice
+
+namespace boxoffice {
+namespace {
+
+// What only the PostgreSQL store does: group commit.
+class PostgresStore : public StoreContract {
+ protected:
+  // How many transactions committed the event's orders: a row's xmin is the transaction that
+  // wrote it, and tickets, unlike orders, are never updated afterwards.
+  std::int64_t transactions_of(std::int64_t event_id) {
+    postgres::Connection db(postgres_database_url(dir_));
+    auto rows = db.exec(
+        "SELECT count(DISTINCT t.xmin::text) FROM tickets t JOIN orders o ON o.id = t.order_id "
+        "WHERE o.event_id = " + std::to_string(event_id));
+    EXPECT_TRUE(rows.ok());
+    return rows ? rows->integer(0, 0) : 0;
+  }
+};
+
+TEST_P(PostgresStore, ConcurrentCommitsShareTransactions) {
+  const std::int64_t event_id = create_event();
+  const std::vector<Order> orders = crowd(event_id, 96, 0);
+  const std::vector<Status> answers = commit_at_once(orders);
+  expect_exact_answers(event_id, orders, answers);
+  const auto winners = std::count_if(answers.begin(), answers.end(),
+                                     [](const Status& answer) { return answer.ok(); });
+  EXPECT_LT(transactions_of(event_id), winners);
+}
+
+// A statement error fails the batch's transaction as a whole: the writes are then retried
+// one by one, so only the order at fault (here, of an event that doesn't exist) fails.
+TEST_P(PostgresStore, AFailingOrderFailsAloneInItsBatch) {
+  const std::int64_t event_id = create_event();
+  std::vector<Order> orders;
+  for (int n = 0; n < 32; ++n) {
+    orders.push_back(order(event_id, static_cast<std::uint8_t>(n), {"X-" + std::to_string(n)}));
+  }
+  orders[5].event_id = event_id + 1000;
+  orders[17].event_id = event_id + 1000;
+  std::vector<Status> answers(orders.size(), make_error(Errc::conflict, "not run"));
+  std::latch start(static_cast<std::ptrdiff_t>(orders.size()));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      answers[i] = stores_.orders->commit_order(orders[i], 0);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    if (i == 5 || i == 17) {
+      ASSERT_FALSE(answers[i].ok());
+      EXPECT_EQ(answers[i].error().code, Errc::store_unavailable);
+      EXPECT_EQ(postgres::sqlstate_of(answers[i].error()), "23503");  // the foreign key
+    } else {
+      EXPECT_TRUE(answers[i].ok()) << i << ": " << answers[i].error().detail;
+    }
+  }
+  auto sold = stores_.orders->sold_units(event_id);
+  ASSERT_TRUE(sold.ok());
+  EXPECT_EQ(sold->seats.size(), 30u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresStore,
+                         ::testing::Values(Implementation{"postgres", make_postgres}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

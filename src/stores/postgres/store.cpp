@@ -4,7 +4,8 @@
 
 #include <boost/json.hpp>
 
-#include <set>
+#include <algorithm>
+#include <cassert>
 
 namespace boxoffice::postgres {
 namespace {
@@ -63,6 +64,94 @@ const std::vector<std::string_view> migrations = {
         PRIMARY KEY (event_id, area_id)
       );
     )sql",
+    // Group commit (see store.hpp): one call commits a batch of orders and captures. Orders are
+    // tried in turn; one that fails its guard has what it wrote deleted again before the next
+    // starts, so the transaction keeps exactly the orders that succeeded, with no savepoint
+    // (subtransactions past 64 per transaction slow every snapshot of the server). One row
+    // per write answers it: 'ok', 'conflict' (the hold has an order), 'seats_sold' (with the
+    // seats), 'area_full', or for a capture 'not_found'.
+    R"sql(
+      CREATE FUNCTION commit_batch(orders jsonb, captures jsonb)
+      RETURNS TABLE (write_index integer, outcome text, sold_seat_ids text[])
+      LANGUAGE plpgsql AS $$
+      #variable_conflict use_column
+      DECLARE
+        o record;
+        inserted_seats text[];
+      BEGIN
+        FOR o IN
+          SELECT * FROM jsonb_to_recordset(orders) AS x(
+            write_index integer, id text, event_id bigint, hold_id text, idempotency_key text,
+            request_hash text, seats text[], ga_area text, ga_quantity integer,
+            ga_capacity integer, total_cents bigint, currency text, customer_email text,
+            customer_name text, payment_id text, payment_status text, created_at bigint,
+            units text[], codes text[])
+        LOOP
+          write_index := o.write_index;
+          sold_seat_ids := NULL;
+          INSERT INTO orders (id, event_id, hold_id, idempotency_key, request_hash, seats,
+                              ga_area, ga_quantity, total_cents, currency, customer_email,
+                              customer_name, payment_id, payment_status, created_at)
+          VALUES (o.id, o.event_id, o.hold_id, o.idempotency_key, o.request_hash, o.seats,
+                  o.ga_area, o.ga_quantity, o.total_cents, o.currency, o.customer_email,
+                  o.customer_name, o.payment_id, o.payment_status, o.created_at)
+          ON CONFLICT DO NOTHING;
+          IF NOT FOUND THEN
+            outcome := 'conflict';
+            RETURN NEXT;
+            CONTINUE;
+          END IF;
+          outcome := 'ok';
+          IF cardinality(o.seats) > 0 THEN
+            WITH inserted AS (
+              INSERT INTO sold_seats (event_id, seat_id, order_id)
+              SELECT o.event_id, seat, o.id FROM unnest(o.seats) AS seat
+              ON CONFLICT DO NOTHING RETURNING seat_id)
+            SELECT coalesce(array_agg(seat_id), '{}') INTO inserted_seats FROM inserted;
+            IF cardinality(inserted_seats) <> cardinality(o.seats) THEN
+              outcome := 'seats_sold';
+              SELECT coalesce(array_agg(seat ORDER BY n), '{}') INTO sold_seat_ids
+              FROM unnest(o.seats) WITH ORDINALITY AS s(seat, n) WHERE seat <> ALL (inserted_seats);
+              DELETE FROM sold_seats
+              WHERE event_id = o.event_id AND seat_id = ANY (inserted_seats) AND order_id = o.id;
+            END IF;
+          END IF;
+          IF outcome = 'ok' AND o.ga_area IS NOT NULL THEN
+            -- Refused before the INSERT, so the CHECK on a first sale never raises.
+            IF o.ga_quantity <= o.ga_capacity THEN
+              INSERT INTO ga_sold AS g (event_id, area_id, capacity, sold)
+              VALUES (o.event_id, o.ga_area, o.ga_capacity, o.ga_quantity)
+              ON CONFLICT (event_id, area_id) DO UPDATE SET sold = g.sold + excluded.sold
+              WHERE g.sold + excluded.sold <= g.capacity;
+            END IF;
+            IF o.ga_quantity > o.ga_capacity OR NOT FOUND THEN
+              outcome := 'area_full';
+              DELETE FROM sold_seats
+              WHERE event_id = o.event_id AND seat_id = ANY (o.seats) AND order_id = o.id;
+            END IF;
+          END IF;
+          IF outcome = 'ok' THEN
+            INSERT INTO tickets (order_id, position, unit, code)
+            SELECT o.id, t.position, t.unit, t.code
+            FROM unnest(o.units, o.codes) WITH ORDINALITY AS t(unit, code, position);
+          ELSE
+            DELETE FROM orders WHERE id = o.id;
+          END IF;
+          RETURN NEXT;
+        END LOOP;
+        RETURN QUERY
+          WITH wanted AS (
+            SELECT * FROM jsonb_to_recordset(captures) AS c(write_index integer, id text)),
+          captured AS (
+            UPDATE orders SET payment_status = 'captured'
+            FROM wanted WHERE orders.id = wanted.id RETURNING orders.id)
+          SELECT wanted.write_index,
+                 CASE WHEN wanted.id IN (SELECT id FROM captured) THEN 'ok' ELSE 'not_found' END,
+                 NULL::text[]
+          FROM wanted;
+      END
+      $$;
+    )sql",
 };
 
 // Any number: all nodes agree on it, and nothing else takes it.
@@ -104,7 +193,10 @@ std::string to_text(std::int64_t value) { return std::to_string(value); }
 
 }  // namespace
 
-Store::Store(std::string url, std::size_t connections) : pool_(std::move(url), connections) {}
+Store::Store(std::string url, std::size_t connections)
+    : pool_(std::move(url), connections),
+      writes_(writes_per_batch_max, std::min(batches_in_flight_max, connections),
+              [this](const std::vector<Write*>& batch) { write_batch(batch); }) {}
 
 Status Store::migrate() {
   auto lease = pool_.acquire();
@@ -207,99 +299,128 @@ Result<std::vector<Event>> Store::load_events() {
   return events;
 }
 
-// The body of commit_order's transaction.
-Status Store::insert_order(Connection& db, const Order& order, std::uint32_t ga_capacity) {
-  const std::string id = order.id.hex();
-  auto inserted = db.query(
-      "insert_order",
-      "INSERT INTO orders (id, event_id, hold_id, idempotency_key, request_hash, seats, ga_area, "
-      "ga_quantity, total_cents, currency, customer_email, customer_name, payment_id, "
-      "payment_status, created_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-      {id, to_text(order.event_id), order.hold_id.hex(), order.idempotency_key,
-       order.request_hash, text_array(order.seats), order.ga_area,
-       to_text(order.ga_quantity), to_text(order.total_cents), order.currency,
-       order.customer_email, order.customer_name, order.payment_id,
-       order.payment_status == PaymentStatus::captured ? "captured" : "authorized",
-       to_text(order.created_at)});
-  if (!inserted) {
-    if (sqlstate_of(inserted.error()) == "23505") {
-      return make_error(Errc::conflict, "the hold already has an order");
-    }
-    return std::move(inserted).error();
-  }
-  if (!order.seats.empty()) {
-    auto sold = db.query("sell_seats",
-                         "INSERT INTO sold_seats (event_id, seat_id, order_id) "
-                         "SELECT $1, seat, $3 FROM unnest($2::text[]) AS seat "
-                         "ON CONFLICT DO NOTHING RETURNING seat_id",
-                         {to_text(order.event_id), text_array(order.seats), id});
-    if (!sold) return std::move(sold).error();
-    if (sold->size() != static_cast<int>(order.seats.size())) {
-      std::set<std::string> got;
-      for (int i = 0; i < sold->size(); ++i) got.insert(sold->text(i, 0));
-      boost::json::array taken;
-      for (const std::string& seat : order.seats) {
-        if (!got.contains(seat)) taken.emplace_back(seat);
-      }
-      return make_error(Errc::seats_unavailable, "some seats are already sold",
-                        {{"unavailable", std::move(taken)}});
-    }
-  }
-  if (order.ga_area) {
-    auto area = db.query("sell_ga",
-                         "INSERT INTO ga_sold AS g (event_id, area_id, capacity, sold) "
-                         "VALUES ($1, $2, $3, $4) ON CONFLICT (event_id, area_id) DO UPDATE "
-                         "SET sold = g.sold + excluded.sold WHERE g.sold + excluded.sold <= g.capacity",
-                         {to_text(order.event_id), *order.ga_area, to_text(ga_capacity),
-                          to_text(order.ga_quantity)});
-    if (!area) {
-      if (sqlstate_of(area.error()) == "23514") {  // the CHECK: over capacity on first sale
-        return make_error(Errc::seats_unavailable, "not enough places left in the area");
-      }
-      return std::move(area).error();
-    }
-    if (area->affected() != 1) {
-      return make_error(Errc::seats_unavailable, "not enough places left in the area");
-    }
-  }
+namespace {
+
+// libpq passes parameters as C strings, so text used to end at its first NUL; PostgreSQL's
+// text can't hold one, and jsonb refuses \u0000: the same cut keeps the old behaviour.
+std::string_view sql_text(std::string_view text) { return text.substr(0, text.find('\0')); }
+
+boost::json::array json_texts(const std::vector<std::string>& values) {
+  boost::json::array array;
+  for (const std::string& value : values) array.emplace_back(sql_text(value));
+  return array;
+}
+
+boost::json::object encode_batched_order(std::size_t index, const Order& order,
+                                         std::uint32_t ga_capacity) {
   std::vector<std::string> units;
   std::vector<std::string> codes;
   for (const Ticket& ticket : order.tickets) {
     units.push_back(ticket.unit);
     codes.push_back(ticket.code);
   }
-  auto tickets = db.query("insert_tickets",
-                          "INSERT INTO tickets (order_id, position, unit, code) "
-                          "SELECT $1, t.position, t.unit, t.code "
-                          "FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(unit, code, position)",
-                          {id, text_array(units), text_array(codes)});
-  if (!tickets) return std::move(tickets).error();
-  return ok_status();
+  boost::json::value ga_area = nullptr;
+  if (order.ga_area) ga_area = sql_text(*order.ga_area);
+  return {{"write_index", index},
+          {"id", order.id.hex()},
+          {"event_id", order.event_id},
+          {"hold_id", order.hold_id.hex()},
+          {"idempotency_key", sql_text(order.idempotency_key)},
+          {"request_hash", sql_text(order.request_hash)},
+          {"seats", json_texts(order.seats)},
+          {"ga_area", std::move(ga_area)},
+          {"ga_quantity", order.ga_quantity},
+          {"ga_capacity", ga_capacity},
+          {"total_cents", order.total_cents},
+          {"currency", sql_text(order.currency)},
+          {"customer_email", sql_text(order.customer_email)},
+          {"customer_name", sql_text(order.customer_name)},
+          {"payment_id", sql_text(order.payment_id)},
+          {"payment_status",
+           order.payment_status == PaymentStatus::captured ? "captured" : "authorized"},
+          {"created_at", order.created_at},
+          {"units", json_texts(units)},
+          {"codes", json_texts(codes)}};
 }
 
-Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) {
-  auto lease = pool_.acquire();
-  if (!lease) return std::move(lease).error();
-  Connection& db = **lease;
-  if (auto begun = db.exec("BEGIN"); !begun) return std::move(begun).error();
-  Status inserted = insert_order(db, order, ga_capacity);
-  if (!inserted) {
-    (void)db.exec("ROLLBACK");
-    return inserted;
+// The answer of one write from its row of commit_batch (see the migration).
+Status answer_of(std::string_view outcome, const std::string& sold_seat_ids) {
+  if (outcome == "ok") return ok_status();
+  if (outcome == "conflict") return make_error(Errc::conflict, "the hold already has an order");
+  if (outcome == "seats_sold") {
+    boost::json::array taken;
+    for (std::string& seat : parse_text_array(sold_seat_ids)) taken.emplace_back(seat);
+    return make_error(Errc::seats_unavailable, "some seats are already sold",
+                      {{"unavailable", std::move(taken)}});
   }
-  if (auto committed = db.exec("COMMIT"); !committed) return std::move(committed).error();
-  return ok_status();
+  if (outcome == "area_full") {
+    return make_error(Errc::seats_unavailable, "not enough places left in the area");
+  }
+  assert(outcome == "not_found");
+  return make_error(Errc::not_found, "no such order");
+}
+
+}  // namespace
+
+Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) {
+  Write write{.order = &order, .ga_capacity = ga_capacity};
+  writes_.submit(write);
+  return std::move(write.answer);
 }
 
 Status Store::mark_captured(const OrderId& order) {
+  Write write{.captured = &order};
+  writes_.submit(write);
+  return std::move(write.answer);
+}
+
+void Store::write_batch(const std::vector<Write*>& batch) {
   auto lease = pool_.acquire();
-  if (!lease) return std::move(lease).error();
-  auto rows = (*lease)->query("mark_captured",
-                              "UPDATE orders SET payment_status = 'captured' WHERE id = $1",
-                              {order.hex()});
+  if (!lease) {
+    for (Write* write : batch) write->answer = lease.error();
+    return;
+  }
+  Status together = commit_batch(**lease, batch);
+  if (together) return;
+  // A statement error (a deadlock with another node's batch, a value the server refused) has
+  // rolled the whole batch back, and says nothing of which write caused it: each write again
+  // on its own, so that only the one at fault fails.
+  if (batch.size() > 1 && !sqlstate_of(together.error()).empty()) {
+    for (Write* write : batch) {
+      const std::vector<Write*> alone = {write};
+      if (Status committed = commit_batch(**lease, alone); !committed) {
+        write->answer = std::move(committed);
+      }
+    }
+    return;
+  }
+  for (Write* write : batch) write->answer = together.error();
+}
+
+// One statement outside a transaction block is its own transaction, committed before the
+// server answers it (with synchronous_commit on, its WAL flushed): so one round trip, and any
+// answer read here is durable. The error of the statement, if any, is the batch's.
+Status Store::commit_batch(Connection& db, const std::vector<Write*>& batch) {
+  boost::json::array orders;
+  boost::json::array captures;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const Write& write = *batch[i];
+    if (write.order != nullptr) {
+      orders.push_back(encode_batched_order(i, *write.order, write.ga_capacity));
+    } else {
+      captures.push_back(boost::json::object{{"write_index", i}, {"id", write.captured->hex()}});
+    }
+  }
+  auto rows = db.query("commit_batch",
+                       "SELECT write_index, outcome, sold_seat_ids "
+                       "FROM commit_batch($1::jsonb, $2::jsonb)",
+                       {boost::json::serialize(orders), boost::json::serialize(captures)});
   if (!rows) return std::move(rows).error();
-  if (rows->affected() != 1) return make_error(Errc::not_found, "no such order");
+  assert(rows->size() == static_cast<int>(batch.size()));
+  for (int row = 0; row < rows->size(); ++row) {
+    batch.at(static_cast<std::size_t>(rows->integer(row, 0)))->answer =
+        answer_of(rows->text(row, 1), rows->text(row, 2));
+  }
   return ok_status();
 }
 

@@ -3,20 +3,36 @@
 // by the primary key of sold_seats, and of general-admission places by a conditional update,
 // so PostgreSQL stays the final arbiter whatever the holds in Redis believe.
 //
+// Group commit: commit_order and mark_captured calls that run at the same time are gathered
+// (stores/postgres/group_commit.hpp) and made in one transaction, one round trip and one WAL
+// flush for the whole batch, by the SQL function commit_batch. Each order there is guarded on
+// its own, so one that fails (a seat sold, a second order for its hold) is undone alone and
+// answered its own error while the others commit; every caller returns once the batch's
+// COMMIT is durable. A batch that fails as a whole on a statement error (a deadlock with
+// another node) is retried write by write, so the answers stay each write's own.
+//
 // Migrations are numbered and applied at start under an advisory lock, so several nodes
 // starting at once apply each exactly once.
 #pragma once
 
 #include "services/stores.hpp"
 #include "stores/postgres/connection.hpp"
+#include "stores/postgres/group_commit.hpp"
 
 #include <string>
+#include <vector>
 
 namespace boxoffice::postgres {
 
 class Store final : public CatalogStore, public OrderStore {
  public:
-  // Connects lazily; call migrate() before use.
+  // At most this many writes in one transaction: a bound on its statement and its locks.
+  static constexpr std::size_t writes_per_batch_max = 128;
+  // Batches committing at once (each on its own connection); more callers wait and join the
+  // next batch. Two, so one batch is gathered and sent while the other waits for its flush.
+  static constexpr std::size_t batches_in_flight_max = 2;
+
+  // Connects lazily, up to `connections`; call migrate() before use.
   Store(std::string url, std::size_t connections);
 
   // Applies the migrations this database lacks. Safe to run from several nodes at once.
@@ -40,11 +56,22 @@ class Store final : public CatalogStore, public OrderStore {
   Result<std::uint64_t> next_epoch() override;
 
  private:
-  Status insert_order(Connection& connection, const Order& order, std::uint32_t ga_capacity);
+  // A write that group commit gathers: an order to commit, or an order to mark captured.
+  struct Write {
+    const Order* order = nullptr;
+    std::uint32_t ga_capacity = 0;
+    const OrderId* captured = nullptr;
+    // Never success until commit_batch says so.
+    Status answer = make_error(Errc::store_unavailable, "PostgreSQL: the write was not answered");
+  };
+
+  void write_batch(const std::vector<Write*>& batch);
+  Status commit_batch(Connection& connection, const std::vector<Write*>& batch);
   Result<std::vector<Order>> select_orders(std::string_view name, std::string_view where,
                                            const std::vector<Param>& params);
 
   Pool pool_;
+  GroupCommit<Write> writes_;
 };
 
 }  // namespace boxoffice::postgres
