@@ -390,6 +390,37 @@ TEST_P(StoreContract, ACrowdOfConcurrentCommitsGetsExactAnswers) {
   }
 }
 
+// Checkouts look their hold's order up first (a retry answers the same order): many at once,
+// for holds with and without orders, each finds exactly its own.
+TEST_P(StoreContract, ConcurrentLookupsFindTheirOwnOrders) {
+  const std::int64_t event_id = create_event();
+  std::vector<Order> orders;
+  for (int n = 0; n < 40; ++n) {
+    orders.push_back(order(event_id, static_cast<std::uint8_t>(n), {"X-" + std::to_string(n)}));
+  }
+  for (int n = 0; n < 40; n += 2) ASSERT_TRUE(stores_.orders->commit_order(orders[n], 0).ok());
+  std::vector<Result<std::optional<Order>>> found(orders.size(), std::optional<Order>());
+  std::latch start(static_cast<std::ptrdiff_t>(orders.size()));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      found[i] = stores_.orders->find_order_by_hold(orders[i].hold_id);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    ASSERT_TRUE(found[i].ok()) << found[i].error().detail;
+    if (i % 2 == 0) {
+      ASSERT_TRUE(found[i]->has_value()) << i;
+      EXPECT_EQ((*found[i])->id, orders[i].id);
+      EXPECT_EQ((*found[i])->tickets.size(), 1u);
+    } else {
+      EXPECT_FALSE(found[i]->has_value()) << i;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Implementations, StoreContract,
                          ::testing::Values(Implementation{"sqlite", make_sqlite},
                                            Implementation{"postgres", make_postgres}),
@@ -424,6 +455,28 @@ TEST_P(PostgresStore, ConcurrentCommitsShareTransactions) {
   const auto winners = std::count_if(answers.begin(), answers.end(),
                                      [](const Status& answer) { return answer.ok(); });
   EXPECT_LT(transactions_of(event_id), winners);
+}
+
+// Orders that all pass their guards (as they do when the holds work) are written by the fast
+// path, whole batches at once, general admission included.
+TEST_P(PostgresStore, BatchesWithoutRefusalsCommitWhole) {
+  const std::int64_t event_id = create_event();
+  std::vector<Order> orders;
+  for (int n = 0; n < 48; ++n) {
+    const auto small = static_cast<std::uint8_t>(n);
+    orders.push_back(n % 12 == 11 ? order(event_id, small, {})
+                                  : order(event_id, small, {"X-" + std::to_string(n)}));
+    if (n % 12 == 11) {
+      orders.back().ga_area = "GA";
+      orders.back().ga_quantity = 1;  // 4 of the 5 places
+    }
+  }
+  const std::vector<Status> answers = commit_at_once(orders);
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    EXPECT_TRUE(answers[i].ok()) << i << ": " << answers[i].error().detail;
+  }
+  expect_exact_answers(event_id, orders, answers);
+  EXPECT_LT(transactions_of(event_id), 44);
 }
 
 // A statement error fails the batch's transaction as a whole: the writes are then retried

@@ -4,12 +4,14 @@
 // so PostgreSQL stays the final arbiter whatever the holds in Redis believe.
 //
 // Group commit: commit_order and mark_captured calls that run at the same time are gathered
-// (stores/postgres/group_commit.hpp) and made in one transaction, one round trip and one WAL
-// flush for the whole batch, by the SQL function commit_batch. Each order there is guarded on
-// its own, so one that fails (a seat sold, a second order for its hold) is undone alone and
+// (stores/postgres/batcher.hpp) and made in one transaction, one round trip and one WAL flush
+// for the whole batch, by the SQL function commit_batch. Each order there is guarded on its
+// own, so one that fails (a seat sold, a second order for its hold) is undone alone and
 // answered its own error while the others commit; every caller returns once the batch's
 // COMMIT is durable. A batch that fails as a whole on a statement error (a deadlock with
 // another node) is retried write by write, so the answers stay each write's own.
+// find_order_by_hold calls (one at the start of every checkout) are gathered the same way,
+// into one query.
 //
 // Migrations are numbered and applied at start under an advisory lock, so several nodes
 // starting at once apply each exactly once.
@@ -17,7 +19,7 @@
 
 #include "services/stores.hpp"
 #include "stores/postgres/connection.hpp"
-#include "stores/postgres/group_commit.hpp"
+#include "stores/postgres/batcher.hpp"
 
 #include <string>
 #include <vector>
@@ -28,9 +30,12 @@ class Store final : public CatalogStore, public OrderStore {
  public:
   // At most this many writes in one transaction: a bound on its statement and its locks.
   static constexpr std::size_t writes_per_batch_max = 128;
-  // Batches committing at once (each on its own connection); more callers wait and join the
-  // next batch. Two, so one batch is gathered and sent while the other waits for its flush.
-  static constexpr std::size_t batches_in_flight_max = 2;
+  static constexpr std::size_t lookups_per_batch_max = 128;
+  // Batches of each kind running at once (each on its own connection); callers that come
+  // meanwhile wait and join the next batch. One: on the 2-core machine of bench/README.md,
+  // two in flight made smaller batches and cost PostgreSQL 20 to 40% more CPU per checkout
+  // for no more checkouts per second.
+  static constexpr std::size_t batches_in_flight_max = 1;
 
   // Connects lazily, up to `connections`; call migrate() before use.
   Store(std::string url, std::size_t connections);
@@ -65,13 +70,22 @@ class Store final : public CatalogStore, public OrderStore {
     Status answer = make_error(Errc::store_unavailable, "PostgreSQL: the write was not answered");
   };
 
+  struct Lookup {
+    const HoldId* hold = nullptr;
+    Result<std::optional<Order>> answer =
+        make_error(Errc::store_unavailable, "PostgreSQL: the lookup was not answered");
+  };
+
   void write_batch(const std::vector<Write*>& batch);
+  void lookup_batch(const std::vector<Lookup*>& batch);
   Status commit_batch(Connection& connection, const std::vector<Write*>& batch);
-  Result<std::vector<Order>> select_orders(std::string_view name, std::string_view where,
+  // Orders with their tickets; `from_where` names them as `o` ("FROM orders o WHERE ...").
+  Result<std::vector<Order>> select_orders(std::string_view name, std::string_view from_where,
                                            const std::vector<Param>& params);
 
   Pool pool_;
-  GroupCommit<Write> writes_;
+  Batcher<Write> writes_;
+  Batcher<Lookup> lookups_;
 };
 
 }  // namespace boxoffice::postgres

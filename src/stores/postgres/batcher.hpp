@@ -1,6 +1,7 @@
-// Group commit: many threads each have one write to make durable; rather than one transaction
-// (one round trip, one WAL flush) per write, concurrent writes are gathered into batches and a
-// batch is committed at once. Leader/follower, with no thread of its own:
+// Leader/follower batching, for group commit: many threads each have one request for the
+// database (a write to make durable, a lookup); rather than one round trip (and for a write
+// one transaction and one WAL flush) each, the requests of concurrent callers are gathered
+// into batches and a batch is sent at once. No thread of its own:
 //
 //   - a caller queues its request; if fewer than `in_flight_max` batches are running, the
 //     caller becomes a leader: it takes up to `batch_max` queued requests (its own among them
@@ -9,10 +10,12 @@
 //   - a caller that arrives while the batches in flight are at the limit waits, and joins the
 //     batch that the next free leader takes.
 //
-// So under light load a write goes alone at once (no added latency: nothing waits for a batch
-// to fill), and under heavy load a batch holds everything that arrived during the previous
-// one's round trip and flush. submit() returns only once `run` has answered the request.
-// Thread-safe; `run` is called from the submitting threads, never two calls with one request.
+// So under light load a request goes alone at once (no added latency: nothing waits for a
+// batch to fill), and under heavy load a batch holds everything that arrived during the
+// previous one's round trip. A batch starts after each of its requests was submitted, so it
+// sees every write that was answered before. submit() returns only once `run` has answered
+// the request. Thread-safe; `run` is called from the submitting threads, never two calls with
+// one request.
 #pragma once
 
 #include <cassert>
@@ -27,12 +30,12 @@
 namespace boxoffice::postgres {
 
 template <class Request>
-class GroupCommit {
+class Batcher {
  public:
   // Answers every request of the batch (the requests' own fields carry the answers).
   using Run = std::function<void(const std::vector<Request*>& batch)>;
 
-  GroupCommit(std::size_t batch_max, std::size_t in_flight_max, Run run)
+  Batcher(std::size_t batch_max, std::size_t in_flight_max, Run run)
       : batch_max_(batch_max), in_flight_max_(in_flight_max), run_(std::move(run)) {
     assert(batch_max_ > 0 && in_flight_max_ > 0);
   }

@@ -1,5 +1,5 @@
-// The leader/follower batcher of the PostgreSQL store's group commit, with a fake commit.
-#include "stores/postgres/group_commit.hpp"
+// The leader/follower batcher of the PostgreSQL store's group commit, with a fake database.
+#include "stores/postgres/batcher.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,9 +18,9 @@ struct Request {
   int times_run = 0;
 };
 
-TEST(GroupCommit, AloneARequestRunsAtOnce) {
+TEST(Batcher, AloneARequestRunsAtOnce) {
   std::vector<std::size_t> sizes;
-  GroupCommit<Request> commits(8, 1, [&](const std::vector<Request*>& batch) {
+  Batcher<Request> commits(8, 1, [&](const std::vector<Request*>& batch) {
     sizes.push_back(batch.size());
     for (Request* request : batch) request->answer = request->value * 2;
   });
@@ -32,7 +32,7 @@ TEST(GroupCommit, AloneARequestRunsAtOnce) {
 
 // Many threads at once, a commit that takes a while: every request is run exactly once and
 // answered before submit returns, batches respect both bounds, and they do gather requests.
-TEST(GroupCommit, ConcurrentRequestsAreGatheredWithinTheBounds) {
+TEST(Batcher, ConcurrentRequestsAreGatheredWithinTheBounds) {
   constexpr std::size_t batch_max = 8;
   constexpr std::size_t in_flight_max = 2;
   constexpr int threads_count = 64;
@@ -41,7 +41,7 @@ TEST(GroupCommit, ConcurrentRequestsAreGatheredWithinTheBounds) {
   std::atomic<int> in_flight_seen_max = 0;
   std::atomic<std::size_t> batch_seen_max = 0;
   std::atomic<int> batches = 0;
-  GroupCommit<Request> commits(batch_max, in_flight_max, [&](const std::vector<Request*>& batch) {
+  Batcher<Request> commits(batch_max, in_flight_max, [&](const std::vector<Request*>& batch) {
     const int now = ++in_flight;
     for (int seen = in_flight_seen_max; now > seen && !in_flight_seen_max.compare_exchange_weak(seen, now);) {
     }
