@@ -77,6 +77,23 @@ struct UnitsSnapshot {
   std::uint32_t seats_sold = 0;
 };
 
+// A change to an event's units as this node learns it (its own, or in cluster mode another
+// node's): what live seat maps send. No hold id: who holds what is nobody else's business.
+struct UnitsChange {
+  std::int64_t event_id = 0;
+  std::uint64_t seq = 0;
+  ChangeKind kind = ChangeKind::held;  // released and expired tell a release from a timeout
+  std::vector<SeatIndex> seats;
+  std::optional<std::uint32_t> ga_area;
+  std::uint32_t ga_quantity = 0;
+  // The node lost track and reloaded the event whole (cluster mode: a gap in the stream or a
+  // Redis failover): state jumped to `seq`; whoever follows needs a fresh snapshot.
+  bool reloaded = false;
+};
+// Called for every change, per event in sequence order, with the store's lock on the event
+// held: it must be quick and must not call the store.
+using ChangeListener = std::function<void(const UnitsChange&)>;
+
 struct SweepOutcome {
   std::size_t expired = 0;
   // Holds pinned by a checkout that ran out of time (its node died): settle each with
@@ -135,6 +152,8 @@ class HoldStore {
   virtual std::size_t live_holds() = 0;
   // Whether the store answered lately (GET /readyz).
   virtual bool reachable() = 0;
+  // Sets who hears of every change from now on (one listener; set before serving).
+  virtual void on_change(ChangeListener listener) = 0;
 };
 
 }  // namespace boxoffice

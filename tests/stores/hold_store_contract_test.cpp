@@ -16,7 +16,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -315,6 +317,39 @@ TEST_P(HoldStoreContract, ConcurrentHoldsOnTheSameSeatsGetEachSeatOnce) {
   EXPECT_EQ(store_->snapshot(event, t0_).value()->seats_available, 20 - held.size());
 }
 
+TEST_P(HoldStoreContract, EveryChangeIsHeardOnceInOrder) {
+  std::mutex mutex;
+  std::vector<UnitsChange> heard;
+  store_->on_change([&](const UnitsChange& change) {
+    std::lock_guard lock(mutex);
+    if (!change.reloaded) heard.push_back(change);
+  });
+  const auto event = open(*store_);
+  auto first = hold_seats(event, {0, 1}, t0_ + 60'000);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(run(store_->release(first->hold.id, t0_)).ok());
+  ASSERT_TRUE(hold_seats(event, {2}, t0_ + 100).ok());
+  ASSERT_TRUE(run(store_->sweep(t0_ + 100)).ok());
+  for (int i = 0; i < 200; ++i) {  // the sweep's expiry reaches a Redis node by its stream
+    {
+      std::lock_guard lock(mutex);
+      if (heard.size() >= 4) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(heard.size(), 4u);
+  const ChangeKind kinds[] = {ChangeKind::held, ChangeKind::released, ChangeKind::held,
+                              ChangeKind::expired};
+  for (std::size_t i = 0; i < heard.size(); ++i) {
+    EXPECT_EQ(heard[i].event_id, event);
+    EXPECT_EQ(heard[i].kind, kinds[i]);
+    EXPECT_EQ(heard[i].seq, first->seq + i);
+  }
+  EXPECT_EQ(heard[1].seats, (std::vector<SeatIndex>{0, 1}));
+  EXPECT_EQ(heard[3].seats, (std::vector<SeatIndex>{2}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, HoldStoreContract, ::testing::Values("memory", "redis"),
                          [](const auto& info) { return info.param; });
 
@@ -322,6 +357,12 @@ INSTANTIATE_TEST_SUITE_P(Stores, HoldStoreContract, ::testing::Values("memory", 
 class RedisNodes : public HoldStoreContract {};
 
 TEST_P(RedisNodes, WhatOneNodeChangesTheOtherShowsAndCanAct) {
+  std::atomic<int> heard = 0;  // this node hears the other node's release
+  store_->on_change([&](const UnitsChange& change) {
+    if (change.kind == ChangeKind::released && change.seats == std::vector<SeatIndex>{3, 4}) {
+      ++heard;
+    }
+  });
   auto other = make_store();
   const auto event = open(*store_);
   open(*other, {}, event);
@@ -342,6 +383,7 @@ TEST_P(RedisNodes, WhatOneNodeChangesTheOtherShowsAndCanAct) {
   ASSERT_TRUE(run(other->release(held->hold.id, t0_)).ok());
   EXPECT_TRUE(eventually(*store_, event,
                          [](const UnitsSnapshot& s) { return s.seats[3] == SeatState::available; }));
+  EXPECT_EQ(heard, 1);
 }
 
 TEST_P(RedisNodes, ACheckoutWhoseNodeDiedIsReportedAndSettled) {

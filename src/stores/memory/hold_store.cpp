@@ -73,6 +73,12 @@ Result<HoldStore::Event*> HoldStore::event_of_hold(const HoldId& id) {
 
 void HoldStore::drain_changes(Event& event) {
   const std::vector<Change> changes = event.inventory.take_changes();
+  if (listener_) {
+    for (const Change& change : changes) {
+      listener_(UnitsChange{event.units.event_id, change.seq, change.kind, change.seats,
+                            change.ga_area, change.ga_quantity, false});
+    }
+  }
   std::lock_guard lock(holds_mutex_);
   for (const Change& change : changes) {
     if (change.kind == ChangeKind::held) {

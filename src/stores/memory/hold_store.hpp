@@ -37,6 +37,7 @@ class HoldStore final : public boxoffice::HoldStore {
                                                        UnixMillis now) override;
   std::size_t live_holds() override;
   bool reachable() override { return true; }
+  void on_change(ChangeListener listener) override { listener_ = std::move(listener); }
 
  private:
   struct Event;
@@ -50,6 +51,7 @@ class HoldStore final : public boxoffice::HoldStore {
 
   const std::uint64_t first_seq_;
   Metrics& metrics_;
+  ChangeListener listener_;
   std::shared_mutex events_mutex_;
   std::unordered_map<std::int64_t, std::unique_ptr<Event>> events_;
   std::mutex holds_mutex_;  // taken after an event's mutex, never before

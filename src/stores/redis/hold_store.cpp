@@ -105,7 +105,8 @@ Result<HoldView> hold_of(const HoldId& id, const Reply& fields) {
 }  // namespace
 
 struct HoldStore::Event {
-  explicit Event(EventUnits units_) : units(std::move(units_)) {
+  Event(EventUnits units_, const ChangeListener& listener_)
+      : units(std::move(units_)), listener(listener_) {
     const std::string prefix = "{ev:" + std::to_string(units.event_id) + "}:";
     for (const char* name : {"seats", "ga", "expiry", "seq", "changes", "loaded"}) {
       keys.push_back(prefix + name);
@@ -114,6 +115,7 @@ struct HoldStore::Event {
   const std::string& stream_key() const { return keys[4]; }
 
   const EventUnits units;
+  const ChangeListener& listener;
   std::vector<std::string> keys;  // as every script takes them
 
   std::mutex mutex;  // guards the rest: the mirror
@@ -136,7 +138,8 @@ struct HoldStore::Event {
     seq = change_seq;
     const bool held = kind == "held";
     const bool sold = kind == "sold";
-    for (const SeatIndex seat : parse_csv(seats_csv)) {
+    std::vector<SeatIndex> seats = parse_csv(seats_csv);
+    for (const SeatIndex seat : seats) {
       if (seat >= owner.size()) continue;
       std::uint32_t& o = owner[seat];
       if (o == 0) --seats_available;
@@ -157,6 +160,20 @@ struct HoldStore::Event {
           if (sold) counts.sold += quantity;
         }
       }
+    }
+    if (listener) {
+      UnitsChange change{units.event_id, seq, ChangeKind::held, std::move(seats), std::nullopt,
+                         quantity, false};
+      change.kind = held ? ChangeKind::held
+                    : sold ? ChangeKind::sold
+                    : kind == "expired" ? ChangeKind::expired
+                                        : ChangeKind::released;
+      if (!ga_area.empty()) {
+        std::uint32_t area = 0;
+        std::from_chars(ga_area.data(), ga_area.data() + ga_area.size(), area);
+        change.ga_area = area;
+      }
+      listener(change);
     }
     return true;
   }
@@ -332,13 +349,14 @@ asio::awaitable<Status> HoldStore::reload_mirror(Client& client, Event& event) {
   event.seq = seq;
   event.stream_id = parts[1].text;
   event.mirrored = true;
+  if (event.listener) event.listener(UnitsChange{event.units.event_id, seq, {}, {}, {}, 0, true});
   co_return ok_status();
 }
 
 Status HoldStore::open_event(EventUnits units) {
   std::unique_lock lock(events_mutex_);
   if (events_.contains(units.event_id)) return ok_status();
-  auto event = std::make_unique<Event>(std::move(units));
+  auto event = std::make_unique<Event>(std::move(units), listener_);
   // Before the event is served: its state must be in Redis and mirrored here. On a private
   // loop and connection, once per event and node.
   asio::io_context io;

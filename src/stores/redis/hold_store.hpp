@@ -54,6 +54,7 @@ class HoldStore final : public boxoffice::HoldStore {
                                                        UnixMillis now) override;
   std::size_t live_holds() override;
   bool reachable() override { return reachable_; }
+  void on_change(ChangeListener listener) override { listener_ = std::move(listener); }
 
   enum class Script { hold, find, release, begin_checkout, finish_checkout, abort_checkout,
                       sweep, snapshot, load, raise_seq, count };
@@ -82,6 +83,7 @@ class HoldStore final : public boxoffice::HoldStore {
   std::array<std::string, static_cast<std::size_t>(Script::count)> texts_;
   std::mutex shas_mutex_;
   std::array<std::string, static_cast<std::size_t>(Script::count)> shas_;
+  ChangeListener listener_;
   std::shared_mutex events_mutex_;
   std::unordered_map<std::int64_t, std::unique_ptr<Event>> events_;
 
