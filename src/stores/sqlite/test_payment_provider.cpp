@@ -66,16 +66,39 @@ Error declined(std::string_view code) {
 
 TestPaymentProvider::TestPaymentProvider(const std::filesystem::path& file,
                                          std::chrono::milliseconds slow_card_delay_ms)
-    : db_(file, migrations, Database::Sync::normal), slow_card_delay_ms_(slow_card_delay_ms) {}
+    : db_(file, migrations, Database::Sync::normal),
+      slow_card_delay_ms_(slow_card_delay_ms),
+      find_by_key_(db_.connection(),
+                   "SELECT id, status, decline_code FROM payments WHERE idempotency_key = ?"),
+      insert_(db_.connection(),
+              "INSERT INTO payments (id, idempotency_key, card_last4, amount_cents, currency, "
+              "status, decline_code) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      capture_(db_.connection(),
+               "UPDATE payments SET status = 'captured' "
+               "WHERE id = ? AND status IN ('authorized', 'captured')"),
+      void_(db_.connection(),
+            "UPDATE payments SET status = 'voided' "
+            "WHERE idempotency_key = ? AND status = 'authorized'") {}
+
+namespace {
+
+// Ready for its next use, whatever happened to the last one.
+struct Rewind {
+  SQLite::Statement& statement;
+  ~Rewind() {
+    statement.tryReset();  // never throws: this may run while an exception unwinds
+    statement.clearBindings();
+  }
+};
+
+}  // namespace
 
 Result<std::string> TestPaymentProvider::record(const Authorisation& request,
                                                 std::string_view status) try {
   const std::string card = normalised(request.card_number);
   auto lock = db_.lock();
-  SQLite::Database& db = db_.connection();
-  SQLite::Statement existing(db,
-                             "SELECT id, status, decline_code FROM payments "
-                             "WHERE idempotency_key = ?");
+  SQLite::Statement& existing = find_by_key_;
+  const Rewind rewind_existing{existing};
   existing.bind(1, request.idempotency_key);
   if (existing.executeStep()) {  // a retry: the first answer stands
     if (existing.getColumn(1).getString() == "declined") {
@@ -86,9 +109,8 @@ Result<std::string> TestPaymentProvider::record(const Authorisation& request,
   Id128 id;
   randombytes_buf(id.bytes.data(), id.bytes.size());
   const std::string payment_id = "pay_" + id.hex();
-  SQLite::Statement insert(db,
-                           "INSERT INTO payments (id, idempotency_key, card_last4, amount_cents, "
-                           "currency, status, decline_code) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement& insert = insert_;
+  const Rewind rewind_insert{insert};
   insert.bind(1, payment_id);
   insert.bind(2, request.idempotency_key);
   insert.bind(3, card.substr(card.size() - 4));
@@ -125,9 +147,8 @@ boost::asio::awaitable<Result<std::string>> TestPaymentProvider::authorise(
 boost::asio::awaitable<Status> TestPaymentProvider::capture(std::string payment_id) {
   try {
     auto lock = db_.lock();
-    SQLite::Statement update(db_.connection(),
-                             "UPDATE payments SET status = 'captured' "
-                             "WHERE id = ? AND status IN ('authorized', 'captured')");
+    SQLite::Statement& update = capture_;
+    const Rewind rewind{update};
     update.bind(1, payment_id);
     if (update.exec() != 1) {
       co_return make_error(Errc::conflict, "no authorisation to capture: " + payment_id);
@@ -142,9 +163,8 @@ boost::asio::awaitable<Status> TestPaymentProvider::void_authorisation(
     std::string idempotency_key) {
   try {
     auto lock = db_.lock();
-    SQLite::Statement update(db_.connection(),
-                             "UPDATE payments SET status = 'voided' "
-                             "WHERE idempotency_key = ? AND status = 'authorized'");
+    SQLite::Statement& update = void_;
+    const Rewind rewind{update};
     update.bind(1, idempotency_key);
     update.exec();
     co_return ok_status();

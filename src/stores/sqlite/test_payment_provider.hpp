@@ -34,6 +34,12 @@ class TestPaymentProvider final : public PaymentProvider {
 
   Database db_;
   std::chrono::milliseconds slow_card_delay_ms_;
+  // Prepared once (a statement compiled per call cost as much as the rest of a checkout);
+  // used only under db_.lock().
+  SQLite::Statement find_by_key_;
+  SQLite::Statement insert_;
+  SQLite::Statement capture_;
+  SQLite::Statement void_;
 };
 
 }  // namespace boxoffice::sqlite
