@@ -365,6 +365,25 @@ Order Booking::make_order(const EventBooking& booking, const HoldView& hold,
   return order;
 }
 
+boost::asio::awaitable<Result<std::optional<boost::json::object>>> Booking::existing_order(
+    HoldId id, std::string idempotency_key, std::string request_hash) {
+  auto existing = co_await offload(store_calls_, [&] { return orders_.find_order_by_hold(id); });
+  if (!existing) co_return std::move(existing).error();
+  if (!*existing) co_return std::optional<boost::json::object>();
+  const Order& order = **existing;
+  if (order.idempotency_key != idempotency_key) {
+    co_return make_error(Errc::conflict, "the hold was already checked out",
+                         {{"order_id", order.id.hex()}});
+  }
+  if (order.request_hash != request_hash) {
+    co_return make_error(Errc::idempotency_mismatch,
+                         "this Idempotency-Key was used with another body");
+  }
+  // Its node may have died before marking the seats sold: settle the hold (a no-op if done).
+  co_await holds_.finish_checkout(id);
+  co_return std::optional<boost::json::object>(encode_order(order));
+}
+
 boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
                                                                      boost::json::value body,
                                                                      std::string idempotency_key,
@@ -376,24 +395,6 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   }
   auto request = decode_checkout(body);
   if (!request) co_return std::move(request).error();
-
-  // A retry of a checkout that already succeeded answers the same order.
-  auto existing = co_await offload(store_calls_, [&] { return orders_.find_order_by_hold(id); });
-  if (!existing) co_return std::move(existing).error();
-  if (*existing) {
-    const Order& order = **existing;
-    if (order.idempotency_key != idempotency_key) {
-      co_return make_error(Errc::conflict, "the hold was already checked out",
-                           {{"order_id", order.id.hex()}});
-    }
-    if (order.request_hash != request->hash) {
-      co_return make_error(Errc::idempotency_mismatch,
-                           "this Idempotency-Key was used with another body");
-    }
-    // Its node may have died before marking the seats sold: settle the hold (a no-op if done).
-    co_await holds_.finish_checkout(id);
-    co_return encode_order(order);
-  }
 
   // The payment's own idempotency key: a retry of this very request reuses its authorisation.
   const std::string payment_key = id.hex() + ":" + idempotency_key + ":" + request->hash;
@@ -407,6 +408,12 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   if (!pinned) {
     const Errc code = pinned.error().code;
     if (code == Errc::hold_gone || code == Errc::not_found) {
+      // Only a hold that is not live can have an order: asking the store here, not before
+      // every checkout, keeps a round trip off the way of the first attempt.
+      auto existing = co_await existing_order(id, idempotency_key, request->hash);
+      if (!existing) co_return std::move(existing).error();
+      if (*existing) co_return std::move(**existing);
+
       // An attempt before a restart, or by a node that died, may have left an authorisation.
       co_await payments_.void_authorisation(payment_key + ":0");
       if (code == Errc::not_found) {
@@ -450,8 +457,15 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
       co_await offload(store_calls_, [&] { return orders_.commit_order(order, ga_capacity); });
   if (!committed) {
     if (committed.error().code == Errc::store_unavailable) metrics_.store_errors.add();
-    metrics_.checkouts_failed.add();
     co_await payments_.void_authorisation(authorisation_key);
+    if (committed.error().code == Errc::conflict) {
+      // The hold has its order already: made by a node that died after committing it, whose
+      // pin this checkout took over. The same request gets that order.
+      auto existing = co_await existing_order(id, idempotency_key, request->hash);
+      if (!existing) co_return std::move(existing).error();
+      if (*existing) co_return std::move(**existing);
+    }
+    metrics_.checkouts_failed.add();
     co_await abort();
     co_return std::move(committed).error();
   }

@@ -97,6 +97,10 @@ class Booking {
   Result<EventBooking*> event_booking(std::int64_t event_id);
   // The event of a live hold; else the hold store's word on it (hold_gone, not_found).
   boost::asio::awaitable<Result<EventBooking*>> booking_of_hold(const HoldId& id, UnixMillis now);
+  // The order a checkout of this hold already made, for a retry with the same key and body;
+  // nullopt if none. Errors: conflict (another key), idempotency_mismatch, store_unavailable.
+  boost::asio::awaitable<Result<std::optional<boost::json::object>>> existing_order(
+      HoldId id, std::string idempotency_key, std::string request_hash);
   boost::json::object encode_hold(const EventBooking& booking, const HoldView& hold) const;
   boost::json::object encode_order(const Order& order) const;
   Order make_order(const EventBooking& booking, const HoldView& hold,
