@@ -8,6 +8,7 @@
 #include "services/booking.hpp"
 #include "services/catalog.hpp"
 #include "services/clock.hpp"
+#include "services/live_seats.hpp"
 #include "stores/memory/hold_store.hpp"
 #include "stores/postgres/store.hpp"
 #include "stores/redis/hold_store.hpp"
@@ -173,6 +174,8 @@ int serve(const ServeOptions& options) {
   if (options.demo && catalog.events().empty()) load_demo(catalog);
 
   Metrics metrics;
+  // Before the hold store: its threads may report changes until it is destroyed.
+  std::unique_ptr<LiveSeats> live;
   std::unique_ptr<HoldStore> holds;
   if (redis_endpoint) {
     OrderStore& orders = *stores.orders;
@@ -184,6 +187,13 @@ int serve(const ServeOptions& options) {
   Booking booking(catalog, *stores.orders, *holds, payments, secret, metrics,
                   static_cast<UnixMillis>(options.checkout_pin_seconds) * 1000);
   metrics.holds_pending_expiry = [&holds] { return holds->live_holds(); };
+  live = std::make_unique<LiveSeats>(
+      [&booking](std::int64_t event_id) {
+        return booking.availability(event_id, std::nullopt, system_now());
+      },
+      metrics);
+  holds->on_change([&live](const UnitsChange& change) { live->publish(change); });
+  metrics.live_subscribers = [&live] { return live->subscribers(); };
   if (Status recovered = run_now(booking.recover()); !recovered) {
     throw std::runtime_error("recovery: " + recovered.error().detail);
   }
@@ -198,7 +208,9 @@ int serve(const ServeOptions& options) {
   http::Router router;
   OrderStore& orders = *stores.orders;
   http::add_api_routes(router, catalog, booking, metrics,
-                       {admin_key, [&orders, &holds] { return orders.ping().ok() && holds->reachable(); }}, system_now);
+                       {admin_key, [&orders, &holds] { return orders.ping().ok() && holds->reachable(); },
+                        live.get()},
+                       system_now);
   router.instrument(metrics, options.access_log);
   http::ServerLimits limits;
   limits.body_bytes_max_for = [](boost::beast::http::verb method, std::string_view target) {

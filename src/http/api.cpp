@@ -6,6 +6,7 @@
 #include "http/problem.hpp"
 
 #include <boost/json.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/url/parse.hpp>
 #include <sodium.h>
 
@@ -33,6 +34,23 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
   return id;
+}
+
+std::optional<std::uint64_t> parse_seq(std::string_view text) {
+  std::uint64_t seq = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seq);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return seq;
+}
+
+// Sends a live seat map's messages until the subscription ends or the client goes.
+asio::awaitable<void> pump(std::shared_ptr<LiveSeats::Subscription> subscription,
+                           StreamWriter& writer) {
+  for (;;) {
+    const std::optional<std::string> message = co_await subscription->next();
+    if (!message) co_return;
+    if (!co_await writer.write(*message)) co_return;
+  }
 }
 
 Response not_found(std::string_view what) {
@@ -215,6 +233,30 @@ class Api {
     return cached(request, *availability->json, etag, "no-cache");
   }
 
+  // GET /v1/events/{id}/availability/stream: server-sent events (services/live_seats).
+  asio::awaitable<Response> stream_availability(const Request& request,
+                                                std::string_view id_text) {
+    const auto view = visible_event(request, id_text);
+    if (!view || options_.live == nullptr) co_return not_found("event");
+    // EventSource sends the header on reconnects; the query serves clients that can't.
+    std::optional<std::string> last_text(request["Last-Event-ID"]);
+    if (last_text->empty()) last_text = query_param(request, "last_event_id");
+    std::optional<std::uint64_t> last_event_id;
+    if (last_text) last_event_id = parse_seq(*last_text);  // unreadable → a fresh snapshot
+    const auto executor = co_await asio::this_coro::executor;
+    auto subscription = options_.live->subscribe(executor, view->event->id,
+                                                 view->venue->layout, last_event_id);
+    if (!subscription) co_return problem_of(subscription.error());
+    Response response{s::ok, 11};
+    response.set(bhttp::field::content_type, "text/event-stream");
+    response.set(bhttp::field::cache_control, "no-cache");
+    response.set("X-Accel-Buffering", "no");  // nginx: pass each message on at once
+    response.body() = (*subscription)->first_message();
+    response.body().stream = [shared = std::shared_ptr(std::move(*subscription))](
+                                 StreamWriter& writer) { return pump(shared, writer); };
+    co_return response;
+  }
+
   asio::awaitable<Response> create_hold(const Request& request, std::string_view id_text) {
     const auto id = parse_id(id_text);
     if (!id) co_return not_found("event");
@@ -339,6 +381,10 @@ void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics&
   router.add(v::get, "/v1/events/{id}/availability", sync([api](Request& r, const P& p) {
     return api->get_availability(r, p.get("id"));
   }));
+  router.add(v::get, "/v1/events/{id}/availability/stream",
+             [api](Request& r, const P& p) -> asio::awaitable<Response> {
+               co_return co_await api->stream_availability(r, p.get("id"));
+             });
   router.add(v::post, "/v1/events/{id}/holds",
              [api](Request& r, const P& p) -> asio::awaitable<Response> {
                co_return co_await api->create_hold(r, p.get("id"));

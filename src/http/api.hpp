@@ -6,6 +6,7 @@
 #include "http/router.hpp"
 #include "services/booking.hpp"
 #include "services/catalog.hpp"
+#include "services/live_seats.hpp"
 #include "services/clock.hpp"
 #include "services/metrics.hpp"
 
@@ -17,6 +18,7 @@ namespace boxoffice::http {
 struct ApiOptions {
   std::string admin_key;               // organizer calls carry "Authorization: Bearer <key>"
   std::function<bool()> ready;         // are the stores reachable? (GET /readyz)
+  LiveSeats* live = nullptr;           // live seat maps; none → their route answers 404
 };
 
 void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics& metrics,

@@ -4,9 +4,8 @@
 
 namespace boxoffice::http {
 
-bhttp::response<bhttp::string_body> problem(bhttp::status status, std::string_view slug,
-                                            std::string_view title, std::string_view detail,
-                                            boost::json::object extra) {
+Response problem(bhttp::status status, std::string_view slug, std::string_view title,
+                 std::string_view detail, boost::json::object extra) {
   // The standard members first, as a reader expects them; an extension member never
   // replaces one of them.
   boost::json::object body;
@@ -16,7 +15,7 @@ bhttp::response<bhttp::string_body> problem(bhttp::status status, std::string_vi
   body["status"] = static_cast<int>(status);
   body["detail"] = detail;
   for (auto& member : extra) body.emplace(member.key(), std::move(member.value()));
-  bhttp::response<bhttp::string_body> response{status, 11};
+  Response response{status, 11};
   response.set(bhttp::field::content_type, "application/problem+json");
   response.body() = boost::json::serialize(body);
   return response;

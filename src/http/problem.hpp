@@ -3,17 +3,15 @@
 // type, the `status`, a `detail` about this occurrence, and extension members.
 #pragma once
 
-#include <boost/beast/http.hpp>
+#include "http/server.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <string_view>
 
 namespace boxoffice::http {
 
-namespace bhttp = boost::beast::http;
-
-bhttp::response<bhttp::string_body> problem(bhttp::status status, std::string_view slug,
-                                            std::string_view title, std::string_view detail,
-                                            boost::json::object extra = {});
+Response problem(bhttp::status status, std::string_view slug, std::string_view title,
+                 std::string_view detail, boost::json::object extra = {});
 
 }  // namespace boxoffice::http

@@ -173,6 +173,7 @@ bool says_close(const Response& response) {
 
 // RFC 9110 §6.4.1 and §8.6: no body after 1xx, 204, 304 or for HEAD; no Content-Length on
 // 1xx and 204; a 304 or a HEAD answer may repeat the length a GET would have had.
+// A streamed answer is delimited by the end of the connection.
 Framing frame(const Request& request, const Response& response) {
   const unsigned status = response.result_int();
   const bool head = request.method() == bhttp::verb::head;
@@ -180,6 +181,10 @@ Framing frame(const Request& request, const Response& response) {
   framing.keep_alive = request.keep_alive() && !says_close(response);
   framing.send_body = !(status < 200 || status == 204 || status == 304 || head);
   if (status < 200 || status == 204) return framing;
+  if (response.body().stream && framing.send_body) {
+    framing.keep_alive = false;
+    return framing;
+  }
   const bool has_length = response.count(bhttp::field::content_length) > 0;
   if (status == 304 || (head && response.body().empty() && has_length)) {
     framing.handler_length = true;
@@ -360,6 +365,11 @@ asio::awaitable<void> read_rest(Connection& c, Parser& parser, const ServerLimit
 
 // --- writing ----------------------------------------------------------------------------
 
+// As the string it is: asio::buffer would take the body type for a plain object.
+asio::const_buffer body_buffer(const Response& response) {
+  return asio::buffer(static_cast<const std::string&>(response.body()));
+}
+
 Buffers skip_written(const Buffers& buffers, std::size_t written) {
   if (written < buffers[0].size()) return {buffers[0] + written, buffers[1]};
   return {buffers[1] + (written - buffers[0].size()), asio::const_buffer()};
@@ -380,6 +390,37 @@ asio::awaitable<beast::error_code> write_all(Connection& c, Buffers buffers) {
   if (asio::buffer_size(buffers) == 0) co_return beast::error_code{};
   auto [error, bytes] = co_await asio::async_write(c.socket, buffers, use_nothrow);
   co_return error;
+}
+
+// Writes a streamed answer's parts, each within write_timeout_ms.
+class ConnectionWriter final : public StreamWriter {
+ public:
+  ConnectionWriter(Connection& c, const ServerLimits& limits) : c_(c), limits_(limits) {}
+
+  asio::awaitable<bool> write(std::string_view data) override {
+    if (c_.timed_out) co_return false;
+    c_.expire_at(Clock::now() + limits_.write_timeout_ms);
+    const Buffers buffers{asio::buffer(data), asio::const_buffer()};
+    const beast::error_code error = co_await write_all(c_, buffers);
+    c_.expire_never();
+    co_return !error && !c_.timed_out;
+  }
+
+ private:
+  Connection& c_;
+  const ServerLimits& limits_;
+};
+
+// Sends a streamed answer: the header and any text were sent; the stream runs until it
+// returns, then the connection closes.
+asio::awaitable<void> run_stream(Connection& c, const Stream& stream, const ServerLimits& limits) {
+  c.expire_never();
+  ConnectionWriter writer(c, limits);
+  try {
+    co_await stream(writer);
+  } catch (const std::exception& e) {
+    spdlog::error("stream failed: {}", e.what());  // the client sees the stream end, reconnects
+  }
 }
 
 // Closes after an error answer the way nginx does ("lingering close"): stop sending, then read
@@ -405,7 +446,7 @@ asio::awaitable<void> refuse(Connection& c, const beast::error_code& error,
   if (is_disconnect(error)) co_return;
   const Response answer = answer_for_read_error(error);
   serialize_header(answer, frame_error(answer), false, header_text);
-  const Buffers buffers{asio::buffer(header_text), asio::buffer(answer.body())};
+  const Buffers buffers{asio::buffer(header_text), body_buffer(answer)};
   c.expire_at(Clock::now() + limits.write_timeout_ms);
   co_await write_all(c, buffers);
   co_await linger(c);
@@ -462,11 +503,15 @@ asio::awaitable<void> serve_requests(Connection& c, const Handler& handler,
     const Framing framing = frame(request, response);
     serialize_header(response, framing, request.version() == 10, header_text);
     Buffers buffers{asio::buffer(header_text),
-                    framing.send_body ? asio::buffer(response.body()) : asio::const_buffer()};
+                    framing.send_body ? body_buffer(response) : asio::const_buffer()};
     if (send_now(c.socket, buffers)) co_return;
     if (asio::buffer_size(buffers) > 0) {
       c.expire_at(Clock::now() + limits.write_timeout_ms);
       if (co_await write_all(c, buffers)) co_return;
+    }
+    if (framing.send_body && response.body().stream) {
+      co_await run_stream(c, response.body().stream, limits);
+      co_return;
     }
     if (!framing.keep_alive) {
       // Pipelined requests after the last one answered would make closing reset the

@@ -16,6 +16,12 @@
 // (unless the handler set one), `Content-Length` (none for 1xx and 204; a 304 keeps the
 // handler's, if any), and `Connection` as keep-alive requires; a HEAD answer carries no body.
 // Every other field of the handler's response is sent as the handler set it.
+//
+// Streamed answers (server-sent events): a handler that sets `response.body().stream` gets
+// its header sent with no Content-Length and `Connection: close`, then the stream function
+// runs with a StreamWriter until it returns, and the connection closes: the end of the
+// connection is the end of the answer. Each write has write_timeout_ms; between writes the
+// stream takes the time it takes (it sends its own heartbeats).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -39,8 +45,31 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 
+// Writes the parts of a streamed answer on its connection.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Sends `data` whole, within write_timeout_ms. False when the peer is gone or took too
+  // long: the stream should end.
+  virtual asio::awaitable<bool> write(std::string_view data) = 0;
+};
+using Stream = std::function<asio::awaitable<void>(StreamWriter&)>;
+
+// The body of an answer: its text, as Beast's string_body (so `response.body() = "..."`
+// works), or, when `stream` is set, what the stream writes after the text.
+struct ResponseBody {
+  struct value_type : std::string {
+    using std::string::string;
+    using std::string::operator=;
+    value_type() = default;
+    value_type(std::string text) : std::string(std::move(text)) {}  // NOLINT: implicit on purpose
+    Stream stream;
+  };
+  static std::uint64_t size(const value_type& body) { return body.size(); }
+};
+
 using Request = bhttp::request<bhttp::string_body>;
-using Response = bhttp::response<bhttp::string_body>;
+using Response = bhttp::response<ResponseBody>;
 // Called on the connection's thread; `co_await asio::this_coro::executor` gives its executor.
 using Handler = std::function<asio::awaitable<Response>(Request&)>;
 

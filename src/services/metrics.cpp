@@ -98,6 +98,15 @@ std::string Metrics::render() const {
   out += "# TYPE boxoffice_holds_pending_expiry gauge\n";
   line(out, "boxoffice_holds_pending_expiry", "",
        holds_pending_expiry ? static_cast<double>(holds_pending_expiry()) : 0.0);
+  out += "# HELP boxoffice_live_subscribers Open live seat map streams.\n";
+  out += "# TYPE boxoffice_live_subscribers gauge\n";
+  line(out, "boxoffice_live_subscribers", "",
+       live_subscribers ? static_cast<double>(live_subscribers()) : 0.0);
+  counter(out, "boxoffice_live_messages_sent_total",
+          "Live seat map messages sent (snapshots and batches of changes).", live_messages_sent);
+  counter(out, "boxoffice_live_subscribers_dropped_total",
+          "Live seat map streams closed because their reader fell behind.",
+          live_subscribers_dropped);
   return out;
 }
 

@@ -64,6 +64,11 @@ struct Metrics {
   // Read at render time: live holds waiting for their expiry (the sweeper's queue).
   std::function<std::uint64_t()> holds_pending_expiry;
 
+  // Live seat maps (services/live_seats).
+  Counter live_messages_sent;       // snapshots and delta batches
+  Counter live_subscribers_dropped;  // too slow: their queue overflowed
+  std::function<std::uint64_t()> live_subscribers;  // read at render time
+
   // Filled once, before serving, by the router; indexed by route number.
   std::vector<std::unique_ptr<RouteMetrics>> routes;
 
