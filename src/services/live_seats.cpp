@@ -130,19 +130,19 @@ LiveSeats::EventFeed& LiveSeats::feed(std::int64_t event_id) {
 void LiveSeats::publish(const UnitsChange& change) {
   EventFeed& event = feed(change.event_id);
   std::lock_guard lock(event.mutex);
-  if (change.reloaded) {
-    // State jumped: neither the ring nor the subscribers' queues lead to it.
-    event.ring.clear();
-    for (const auto& subscriber : event.subscribers) end_subscriber(*subscriber);
-    event.subscribers.clear();
-    return;
-  }
-  // The ring holds contiguous seqs only, so that "covers everything after id X" is a range
-  // check; a change out of line (never expected) starts it afresh.
-  if (!event.ring.empty() && change.seq != event.ring.back()->seq + 1) event.ring.clear();
   auto shared = std::make_shared<const UnitsChange>(change);
-  event.ring.push_back(shared);
-  if (event.ring.size() > limits_.ring_changes_max) event.ring.pop_front();
+  if (change.reloaded) {
+    // The store reloaded the event at this seq. Where that is where the ring ends, nothing
+    // jumped; else the ring no longer leads to the state. Subscribers hear of it in line with
+    // the changes and judge by what they have (Subscription::next).
+    if (event.ring.empty() || event.ring.back()->seq != change.seq) event.ring.clear();
+  } else {
+    // The ring holds contiguous seqs only, so that "covers everything after id X" is a range
+    // check; a change out of line (never expected) starts it afresh.
+    if (!event.ring.empty() && change.seq != event.ring.back()->seq + 1) event.ring.clear();
+    event.ring.push_back(shared);
+    if (event.ring.size() > limits_.ring_changes_max) event.ring.pop_front();
+  }
   std::erase_if(event.subscribers, [&](const std::shared_ptr<Subscriber>& subscriber) {
     if (subscriber->queue.try_send(boost::system::error_code(), shared)) return false;
     end_subscriber(*subscriber);  // too slow: its browser resumes from its Last-Event-ID
@@ -222,16 +222,24 @@ asio::awaitable<std::optional<std::string>> LiveSeats::Subscription::next() {
     auto [error, change] = co_await subscriber.queue.async_receive(use_nothrow);
     if (error || subscriber.ended.load(std::memory_order_relaxed)) co_return std::nullopt;
     if (!change) co_return std::string(": hb\n\n");
-    if (change->seq <= have_seq_) continue;  // the snapshot has it
+    // A reload to another state than ours: only a fresh snapshot leads there.
+    if (change->reloaded && change->seq != have_seq_) co_return std::nullopt;
+    if (change->reloaded || change->seq <= have_seq_) continue;  // the snapshot has it
     // Let the changes of the next few milliseconds join this one: one message, not many.
     std::vector<ChangePtr> batch{std::move(change)};
     asio::steady_timer pause(subscriber.heartbeat.get_executor(), live_.limits_.coalesce_ms);
     co_await pause.async_wait(use_nothrow);
+    bool jumped = false;
     while (subscriber.queue.try_receive([&](boost::system::error_code, ChangePtr more) {
-      if (more && more->seq > batch.back()->seq) batch.push_back(std::move(more));
+      if (!more) return;
+      if (more->reloaded) {
+        jumped = jumped || more->seq != batch.back()->seq;
+      } else if (more->seq > batch.back()->seq) {
+        batch.push_back(std::move(more));
+      }
     })) {
     }
-    if (subscriber.ended.load(std::memory_order_relaxed)) co_return std::nullopt;
+    if (jumped || subscriber.ended.load(std::memory_order_relaxed)) co_return std::nullopt;
     have_seq_ = batch.back()->seq;
     live_.metrics_.live_messages_sent.add();
     co_return live_delta_message(*layout_, batch);

@@ -13,8 +13,10 @@
 //  - it never receives a change with a seq at or below what it already has, and never misses
 //    one while it is open;
 //  - it never slows the publisher or another subscriber: when its queue is full (it reads too
-//    slowly), or the store reloaded the event (a fresh snapshot is needed), its subscription
-//    ends, and the browser reconnects with its Last-Event-ID.
+//    slowly), or the store reloaded the event at another seq than the subscriber's (a fresh
+//    snapshot is needed), its subscription ends, and the browser reconnects with its
+//    Last-Event-ID. (In cluster mode a node reports a reload at every load of its mirror,
+//    mostly to the seq it had: no reason to end anything.)
 // Memory is bounded: ring_changes_max changes per event, queue_messages_max per subscriber.
 //
 // Thread safety: publish() from any thread (the store's); a Subscription is used on the

@@ -205,6 +205,19 @@ TEST_F(SmallLiveSeatsTest, AReloadEndsTheStreamsAndForgetsTheRing) {
   EXPECT_TRUE(contains(subscribe(11)->first_message(), "event: snapshot"));
 }
 
+TEST_F(SmallLiveSeatsTest, AReloadToTheSeqTheStreamHasChangesNothing) {
+  live_->publish(change(11, ChangeKind::held, {0}));
+  auto subscription = subscribe(10);
+  UnitsChange reload = change(11, ChangeKind::held, {});
+  reload.reloaded = true;
+  live_->publish(reload);
+  live_->publish(change(12, ChangeKind::held, {1}));
+  const auto message = next(*subscription);
+  ASSERT_TRUE(message);
+  EXPECT_TRUE(contains(*message, "id: 12\n")) << *message;
+  EXPECT_TRUE(contains(subscribe(11)->first_message(), "\"seq\":12"));  // the ring is kept
+}
+
 // Through the in-memory hold store, as serve.cpp wires it.
 TEST_F(LiveSeatsTest, FollowsTheInMemoryHoldStore) {
   Metrics store_metrics;
