@@ -5,6 +5,9 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include <atomic>
@@ -24,6 +27,19 @@ ServerLimits short_limits() {
   return limits;
 }
 
+// Set when the /ticking stream ends: its writer said the peer was gone.
+std::atomic<bool> ticking_ended = false;
+
+// Writes a tick every few milliseconds until the writer says the peer is gone.
+asio::awaitable<void> tick(StreamWriter& writer) {
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  while (co_await writer.write("tick\n")) {
+    pause.expires_after(5ms);
+    co_await pause.async_wait(asio::use_awaitable);
+  }
+  ticking_ended = true;
+}
+
 // What the test server answers: mostly an echo of the request, and a few special targets.
 Response answer(Request& request) {
   const std::string_view target = request.target();
@@ -39,6 +55,14 @@ Response answer(Request& request) {
     response.set(bhttp::field::date, "Sun, 06 Nov 1994 08:49:37 GMT");
   } else if (target == "/closing") {
     response.set(bhttp::field::connection, "close");
+  } else if (target == "/stream") {
+    response.body() = "first\n";
+    response.body().stream = [](StreamWriter& writer) -> asio::awaitable<void> {
+      if (!co_await writer.write("a\n")) co_return;
+      co_await writer.write("b\n");
+    };
+  } else if (target == "/ticking") {
+    response.body().stream = [](StreamWriter& writer) { return tick(writer); };
   } else if (target == "/large") {
     response.body() = std::string(8 << 20, 'x');  // more than the socket buffers take at once
   } else {
@@ -379,6 +403,37 @@ TEST_F(ServerTest, LargeAnswerIsWrittenWhole) {
       exchange(socket, "GET /large HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(has_field(answer, "Content-Length: 8388608"));
   EXPECT_EQ(answer.size() - answer.find("\r\n\r\n") - 4, std::size_t{8 << 20});
+}
+
+TEST_F(ServerTest, StreamedAnswerHasNoLengthAndEndsWithTheConnection) {
+  start();
+  tcp::socket socket = connect();
+  // Keep-alive asked, but a streamed answer is delimited by the close.
+  const std::string answer = exchange(socket, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_FALSE(has_field(answer, "Content-Length"));
+  EXPECT_TRUE(has_field(answer, "Connection: close"));
+  EXPECT_EQ(answer.substr(answer.find("\r\n\r\n") + 4), "first\na\nb\n");
+}
+
+TEST_F(ServerTest, StreamedHeadAnswerRunsNoStream) {
+  start();
+  tcp::socket socket = connect();
+  const std::string answer =
+      exchange(socket, "HEAD /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(answer.substr(answer.find("\r\n\r\n") + 4), "");
+}
+
+TEST_F(ServerTest, StreamWriterTellsWhenThePeerIsGone) {
+  start();
+  ticking_ended = false;
+  {
+    tcp::socket socket = connect();
+    asio::write(socket, asio::buffer(std::string("GET /ticking HTTP/1.1\r\nHost: x\r\n\r\n")));
+    char some[64];
+    socket.read_some(asio::buffer(some));
+  }  // closed
+  for (int i = 0; i < 200 && !ticking_ended; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(ticking_ended);
 }
 
 TEST_F(ServerTest, IdleKeepAliveConnectionIsClosedSilently) {
