@@ -234,6 +234,7 @@ int serve(const ServeOptions& options) {
     server.stop();
   });
   server.run();
+  live->stop();  // before the server's event loops go; the store may still report changes
   waiter.detach();  // still waiting only if run() ended on its own
   return 0;
 }

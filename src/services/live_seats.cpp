@@ -127,9 +127,20 @@ LiveSeats::EventFeed& LiveSeats::feed(std::int64_t event_id) {
   return *slot;
 }
 
+void LiveSeats::stop() {
+  stopped_.store(true);
+  std::shared_lock lock(feeds_mutex_);
+  for (auto& [id, event] : feeds_) {
+    std::lock_guard event_lock(event->mutex);
+    for (const auto& subscriber : event->subscribers) end_subscriber(*subscriber);
+    event->subscribers.clear();
+  }
+}
+
 void LiveSeats::publish(const UnitsChange& change) {
   EventFeed& event = feed(change.event_id);
   std::lock_guard lock(event.mutex);
+  if (stopped_.load()) return;
   auto shared = std::make_shared<const UnitsChange>(change);
   if (change.reloaded) {
     // The store reloaded the event at this seq. Where that is where the ring ends, nothing

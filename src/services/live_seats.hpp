@@ -78,6 +78,10 @@ class LiveSeats {
                                                   std::shared_ptr<const Layout> layout,
                                                   std::optional<std::uint64_t> last_event_id);
 
+  // Ends every subscription and ignores changes from now on. Call when serving stops, before
+  // the server's event loops go: a store thread may still report changes after that.
+  void stop();
+
   std::size_t subscribers() const { return subscribers_.load(std::memory_order_relaxed); }
 
  private:
@@ -88,6 +92,7 @@ class LiveSeats {
   Metrics& metrics_;
   const LiveLimits limits_;
   std::atomic<std::size_t> subscribers_ = 0;
+  std::atomic<bool> stopped_ = false;
   std::shared_mutex feeds_mutex_;
   std::unordered_map<std::int64_t, std::unique_ptr<EventFeed>> feeds_;
 };

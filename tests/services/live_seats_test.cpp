@@ -218,6 +218,13 @@ TEST_F(SmallLiveSeatsTest, AReloadToTheSeqTheStreamHasChangesNothing) {
   EXPECT_TRUE(contains(subscribe(11)->first_message(), "\"seq\":12"));  // the ring is kept
 }
 
+TEST_F(LiveSeatsTest, StopEndsEveryStreamAndIgnoresLaterChanges) {
+  auto subscription = subscribe(std::nullopt);
+  live_->stop();
+  live_->publish(change(11, ChangeKind::held, {0}));
+  EXPECT_EQ(next(*subscription), std::nullopt);
+}
+
 // Through the in-memory hold store, as serve.cpp wires it.
 TEST_F(LiveSeatsTest, FollowsTheInMemoryHoldStore) {
   Metrics store_metrics;
