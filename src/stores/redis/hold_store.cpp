@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 
@@ -572,6 +573,19 @@ asio::awaitable<Result<SweepOutcome>> HoldStore::sweep(UnixMillis now) {
   }
   SweepOutcome outcome;
   for (Event* event : events) {
+    {
+      // Nothing held, as far as the mirror knows: nothing to end, no script to send. (Most
+      // open events, most of the time; the mirror is milliseconds behind at most.)
+      std::lock_guard lock(event->mutex);
+      const bool seats_held =
+          event->seats_available + event->seats_sold != event->owner.size();
+      const bool places_held = std::any_of(event->ga.begin(), event->ga.end(),
+                                           [](const GaCounts& counts) { return counts.held > 0; });
+      if (event->mirrored && !seats_held && !places_held) {
+        event->live_holds = 0;
+        continue;
+      }
+    }
     std::vector<std::string> args{std::to_string(now)};
     auto reply = co_await run(*event, Script::sweep, std::move(args));
     if (!reply) co_return std::move(reply).error();
