@@ -14,7 +14,7 @@ cmake --build "$build"
 # The optimised build that scripts/serve.sh and the benchmarks use must compile too (assert-free
 # code paths, -O3 warnings).
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF
-cmake --build build/release --target boxoffice
+cmake --build build/release --target boxoffice boxoffice_sse_load
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
