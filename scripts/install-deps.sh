@@ -12,7 +12,7 @@ packages=(
   # tests
   libgtest-dev libgmock-dev librapidcheck-dev python3 curl jq
   # benchmarks
-  wrk nginx-light
+  wrk nginx-light libnginx-mod-nchan
   # real servers the tests start on loopback
   postgresql-15 redis-server
 )
