@@ -3,8 +3,8 @@
 // Opens `--subscribers` HTTP/1.1 GETs of a stream URL, spread over `--threads` threads (one
 // io_context each, so epoll; many connections per thread), and reads `text/event-stream` from
 // each (plain or chunked). Once every subscriber's answer has started, the tool makes the
-// changes itself: `--changes` POSTs to `--trigger-url`, one every `--interval-ms`, on one
-// keep-alive connection of its own thread. Change i's body is `--body` with `{i}` replaced, and
+// changes itself: `--changes` POSTs to `--trigger-url`, one every `--interval-ms` whatever the
+// answers (open-loop, over a few keep-alive connections, from a thread of its own). Change i's body is `--body` with `{i}` replaced, and
 // it names the marker `--marker` with `{i}` replaced (for boxoffice a seat id, held by the POST).
 //
 // A change counts as delivered to a subscriber when a message's data lists its marker in a
@@ -103,6 +103,7 @@ struct Options {
   std::size_t changes = 200;
   std::size_t interval_ms = 10;
   std::size_t connect_concurrency = 256;
+  std::size_t trigger_connections = 64;
   std::size_t ready_seconds = 120;
   std::size_t drain_seconds = 10;
 };
@@ -338,44 +339,52 @@ struct TriggerResult {
   std::string error;
 };
 
-// Makes the changes: one POST every interval on one keep-alive connection, each change's send
-// time taken just before its request is written.
-asio::awaitable<void> trigger(const Options& options, const Url& url, TriggerResult& result) {
+// Makes the changes open-loop: change i is written at start + i × interval whatever the answers
+// to earlier ones, so both servers get the same burst. One of `--trigger-connections` keep-alive
+// connections, each making changes first, first + step, …; its send time is taken just before
+// its request is written. A connection waits for its previous answer only when more than
+// `step` changes are unanswered.
+asio::awaitable<void> trigger_connection(const Options& options, const Url& url,
+                                         Clock::time_point start, std::size_t first,
+                                         std::size_t step, TriggerResult& result) {
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
   beast::tcp_stream stream(executor);
   beast::flat_buffer buffer;
   const auto period = std::chrono::milliseconds(options.interval_ms);
-  const auto start = Clock::now();
   asio::steady_timer timer(executor);
   bool connected = false;
-  for (std::size_t i = 0; i < options.changes; ++i) {
+  auto fail = [&result](std::string error) {
+    if (result.error.empty()) result.error = std::move(error);
+  };
+  for (std::size_t i = first; i < options.changes; i += step) {
     if (!connected) {
-      auto [resolve_error, endpoints] = co_await resolver.async_resolve(url.host, url.port, use_nothrow);
-      if (resolve_error) { result.error = resolve_error.message(); co_return; }
+      auto [resolve_error, endpoints] =
+          co_await resolver.async_resolve(url.host, url.port, use_nothrow);
+      if (resolve_error) co_return fail(resolve_error.message());
       auto [connect_error, endpoint] = co_await stream.async_connect(endpoints, use_nothrow);
-      if (connect_error) { result.error = connect_error.message(); co_return; }
+      if (connect_error) co_return fail(connect_error.message());
       stream.socket().set_option(tcp::no_delay(true));
       connected = true;
     }
-    timer.expires_at(start + period * static_cast<long>(i));
-    co_await timer.async_wait(use_nothrow);
     http::request<http::string_body> request{http::verb::post, url.target, 11};
     request.set(http::field::host, url.host + ":" + url.port);
     request.set(http::field::content_type, "application/json");
     request.body() = replace_all(options.body, "{i}", std::to_string(i));
     request.prepare_payload();
+    timer.expires_at(start + period * static_cast<long>(i));
+    co_await timer.async_wait(use_nothrow);
     result.sent_ns[i] = now_ns();
     auto [write_error, written] = co_await http::async_write(stream, request, use_nothrow);
-    if (write_error) { result.error = write_error.message(); co_return; }
+    if (write_error) co_return fail(write_error.message());
     http::response<http::string_body> response;
     auto [read_error, read] = co_await http::async_read(stream, buffer, response, use_nothrow);
-    if (read_error) { result.error = read_error.message(); co_return; }
+    if (read_error) co_return fail(read_error.message());
     if (response.result_int() / 100 == 2) {
       ++result.answered_2xx;
-    } else if (result.error.empty()) {
-      result.error = "change " + std::to_string(i) + ": HTTP " +
-                     std::to_string(response.result_int()) + " " + response.body();
+    } else {
+      fail("change " + std::to_string(i) + ": HTTP " + std::to_string(response.result_int()) +
+           " " + response.body());
     }
     if (!response.keep_alive()) {
       beast::error_code ignored;
@@ -455,7 +464,12 @@ int run(const Options& options) {
   triggered.sent_ns.assign(options.changes, 0);
   {
     asio::io_context context;
-    asio::co_spawn(context, trigger(options, *trigger_url, triggered), asio::detached);
+    const auto step = std::min(options.trigger_connections, options.changes);
+    const auto start = Clock::now() + std::chrono::milliseconds(100);  // after the connects
+    for (std::size_t c = 0; c < step; ++c) {
+      asio::co_spawn(context, trigger_connection(options, *trigger_url, start, c, step, triggered),
+                     asio::detached);
+    }
     context.run();
   }
   const auto last_sent = now_ns();
@@ -495,7 +509,7 @@ int run(const Options& options) {
               options.changes, sending_s, triggered.answered_2xx,
               triggered.error.empty() ? "" : "; first error: ", triggered.error.c_str());
   std::printf("delivered: %zu of %zu (subscribers × changes); %zu subscriber(s) got every change; "
-              "last delivery %.0f ms after the last send; %zu stream(s) ended early\n",
+              "last delivery %.0f ms after the last answer; %zu stream(s) ended early\n",
               delays.size(), options.subscribers * options.changes, shared.complete.load(),
               ms(drained - last_sent), ended);
   std::printf("per subscriber: changes %u–%u, messages %u–%u (a snapshot counts as one)\n",
@@ -540,6 +554,9 @@ int main(int argc, char** argv) {
   app.add_option("--interval-ms", options.interval_ms, "between two changes")->capture_default_str();
   app.add_option("--connect-concurrency", options.connect_concurrency, "connects in flight")
       ->capture_default_str()->check(CLI::Range(1, 100'000));
+  app.add_option("--trigger-connections", options.trigger_connections,
+                 "connections the changes are spread over (open-loop)")
+      ->capture_default_str()->check(CLI::Range(1, 1'000));
   app.add_option("--ready-seconds", options.ready_seconds, "to wait for every stream to start")
       ->capture_default_str();
   app.add_option("--drain-seconds", options.drain_seconds, "to wait for deliveries after the last change")
