@@ -87,7 +87,7 @@ for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:$nginx_port/ && br
 
 common=(--subscribers "$subscribers" --changes "$changes" --interval-ms "$interval_ms"
         --threads "$load_threads" --marker 'S0-R0-{i}')
-echo "== $(nproc) cores; $threads server thread(s) / nginx worker(s); $subscribers subscribers;" \
+echo "== $(nproc) cores (load average $(cut -d" " -f1-3 /proc/loadavg)); $threads server thread(s) / nginx worker(s); $subscribers subscribers;" \
      "$changes changes, one every $interval_ms ms; the tool reads with $load_threads thread(s)"
 echo "== boxoffice: holds of one seat each, POST /v1/events/$event/holds"
 box_out=$("$load" "${common[@]}" --url $base/v1/events/$event/availability/stream \
