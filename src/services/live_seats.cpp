@@ -71,6 +71,18 @@ struct LiveSeats::EventFeed {
   std::mutex mutex;
   std::deque<ChangePtr> ring;  // contiguous seqs, oldest first
   std::vector<std::shared_ptr<Subscriber>> subscribers;
+
+  // The last delta message formatted, for the subscribers whose batch is the same: most of an
+  // event's subscribers send the same changes at about the same time, and formatting them is
+  // most of a message's cost. A batch is named by its first and last change (the changes of an
+  // event come in seq order) and the layout that named its seats.
+  struct LastMessage {
+    std::mutex mutex;
+    ChangePtr first;
+    ChangePtr last;
+    std::shared_ptr<const Layout> layout;
+    std::string text;
+  } last_message;
 };
 
 namespace {
@@ -227,6 +239,18 @@ LiveSeats::Subscription::~Subscription() {
   live_.subscribers_.fetch_sub(1, std::memory_order_relaxed);
 }
 
+std::string LiveSeats::Subscription::delta_message(const std::vector<ChangePtr>& batch) {
+  auto& last = feed_.last_message;
+  std::lock_guard lock(last.mutex);
+  if (last.first != batch.front() || last.last != batch.back() || last.layout != layout_) {
+    last.text = live_delta_message(*layout_, batch);
+    last.first = batch.front();
+    last.last = batch.back();
+    last.layout = layout_;
+  }
+  return last.text;
+}
+
 asio::awaitable<std::optional<std::string>> LiveSeats::Subscription::next() {
   Subscriber& subscriber = *subscriber_;
   for (;;) {
@@ -253,7 +277,7 @@ asio::awaitable<std::optional<std::string>> LiveSeats::Subscription::next() {
     if (jumped || subscriber.ended.load(std::memory_order_relaxed)) co_return std::nullopt;
     have_seq_ = batch.back()->seq;
     live_.metrics_.live_messages_sent.add();
-    co_return live_delta_message(*layout_, batch);
+    co_return delta_message(batch);
   }
 }
 

@@ -115,6 +115,9 @@ class LiveSeats::Subscription {
  private:
   friend class LiveSeats;
 
+  // live_delta_message of the batch, formatted once for the subscribers that send the same.
+  std::string delta_message(const std::vector<std::shared_ptr<const UnitsChange>>& batch);
+
   LiveSeats& live_;
   EventFeed& feed_;
   std::shared_ptr<Subscriber> subscriber_;
