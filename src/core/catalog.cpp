@@ -100,6 +100,10 @@ Status validate_event(const Event& event, const Layout& layout) {
     }
   }
   if (event.on_sale_at > event.starts_at) return invalid("on_sale_at: after starts_at");
+  if (event.waiting_room && event.waiting_room->pre_queue_opens_at &&
+      *event.waiting_room->pre_queue_opens_at > event.on_sale_at) {
+    return invalid("waiting_room.pre_queue_opens_at: after on_sale_at");
+  }
   return ok_status();
 }
 

@@ -137,7 +137,7 @@ struct Event {
 
 // Checks an event against its venue's layout: price level ids unique, one currency, every
 // section and GA area priced by an existing level, pricing naming nothing the layout lacks,
-// on_sale_at not after starts_at.
+// on_sale_at not after starts_at, a waiting room's pre_queue_opens_at not after on_sale_at.
 Status validate_event(const Event& event, const Layout& layout);
 
 // The price of each seat and of one unit of each GA area, resolved once per event.

@@ -29,6 +29,10 @@ enum class Errc {
   idempotency_mismatch,  // same Idempotency-Key with another body
   conflict,              // the request contradicts the current state (e.g. publish a venue twice)
   store_unavailable,     // the source of truth can't be reached; retry later
+  queue_required,        // the event's waiting room is on and no valid access token came; extra: "queue_url"
+  queue_not_open,        // joining a waiting room before it opens; extra: "opens_at"
+  queue_token_invalid,   // a queue token forged, for another event, or from before a restart
+  queue_session_ended,   // the admitted session expired or was used up (checkout, release)
 };
 
 struct Error {

@@ -1,0 +1,98 @@
+// The arithmetic of one event's virtual waiting room, with time passed in: deterministic, so
+// it is tested with a simulated clock (tests/core/admission_test.cpp).
+//
+// Everyone who joins gets the next number (0, 1, 2, ...). People are admitted by *rank*: a
+// serving counter `served` says that ranks below it have been let in. After the sale opens a
+// person's rank is their number (first come, first served). The N people who joined before
+// the open (the pre-queue, from pre_queue_opens_at) hold the numbers 0..N-1, and their ranks
+// are a keyed pseudo-random permutation of 0..N-1 (a Feistel network over the next power of
+// four with cycle walking, keyed by a secret drawn when the room is made): so the pre-queue
+// is let in in random order, nobody can predict or improve their place, and the rank of a
+// number is computed from the number alone — no per-person state, only N and the key.
+//
+// The serving counter advances like a token bucket: credit grows at admit_per_second (at most
+// one second's worth banked), and each unit of credit admits the next rank while someone is
+// waiting and fewer than active_limit sessions are active. An admitted rank becomes an active
+// session until session_seconds pass or it is freed (checkout done, holds released), which
+// gives its place to the next person at once. Only admitted sessions are stored, so the
+// state is bounded by active_limit, whatever the length of the line.
+//
+// Not thread-safe: the service (services/waiting_room) serialises calls.
+#pragma once
+
+#include "core/time.hpp"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace boxoffice {
+
+using ShuffleKey = std::array<unsigned char, 16>;  // crypto_shorthash (SipHash-2-4) key
+
+struct AdmissionSettings {
+  std::uint32_t active_limit = 1;
+  std::uint32_t admit_per_second = 1;
+  std::uint32_t session_seconds = 60;
+  UnixMillis queue_opens_at = 0;  // joining allowed from here (pre_queue_opens_at or sale open)
+  UnixMillis sale_opens_at = 0;   // on_sale_at: the pre-queue is shuffled and admission starts
+};
+
+// The rank of pre-queue number `number` among `size` people: a permutation of 0..size-1
+// chosen by `key`. Requires number < size.
+std::uint64_t shuffled_rank(std::uint64_t number, std::uint64_t size, const ShuffleKey& key);
+
+enum class QueueState { pre_queue, waiting, admitted, ended };
+
+struct QueueStatus {
+  QueueState state = QueueState::waiting;
+  std::uint64_t position = 0;   // people before you, plus you (waiting); 0 once admitted
+  std::uint64_t eta_seconds = 0;
+  std::uint64_t session = 0;    // admitted: the session id (= rank)
+  UnixMillis session_expires_at = 0;
+};
+
+class Admission {
+ public:
+  Admission(AdmissionSettings settings, const ShuffleKey& key);
+
+  // The next number, or nullopt before queue_opens_at.
+  std::optional<std::uint64_t> join(UnixMillis now);
+  // Where `number` stands at `now` (advances first). nullopt for a number never handed out.
+  std::optional<QueueStatus> status(std::uint64_t number, UnixMillis now);
+  // Opens the sale when due, expires sessions, and admits what the rate and limit allow.
+  void advance(UnixMillis now);
+  // Is `session` admitted and not yet expired or freed at `now`?
+  bool is_active(std::uint64_t session, UnixMillis now) const;
+  // Ends `session` now (checkout done or holds released); false if it was not active.
+  bool free(std::uint64_t session);
+
+  std::uint64_t rank_of(std::uint64_t number) const;
+  std::uint64_t issued() const { return issued_; }
+  std::uint64_t served() const { return served_; }
+  std::uint64_t waiting() const { return issued_ - served_; }
+  std::size_t active() const { return by_session_.size(); }
+  bool opened() const { return pre_queue_size_.has_value(); }
+  // Admissions per second over the last measuring window; the setting before any window.
+  double admission_rate() const;
+
+ private:
+  static constexpr UnixMillis rate_window_ms = 5'000;
+
+  AdmissionSettings settings_;
+  ShuffleKey key_;
+  std::uint64_t issued_ = 0;
+  std::uint64_t served_ = 0;
+  std::optional<std::uint64_t> pre_queue_size_;  // set at the open
+  double credit_ = 0;
+  UnixMillis last_tick_ = 0;
+  std::map<std::uint64_t, UnixMillis> by_session_;            // session → expires_at
+  std::set<std::pair<UnixMillis, std::uint64_t>> by_expiry_;  // (expires_at, session)
+  UnixMillis window_start_ = 0;
+  std::uint64_t window_served_ = 0;
+  std::optional<double> measured_rate_;
+};
+
+}  // namespace boxoffice

@@ -1,0 +1,145 @@
+#include "core/queue_token.hpp"
+
+#include <sodium.h>
+
+#include <charconv>
+#include <vector>
+
+namespace boxoffice {
+namespace {
+
+constexpr std::string_view prefix = "bq1.";
+constexpr std::size_t mac_bytes_kept = 16;
+constexpr std::size_t token_bytes_max = 512;
+constexpr std::string_view derivation_context = "boxoffice queue tokens v1";
+
+std::string to_base64url(const unsigned char* data, std::size_t size) {
+  const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string text(sodium_base64_encoded_len(size, variant), '\0');
+  sodium_bin2base64(text.data(), text.size(), data, size, variant);
+  text.resize(text.size() - 1);  // the terminating NUL
+  return text;
+}
+
+std::optional<std::string> from_base64url(std::string_view text) {
+  if (text.empty()) return std::string();  // libsodium must not see a null pointer
+  std::string bytes(text.size(), '\0');
+  std::size_t size = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(),
+                        text.data(), text.size(), nullptr, &size, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  bytes.resize(size);
+  return bytes;
+}
+
+std::array<unsigned char, crypto_auth_BYTES> mac_of(std::string_view payload,
+                                                    const QueueSecret& secret) {
+  static_assert(crypto_auth_KEYBYTES == std::tuple_size_v<QueueSecret>);
+  std::array<unsigned char, crypto_auth_BYTES> mac{};
+  crypto_auth(mac.data(), reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
+              secret.data());
+  return mac;
+}
+
+std::string sign(const std::string& payload, const QueueSecret& secret) {
+  const auto mac = mac_of(payload, secret);
+  return std::string(prefix) +
+         to_base64url(reinterpret_cast<const unsigned char*>(payload.data()), payload.size()) +
+         "." + to_base64url(mac.data(), mac_bytes_kept);
+}
+
+// The payload of a genuinely signed token; nullopt when forged or malformed.
+std::optional<std::string> open(std::string_view token, const QueueSecret& secret) {
+  if (token.size() > token_bytes_max || !token.starts_with(prefix)) return std::nullopt;
+  token.remove_prefix(prefix.size());
+  const std::size_t dot = token.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto payload = from_base64url(token.substr(0, dot));
+  const auto mac_given = from_base64url(token.substr(dot + 1));
+  if (!payload || !mac_given || mac_given->size() != mac_bytes_kept) return std::nullopt;
+  const auto mac = mac_of(*payload, secret);
+  if (sodium_memcmp(mac.data(), mac_given->data(), mac_bytes_kept) != 0) return std::nullopt;
+  return payload;
+}
+
+// Splits "k|a|b|c" into its fields after the kind letter; nullopt if the kind differs or the
+// count is not `fields`.
+std::optional<std::vector<std::string_view>> fields_of(std::string_view payload, char kind,
+                                                       std::size_t fields) {
+  if (payload.size() < 2 || payload[0] != kind || payload[1] != '|') return std::nullopt;
+  payload.remove_prefix(2);
+  std::vector<std::string_view> parts;
+  for (;;) {
+    const std::size_t bar = payload.find('|');
+    parts.push_back(payload.substr(0, bar));
+    if (bar == std::string_view::npos) break;
+    payload.remove_prefix(bar + 1);
+  }
+  if (parts.size() != fields) return std::nullopt;
+  return parts;
+}
+
+template <class T>
+bool parse_number(std::string_view text, T& value) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+}  // namespace
+
+QueueSecret derive_queue_secret(const TicketSecret& ticket_secret) {
+  QueueSecret secret{};
+  crypto_generichash(secret.data(), secret.size(),
+                     reinterpret_cast<const unsigned char*>(derivation_context.data()),
+                     derivation_context.size(), ticket_secret.data(), ticket_secret.size());
+  return secret;
+}
+
+std::string make_queue_token(const QueueTicket& ticket, const QueueSecret& secret) {
+  return sign("q|" + std::to_string(ticket.event_id) + "|" + std::to_string(ticket.room_epoch) +
+                  "|" + std::to_string(ticket.number),
+              secret);
+}
+
+std::string make_access_token(const AccessGrant& grant, const QueueSecret& secret) {
+  return sign("a|" + std::to_string(grant.event_id) + "|" + std::to_string(grant.room_epoch) +
+                  "|" + std::to_string(grant.session) + "|" + std::to_string(grant.expires_at),
+              secret);
+}
+
+std::optional<QueueTicket> verify_queue_token(std::string_view token, const QueueSecret& secret) {
+  const auto payload = open(token, secret);
+  if (!payload) return std::nullopt;
+  const auto parts = fields_of(*payload, 'q', 3);
+  if (!parts) return std::nullopt;
+  QueueTicket ticket;
+  if (!parse_number((*parts)[0], ticket.event_id) || !parse_number((*parts)[1], ticket.room_epoch) ||
+      !parse_number((*parts)[2], ticket.number)) {
+    return std::nullopt;
+  }
+  return ticket;
+}
+
+std::optional<AccessGrant> read_access_token(std::string_view token, const QueueSecret& secret) {
+  const auto payload = open(token, secret);
+  if (!payload) return std::nullopt;
+  const auto parts = fields_of(*payload, 'a', 4);
+  if (!parts) return std::nullopt;
+  AccessGrant grant;
+  if (!parse_number((*parts)[0], grant.event_id) || !parse_number((*parts)[1], grant.room_epoch) ||
+      !parse_number((*parts)[2], grant.session) || !parse_number((*parts)[3], grant.expires_at)) {
+    return std::nullopt;
+  }
+  return grant;
+}
+
+std::optional<AccessGrant> verify_access_token(std::string_view token, std::int64_t event_id,
+                                               UnixMillis now, const QueueSecret& secret) {
+  auto grant = read_access_token(token, secret);
+  if (!grant || grant->event_id != event_id || now >= grant->expires_at) return std::nullopt;
+  return grant;
+}
+
+}  // namespace boxoffice

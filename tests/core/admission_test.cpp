@@ -1,0 +1,189 @@
+// The waiting room's arithmetic under a simulated clock: order, fairness, the active limit
+// and the admission rate. Every random choice comes from a fixed seed.
+#include "core/admission.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <set>
+#include <vector>
+
+namespace boxoffice {
+namespace {
+
+constexpr UnixMillis open_ms = 1'000'000;
+
+ShuffleKey key_of(std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  ShuffleKey key{};
+  for (auto& byte : key) byte = static_cast<unsigned char>(random());
+  return key;
+}
+
+AdmissionSettings settings(std::uint32_t limit, std::uint32_t rate, std::uint32_t session_s = 600) {
+  AdmissionSettings s;
+  s.active_limit = limit;
+  s.admit_per_second = rate;
+  s.session_seconds = session_s;
+  s.queue_opens_at = open_ms - 3'600'000;
+  s.sale_opens_at = open_ms;
+  return s;
+}
+
+TEST(ShuffledRank, IsAPermutationForEverySize) {
+  for (std::uint64_t size : {1, 2, 3, 5, 16, 17, 100, 1000, 4097}) {
+    std::set<std::uint64_t> ranks;
+    for (std::uint64_t n = 0; n < size; ++n) {
+      const std::uint64_t rank = shuffled_rank(n, size, key_of(size));
+      EXPECT_LT(rank, size);
+      ranks.insert(rank);
+    }
+    EXPECT_EQ(ranks.size(), size) << size;
+  }
+}
+
+// Chi-square on the rank of person 0 among 10 pre-queue joiners over 20,000 keys: with 9
+// degrees of freedom the statistic exceeds 27.88 with probability 0.001 when uniform.
+TEST(ShuffledRank, PreQueueIsAUniformShuffle) {
+  constexpr std::uint64_t size = 10;
+  constexpr int trials = 20'000;
+  for (std::uint64_t who : {std::uint64_t{0}, size - 1}) {
+    std::vector<int> counts(size, 0);
+    for (int seed = 0; seed < trials; ++seed) ++counts[shuffled_rank(who, size, key_of(seed))];
+    double chi_square = 0;
+    const double expected = static_cast<double>(trials) / size;
+    for (int count : counts) chi_square += (count - expected) * (count - expected) / expected;
+    EXPECT_LT(chi_square, 27.88) << "person " << who;
+  }
+  // And pairs are not correlated: person 0 ahead of person 1 about half the time.
+  int ahead = 0;
+  for (int seed = 0; seed < trials; ++seed) {
+    ahead += shuffled_rank(0, size, key_of(seed)) < shuffled_rank(1, size, key_of(seed));
+  }
+  EXPECT_NEAR(ahead, trials / 2, 4 * std::sqrt(trials / 4.0));  // 4 standard deviations
+}
+
+TEST(Admission, NoJoiningBeforeTheQueueOpensNoAdmissionBeforeTheSale) {
+  Admission room(settings(10, 100), key_of(1));
+  EXPECT_FALSE(room.join(open_ms - 3'600'001));
+  const auto number = room.join(open_ms - 1000);
+  ASSERT_TRUE(number);
+  room.advance(open_ms - 1);
+  EXPECT_EQ(room.served(), 0U);
+  const auto status = room.status(*number, open_ms - 1);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->state, QueueState::pre_queue);
+  EXPECT_EQ(status->eta_seconds, 1U);
+  EXPECT_FALSE(room.status(*number + 1, open_ms));  // never handed out
+}
+
+TEST(Admission, PostOpenArrivalsAdmittedInArrivalOrderWithinTheLimit) {
+  constexpr std::uint32_t limit = 25;
+  Admission room(settings(limit, 40, 30), key_of(7));
+  std::mt19937_64 random(20261129);
+  std::vector<std::uint64_t> numbers;
+  std::vector<UnixMillis> admitted_at;  // by number
+  std::uint64_t next = 0;  // the first number not yet seen admitted
+  UnixMillis now = open_ms;
+  for (int step = 0; step < 20'000; ++step) {
+    now += static_cast<UnixMillis>(random() % 20);
+    if (random() % 3 == 0) {
+      numbers.push_back(*room.join(now));
+      admitted_at.push_back(-1);
+    }
+    room.advance(now);
+    ASSERT_LE(room.active(), limit);
+    for (; next < numbers.size(); ++next) {
+      const auto status = room.status(next, now);
+      ASSERT_TRUE(status);
+      if (status->state != QueueState::admitted) break;
+      admitted_at[next] = now;
+      EXPECT_EQ(status->session, next);  // rank = number after the open
+      if (random() % 2) room.free(next);  // half check out quickly, half let sessions expire
+    }
+    // Nobody behind the first one still waiting is in.
+    for (std::uint64_t later = next; later < std::min<std::uint64_t>(next + 5, numbers.size()); ++later) {
+      ASSERT_EQ(room.status(later, now)->state, QueueState::waiting) << later;
+    }
+  }
+  // Arrival order: numbers are admitted in increasing order, each no later than the next.
+  for (std::size_t n = 1; n < numbers.size(); ++n) {
+    EXPECT_EQ(numbers[n], numbers[n - 1] + 1);
+    if (admitted_at[n] >= 0) {
+      EXPECT_GE(admitted_at[n - 1], 0) << n;
+      EXPECT_GE(admitted_at[n], admitted_at[n - 1]) << n;
+    }
+  }
+  EXPECT_GT(room.served(), 100U);
+}
+
+TEST(Admission, ActiveLimitHoldsUntilSessionsEndOrAreFreed) {
+  Admission room(settings(3, 100, 60), key_of(3));
+  for (int i = 0; i < 10; ++i) (void)room.join(open_ms);
+  room.advance(open_ms + 10'000);
+  EXPECT_EQ(room.active(), 3U);
+  EXPECT_EQ(room.served(), 3U);
+  ASSERT_EQ(room.status(3, open_ms + 10'000)->state, QueueState::waiting);
+  EXPECT_EQ(room.status(3, open_ms + 10'000)->position, 1U);
+  // A checkout frees a place at once.
+  EXPECT_TRUE(room.free(1));
+  EXPECT_FALSE(room.free(1));
+  EXPECT_FALSE(room.is_active(1, open_ms + 10'001));
+  EXPECT_EQ(room.status(1, open_ms + 10'001)->state, QueueState::ended);
+  EXPECT_EQ(room.status(3, open_ms + 10'001)->state, QueueState::admitted);
+  EXPECT_EQ(room.active(), 3U);
+  // Abandoned sessions free theirs when they expire (admitted at +10 s for 60 s).
+  const auto admitted = room.status(0, open_ms + 10'001);
+  EXPECT_EQ(admitted->session_expires_at, open_ms + 70'000);
+  EXPECT_TRUE(room.is_active(0, open_ms + 69'999));
+  room.advance(open_ms + 70'000);
+  EXPECT_FALSE(room.is_active(0, open_ms + 70'000));
+  EXPECT_EQ(room.served(), 6U);  // 0 and 2 expired: 4 and 5 in (3 was in already, 6 waits)
+  EXPECT_EQ(room.active(), 3U);
+}
+
+TEST(Admission, RateWithinFivePercentOverASimulatedMinute) {
+  for (std::uint32_t rate : {7U, 50U, 333U}) {
+    Admission room(settings(1'000'000, rate), key_of(rate));
+    std::mt19937_64 random(rate);
+    for (int i = 0; i < 100'000; ++i) (void)room.join(open_ms - 1);
+    UnixMillis now = open_ms;
+    while (now < open_ms + 60'000) {
+      now += 1 + static_cast<UnixMillis>(random() % 250);  // irregular polling
+      room.advance(std::min(now, open_ms + 60'000));
+    }
+    const double expected = 60.0 * rate;
+    EXPECT_NEAR(static_cast<double>(room.served()), expected, expected * 0.05) << rate;
+    EXPECT_NEAR(room.admission_rate(), rate, rate * 0.05) << rate;
+  }
+}
+
+TEST(Admission, PreQueueAdmittedInShuffledOrderThenArrivals) {
+  Admission room(settings(1'000, 10), key_of(11));
+  constexpr std::uint64_t early = 50;
+  for (std::uint64_t i = 0; i < early; ++i) EXPECT_EQ(room.join(open_ms - 1000 + static_cast<UnixMillis>(i)), i);
+  const std::uint64_t late = *room.join(open_ms);
+  EXPECT_EQ(late, early);
+  EXPECT_EQ(room.rank_of(late), late);
+  std::vector<std::uint64_t> order;
+  std::set<std::uint64_t> seen;
+  for (UnixMillis now = open_ms; order.size() < early + 1; now += 100) {
+    room.advance(now);
+    for (std::uint64_t n = 0; n <= late; ++n) {
+      if (!seen.contains(n) && room.status(n, now)->state == QueueState::admitted) {
+        order.push_back(n);
+        seen.insert(n);
+      }
+    }
+  }
+  EXPECT_EQ(order.back(), late);  // every pre-queue joiner goes first
+  std::vector<std::uint64_t> arrival(early);
+  std::iota(arrival.begin(), arrival.end(), 0);
+  EXPECT_NE(std::vector(order.begin(), order.end() - 1), arrival);  // shuffled, not by arrival
+}
+
+}  // namespace
+}  // namespace boxoffice
