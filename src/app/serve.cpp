@@ -9,6 +9,7 @@
 #include "services/catalog.hpp"
 #include "services/clock.hpp"
 #include "services/live_seats.hpp"
+#include "services/waiting_room.hpp"
 #include "stores/memory/hold_store.hpp"
 #include "stores/postgres/store.hpp"
 #include "stores/redis/hold_store.hpp"
@@ -78,15 +79,16 @@ void load_demo(Catalog& catalog) {
   spdlog::info("demo catalog loaded: {} events", events);
 }
 
-// Expires due holds every sweep_interval, so a released seat is seen as free (and, later,
+// Advances the waiting rooms and expires due holds every sweep_interval, so a released seat is seen as free (and, later,
 // announced) even when nobody touches its event; settles checkouts of nodes that died; in
 // cluster mode, loads what other nodes changed in the catalog. Runs on an event loop of its
 // own, off the server's threads.
 class Sweeper {
  public:
-  Sweeper(Booking& booking, Catalog* shared_catalog)
-      : thread_([this, &booking, shared_catalog] {
-          boost::asio::co_spawn(io_, loop(booking, shared_catalog), boost::asio::detached);
+  Sweeper(Booking& booking, Catalog* shared_catalog, WaitingRoomService& waiting_room)
+      : thread_([this, &booking, shared_catalog, &waiting_room] {
+          boost::asio::co_spawn(io_, loop(booking, shared_catalog, waiting_room),
+                                boost::asio::detached);
           io_.run();
         }) {}
   ~Sweeper() {
@@ -95,11 +97,14 @@ class Sweeper {
   }
 
  private:
-  static boost::asio::awaitable<void> loop(Booking& booking, Catalog* shared_catalog) {
+  static boost::asio::awaitable<void> loop(Booking& booking, Catalog* shared_catalog,
+                                           WaitingRoomService& waiting_room) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
     bool failing = false;
     for (;;) {
       if (shared_catalog) (void)shared_catalog->refresh();  // an outage shows in /readyz
+      // Admissions go on at their rate even while nobody polls, and ended sessions go.
+      waiting_room.tick(system_now());
       auto swept = co_await booking.sweep(system_now());
       if (!swept && !failing) spdlog::warn("sweep failed: {}", swept.error().detail);
       if (swept && failing) spdlog::info("sweep works again");
@@ -194,6 +199,14 @@ int serve(const ServeOptions& options) {
       metrics);
   holds->on_change([&live](const UnitsChange& change) { live->publish(change); });
   metrics.live_subscribers = [&live] { return live->subscribers(); };
+  // Waiting rooms: counters in this process. In cluster mode each node has its own rooms
+  // for now (a Redis QueueCounters is to come), so a queue token is good on its node only.
+  MemoryQueueCounters queue_counters;
+  WaitingRoomService waiting_room(queue_counters, derive_queue_secret(secret), metrics);
+  metrics.queue_totals = [&queue_counters] {
+    const QueueTotals totals = queue_counters.totals();
+    return std::array<std::uint64_t, 3>{totals.waiting, totals.active, totals.admitted};
+  };
   if (Status recovered = run_now(booking.recover()); !recovered) {
     throw std::runtime_error("recovery: " + recovered.error().detail);
   }
@@ -209,7 +222,7 @@ int serve(const ServeOptions& options) {
   OrderStore& orders = *stores.orders;
   http::add_api_routes(router, catalog, booking, metrics,
                        {admin_key, [&orders, &holds] { return orders.ping().ok() && holds->reachable(); },
-                        live.get()},
+                        live.get(), &waiting_room},
                        system_now);
   router.instrument(metrics, options.access_log);
   http::ServerLimits limits;
@@ -220,7 +233,7 @@ int serve(const ServeOptions& options) {
   };
   http::Server server(router.handler(), std::move(limits), options.threads);
   const std::uint16_t bound = server.listen(host, port);
-  Sweeper sweeper(booking, cluster ? &catalog : nullptr);
+  Sweeper sweeper(booking, cluster ? &catalog : nullptr, waiting_room);
 
   std::cout << "boxoffice listening on http://" << host << ":" << bound << " (data in "
             << options.data_dir.string() << ", " << options.threads << " threads)" << std::endl;

@@ -257,14 +257,39 @@ class Api {
     co_return response;
   }
 
+  // The session of the request's X-Queue-Access token when the event's waiting room is on
+  // (nullopt when it is off); the 403 to answer when the token is missing or not valid.
+  Result<std::optional<AccessGrant>> queue_access(const Request& request, std::int64_t id) {
+    if (options_.waiting_room == nullptr) return std::optional<AccessGrant>();
+    const auto view = catalog_.event(id);
+    if (!view || !admission_settings(*view->event)) return std::optional<AccessGrant>();
+    const auto header = request["X-Queue-Access"];
+    const std::string_view token(header.data(), header.size());
+    auto grant = options_.waiting_room->check_access(*view->event, token, clock_());
+    if (grant) return std::optional<AccessGrant>(*grant);
+    const std::string queue_url = "/v1/events/" + std::to_string(id) + "/queue";
+    return make_error(Errc::queue_required,
+                      token.empty() ? "holds need an X-Queue-Access token: join the queue at " +
+                                          queue_url
+                                    : "the X-Queue-Access token is not valid for this event "
+                                      "now (forged, another event's, expired or used up)",
+                      {{"queue_url", queue_url}});
+  }
+
   asio::awaitable<Response> create_hold(const Request& request, std::string_view id_text) {
     const auto id = parse_id(id_text);
     if (!id) co_return not_found("event");
+    const auto access = queue_access(request, *id);
+    if (!access) co_return problem_of(access.error());
     Response failure;
     auto body = json_body(request, failure);
     if (!body) co_return failure;
     auto hold = co_await booking_.hold(*id, std::move(*body), clock_());
     if (!hold) co_return problem_of(hold.error());
+    if (*access) {
+      const auto hold_id = Id128::from_hex(hold->at("hold_id").as_string());
+      if (hold_id) options_.waiting_room->hold_made(*hold_id, **access);
+    }
     Response response = json_response(s::created, *hold);
     response.set(bhttp::field::location,
                  "/v1/holds/" + std::string(hold->at("hold_id").as_string()));
@@ -285,6 +310,7 @@ class Api {
     if (Status released = co_await booking_.release(*id, clock_()); !released) {
       co_return problem_of(released.error());
     }
+    if (options_.waiting_room) options_.waiting_room->hold_finished(*id, false);
     co_return Response{s::no_content, 11};
   }
 
@@ -298,10 +324,42 @@ class Api {
     std::string key(request["Idempotency-Key"]);
     auto order = co_await booking_.checkout(*id, std::move(*body), std::move(key), clock_);
     if (!order) co_return problem_of(order.error());
+    if (options_.waiting_room) options_.waiting_room->hold_finished(*id, true);
     Response response = json_response(s::created, *order);
     response.set(bhttp::field::location,
                  "/v1/orders/" + std::string(order->at("order_id").as_string()));
     co_return response;
+  }
+
+  // POST /v1/events/{id}/queue
+  Response join_queue(const Request& request, std::string_view id_text) {
+    const auto view = visible_event(request, id_text);
+    if (!view || options_.waiting_room == nullptr) return not_found("event");
+    auto joined = options_.waiting_room->join(*view->event, clock_());
+    if (!joined) return problem_of(joined.error());
+    const std::string status_url =
+        "/v1/events/" + std::to_string(view->event->id) + "/queue/status";
+    (*joined)["status_url"] = status_url;
+    Response response = json_response(s::created, *joined);
+    response.set(bhttp::field::cache_control, "no-store");
+    return response;
+  }
+
+  // GET /v1/events/{id}/queue/status, the queue token in X-Queue-Token or ?token=
+  Response queue_status(const Request& request, std::string_view id_text) {
+    const auto view = visible_event(request, id_text);
+    if (!view || options_.waiting_room == nullptr) return not_found("event");
+    std::optional<std::string> token(request["X-Queue-Token"]);
+    if (token->empty()) token = query_param(request, "token");
+    if (!token || token->empty()) {
+      return problem_of(make_error(Errc::queue_token_invalid,
+                                   "send the queue token in X-Queue-Token or ?token="));
+    }
+    auto status = options_.waiting_room->status(*view->event, *token, clock_());
+    if (!status) return problem_of(status.error());
+    Response response = json_response(s::ok, *status);
+    response.set(bhttp::field::cache_control, "no-store");
+    return response;
   }
 
   Response get_order(std::string_view id_text) {
@@ -389,6 +447,12 @@ void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics&
              [api](Request& r, const P& p) -> asio::awaitable<Response> {
                co_return co_await api->create_hold(r, p.get("id"));
              });
+  router.add(v::post, "/v1/events/{id}/queue", sync([api](Request& r, const P& p) {
+    return api->join_queue(r, p.get("id"));
+  }));
+  router.add(v::get, "/v1/events/{id}/queue/status", sync([api](Request& r, const P& p) {
+    return api->queue_status(r, p.get("id"));
+  }));
   router.add(v::get, "/v1/events/{id}/orders", sync([api](Request& r, const P& p) {
     return api->event_orders(r, p.get("id"));
   }));

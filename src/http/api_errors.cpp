@@ -39,6 +39,14 @@ ProblemType problem_type(Errc code) {
     case Errc::conflict: return {s::conflict, "conflict", "The request conflicts with the state"};
     case Errc::store_unavailable:
       return {s::service_unavailable, "store-unavailable", "A store is unavailable"};
+    case Errc::queue_required:
+      return {s::forbidden, "queue-required", "This event's sale goes through its waiting room"};
+    case Errc::queue_not_open:
+      return {s::conflict, "queue-not-open", "The waiting room is not open yet"};
+    case Errc::queue_token_invalid:
+      return {s::forbidden, "queue-token-invalid", "The queue token is not valid here"};
+    case Errc::queue_session_ended:
+      return {s::gone, "queue-session-ended", "The admitted session is over"};
   }
   return {s::internal_server_error, "internal-error", "Internal error"};
 }

@@ -98,10 +98,21 @@ std::string Metrics::render() const {
   out += "# TYPE boxoffice_holds_pending_expiry gauge\n";
   line(out, "boxoffice_holds_pending_expiry", "",
        holds_pending_expiry ? static_cast<double>(holds_pending_expiry()) : 0.0);
+  const auto queue = queue_totals ? queue_totals() : std::array<std::uint64_t, 3>{};
+  out += "# HELP boxoffice_queue_waiting People in waiting rooms not yet admitted.\n";
+  out += "# TYPE boxoffice_queue_waiting gauge\n";
+  line(out, "boxoffice_queue_waiting", "", static_cast<double>(queue[0]));
+  out += "# HELP boxoffice_queue_active Admitted waiting-room sessions still shopping.\n";
+  out += "# TYPE boxoffice_queue_active gauge\n";
+  line(out, "boxoffice_queue_active", "", static_cast<double>(queue[1]));
+  out += "# HELP boxoffice_queue_admitted_total People admitted from waiting rooms.\n";
+  out += "# TYPE boxoffice_queue_admitted_total counter\n";
+  line(out, "boxoffice_queue_admitted_total", "", static_cast<double>(queue[2]));
   out += "# HELP boxoffice_live_subscribers Open live seat map streams.\n";
   out += "# TYPE boxoffice_live_subscribers gauge\n";
   line(out, "boxoffice_live_subscribers", "",
        live_subscribers ? static_cast<double>(live_subscribers()) : 0.0);
+  counter(out, "boxoffice_queue_joins_total", "People who joined a waiting room.", queue_joins);
   counter(out, "boxoffice_live_messages_sent_total",
           "Live seat map messages sent (snapshots and batches of changes).", live_messages_sent);
   counter(out, "boxoffice_live_subscribers_dropped_total",

@@ -69,6 +69,11 @@ struct Metrics {
   Counter live_subscribers_dropped;  // too slow: their queue overflowed
   std::function<std::uint64_t()> live_subscribers;  // read at render time
 
+  // Waiting rooms (services/waiting_room).
+  Counter queue_joins;
+  // Read at render time: people waiting, admitted sessions active, admitted since start.
+  std::function<std::array<std::uint64_t, 3>()> queue_totals;
+
   // Filled once, before serving, by the router; indexed by route number.
   std::vector<std::unique_ptr<RouteMetrics>> routes;
 

@@ -1,0 +1,169 @@
+"""The virtual waiting room against the real binary: join, poll until admitted, hold with the
+access token, and every way a hold without a good token is refused; a checkout or a release
+frees the place for the next person; the pre-queue is admitted when the sale opens."""
+
+import time
+import unittest
+
+from harness import ServerTest, event_for, grid_venue, iso
+
+CHECKOUT = {"payment": {"card_number": "4242424242424242"},
+            "customer": {"email": "fan@example.com", "name": "Fan One"}}
+
+
+def room(**overrides):
+    settings = {"enabled": True, "active_limit": 1, "admit_per_second": 20,
+                "session_seconds": 60}
+    settings.update(overrides)
+    return settings
+
+
+class QueueTest(ServerTest):
+    def event_with_room(self, **overrides):
+        venue = grid_venue()
+        venue_id = self.server.create_venue(venue)
+        return self.server.create_event(event_for(venue_id, venue, **overrides))
+
+    def join(self, event_id):
+        joined = self.server.request("POST", f"/v1/events/{event_id}/queue")
+        self.assertEqual(joined.status, 201, joined)
+        self.assertTrue(joined.json["queue_token"].startswith("bq1."))
+        self.assertEqual(joined.json["status_url"], f"/v1/events/{event_id}/queue/status")
+        return joined.json
+
+    def status(self, event_id, token, in_query=False):
+        if in_query:
+            return self.server.request("GET", f"/v1/events/{event_id}/queue/status?token={token}")
+        return self.server.request("GET", f"/v1/events/{event_id}/queue/status",
+                                   headers={"X-Queue-Token": token})
+
+    def wait_admitted(self, event_id, token, seconds=10):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            status = self.status(event_id, token)
+            self.assertEqual(status.status, 200, status)
+            if status.json["state"] == "admitted":
+                self.assertEqual(status.json["position"], 0)
+                self.assertIn("access_expires_at", status.json)
+                return status.json["access_token"]
+            self.assertNotIn("access_token", status.json)
+            time.sleep(0.05)
+        self.fail("not admitted in time")
+
+    def hold(self, event_id, seats, access=None):
+        headers = {"X-Queue-Access": access} if access is not None else {}
+        return self.server.request("POST", f"/v1/events/{event_id}/holds", {"seats": seats},
+                                   headers=headers)
+
+    def assertQueueRequired(self, response, event_id):
+        self.assertProblem(response, 403, "queue-required")
+        self.assertEqual(response.json["queue_url"], f"/v1/events/{event_id}/queue")
+
+    def test_join_admit_hold_checkout_frees_the_place(self):
+        s = self.server
+        event_id = self.event_with_room(waiting_room=room())
+        other_event = self.event_with_room(waiting_room=room(active_limit=5))
+
+        first = self.join(event_id)
+        self.assertEqual(first["number"], 0)
+        access = self.wait_admitted(event_id, first["queue_token"])
+        # The query form of the token works too.
+        self.assertEqual(self.status(event_id, first["queue_token"], True).json["state"],
+                         "admitted")
+
+        # One active place: the second person waits at position 1.
+        second = self.join(event_id)
+        time.sleep(0.3)
+        waiting = self.status(event_id, second["queue_token"])
+        self.assertEqual(waiting.status, 200)
+        self.assertEqual(waiting.json["state"], "waiting")
+        self.assertEqual(waiting.json["position"], 1)
+        self.assertGreaterEqual(waiting.json["eta_seconds"], 1)
+        self.assertNotIn("access_token", waiting.json)
+
+        # Holds without a valid access token: refused with where to queue.
+        self.assertQueueRequired(self.hold(event_id, ["S1-R1-1"]), event_id)
+        forged = access[:-3] + ("AAA" if not access.endswith("AAA") else "BBB")
+        self.assertQueueRequired(self.hold(event_id, ["S1-R1-1"], forged), event_id)
+        self.assertQueueRequired(self.hold(event_id, ["S1-R1-1"], first["queue_token"]),
+                                 event_id)
+        self.assertQueueRequired(self.hold(event_id, ["S1-R1-1"], "junk"), event_id)
+        # Another event's room does not take this event's token.
+        self.assertQueueRequired(self.hold(other_event, ["S1-R1-1"], access), other_event)
+        # Nor does its status take this event's queue token.
+        self.assertProblem(self.status(other_event, first["queue_token"]), 403,
+                           "queue-token-invalid")
+        self.assertProblem(self.status(event_id, "bq1.forged.token"), 403,
+                           "queue-token-invalid")
+        self.assertProblem(s.request("GET", f"/v1/events/{event_id}/queue/status"), 403,
+                           "queue-token-invalid")
+
+        # With it: the hold, then the checkout.
+        held = self.hold(event_id, ["S1-R1-1", "S1-R1-2"], access)
+        self.assertEqual(held.status, 201, held)
+        order = s.request("POST", f"/v1/holds/{held.json['hold_id']}/checkout", CHECKOUT,
+                          headers={"Idempotency-Key": "queue-1"})
+        self.assertEqual(order.status, 201, order)
+
+        # The checkout ended the session at once: its token is used up, the next one is in.
+        self.assertQueueRequired(self.hold(event_id, ["S1-R1-3"], access), event_id)
+        self.assertProblem(self.status(event_id, first["queue_token"]), 410,
+                           "queue-session-ended")
+        second_access = self.wait_admitted(event_id, second["queue_token"], seconds=2)
+
+        # Releasing all of one's holds frees the place as well.
+        third = self.join(event_id)
+        held = self.hold(event_id, ["S1-R2-1"], second_access)
+        self.assertEqual(held.status, 201, held)
+        time.sleep(0.3)
+        self.assertEqual(self.status(event_id, third["queue_token"]).json["state"], "waiting")
+        released = s.request("DELETE", f"/v1/holds/{held.json['hold_id']}")
+        self.assertEqual(released.status, 204, released)
+        self.wait_admitted(event_id, third["queue_token"], seconds=2)
+        self.assertQueueRequired(self.hold(event_id, ["S1-R2-1"], second_access), event_id)
+
+        metrics = s.request("GET", "/metrics").body
+        self.assertIn("boxoffice_queue_active ", metrics)
+        self.assertIn("boxoffice_queue_waiting ", metrics)
+        self.assertIn("boxoffice_queue_admitted_total 3", metrics)
+
+    def test_events_without_a_room_are_not_gated(self):
+        event_id = self.event_with_room()
+        self.assertProblem(self.server.request("POST", f"/v1/events/{event_id}/queue"), 404)
+        self.assertEqual(self.hold(event_id, ["S1-R1-1"]).status, 201)
+        disabled = self.event_with_room(waiting_room=room(enabled=False))
+        self.assertProblem(self.server.request("POST", f"/v1/events/{disabled}/queue"), 404)
+        self.assertEqual(self.hold(disabled, ["S1-R1-1"]).status, 201)
+
+    def test_pre_queue_waits_for_the_open_then_is_admitted(self):
+        not_yet = self.event_with_room(
+            on_sale_at=iso(3600), waiting_room=room(pre_queue_opens_at=iso(600)))
+        closed = self.server.request("POST", f"/v1/events/{not_yet}/queue")
+        self.assertProblem(closed, 409, "queue-not-open")
+        self.assertIn("opens_at", closed.json)
+
+        event_id = self.event_with_room(
+            on_sale_at=iso(3), waiting_room=room(active_limit=10, pre_queue_opens_at=iso(-60)))
+        early = [self.join(event_id) for _ in range(3)]
+        for person in early:
+            self.assertEqual(person["state"], "pre_queue")
+        status = self.status(event_id, early[0]["queue_token"])
+        self.assertEqual(status.json["state"], "pre_queue")
+        self.assertGreaterEqual(status.json["eta_seconds"], 1)
+        for person in early:
+            self.wait_admitted(event_id, person["queue_token"], seconds=15)
+
+    def test_invalid_settings_are_refused(self):
+        venue = grid_venue()
+        venue_id = self.server.create_venue(venue)
+        for bad in [room(active_limit=0), room(admit_per_second=0), room(session_seconds=1),
+                    room(pre_queue_opens_at="yesterday"),
+                    room(pre_queue_opens_at=iso(7200))]:  # after the sale opens
+            response = self.server.request("POST", "/v1/events",
+                                           event_for(venue_id, venue, on_sale_at=iso(3600),
+                                                     waiting_room=bad), admin=True)
+            self.assertProblem(response, 400)
+
+
+if __name__ == "__main__":
+    unittest.main()
