@@ -105,11 +105,17 @@ void Admission::advance(UnixMillis now) {
   served_ += admit;
   credit_ -= static_cast<double>(admit);
   assert(active() <= settings_.active_limit);
+  // A window in which the line ran empty measures the arrivals, not the admission rate: it
+  // keeps the previous measurement.
+  if (waiting() == 0) window_idle_ = true;
   if (now - window_start_ >= rate_window_ms) {
-    measured_rate_ = static_cast<double>(served_ - window_served_) * 1000.0 /
-                     static_cast<double>(now - window_start_);
+    if (!window_idle_) {
+      measured_rate_ = static_cast<double>(served_ - window_served_) * 1000.0 /
+                       static_cast<double>(now - window_start_);
+    }
     window_start_ = now;
     window_served_ = served_;
+    window_idle_ = false;
   }
 }
 

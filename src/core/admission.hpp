@@ -75,7 +75,8 @@ class Admission {
   std::uint64_t waiting() const { return issued_ - served_; }
   std::size_t active() const { return by_session_.size(); }
   bool opened() const { return pre_queue_size_.has_value(); }
-  // Admissions per second over the last measuring window; the setting before any window.
+  // Admissions per second over the last 5 s window in which someone was always waiting;
+  // the setting before any such window.
   double admission_rate() const;
 
  private:
@@ -92,6 +93,7 @@ class Admission {
   std::set<std::pair<UnixMillis, std::uint64_t>> by_expiry_;  // (expires_at, session)
   UnixMillis window_start_ = 0;
   std::uint64_t window_served_ = 0;
+  bool window_idle_ = false;  // the line was empty at some point of this window
   std::optional<double> measured_rate_;
 };
 

@@ -161,6 +161,19 @@ TEST(Admission, RateWithinFivePercentOverASimulatedMinute) {
   }
 }
 
+TEST(Admission, AnEmptyLineDoesNotLowerTheMeasuredRate) {
+  Admission room(settings(1'000, 10), key_of(5));
+  (void)room.join(open_ms);
+  for (UnixMillis now = open_ms; now <= open_ms + 20'000; now += 100) room.advance(now);
+  EXPECT_EQ(room.admission_rate(), 10.0);  // one admission in 20 s, but nobody else waited
+  for (int i = 0; i < 1'000; ++i) (void)room.join(open_ms + 20'000);
+  for (UnixMillis now = open_ms + 20'000; now <= open_ms + 30'000; now += 100) room.advance(now);
+  EXPECT_NEAR(room.admission_rate(), 10.0, 0.5);
+  const auto status = room.status(999, open_ms + 30'000);
+  EXPECT_EQ(status->state, QueueState::waiting);
+  EXPECT_NEAR(static_cast<double>(status->eta_seconds), status->position / 10.0, 2.0);
+}
+
 TEST(Admission, PreQueueAdmittedInShuffledOrderThenArrivals) {
   Admission room(settings(1'000, 10), key_of(11));
   constexpr std::uint64_t early = 50;
