@@ -1,9 +1,13 @@
 // boxoffice: the command line. `boxoffice serve` runs the server (embedded mode: SQLite in the
 // data dir, holds in memory); `boxoffice check-ticket CODE` verifies a ticket code offline
-// with the data dir's secret, as a gate's scanner would.
+// with the data dir's secret, as a gate's scanner would. Hidden: `boxoffice redis-script hold`
+// prints the exact Lua text the Redis hold store loads for a hold (prelude + hold, byte for
+// byte, no trailing text), so bench/redis_hold_bench.sh can run the same script in
+// redis-benchmark.
 #include "app/data_dir.hpp"
 #include "app/serve.hpp"
 #include "core/ticket_code.hpp"
+#include "stores/redis/hold_scripts.hpp"
 
 #include <CLI/CLI.hpp>
 #include <sodium.h>
@@ -86,9 +90,18 @@ int main(int argc, char** argv) {
       ->envname("BOXOFFICE_DATA_DIR")
       ->capture_default_str();
 
+  // Hidden (empty group): for benchmarks, not operators.
+  std::string script_name;
+  auto* script = cli.add_subcommand("redis-script", "Print a Redis hold store script")->group("");
+  script->add_option("name", script_name, "The script")->required()->check(CLI::IsMember({"hold"}));
+
   CLI11_PARSE(cli, argc, argv);
   try {
     if (*check) return check_ticket(code, check_data_dir);
+    if (*script) {
+      std::cout << boxoffice::redis::scripts::prelude << boxoffice::redis::scripts::hold;
+      return std::cout.flush() ? 0 : 1;
+    }
     return boxoffice::app::serve(options);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
