@@ -21,6 +21,12 @@ namespace {
 
 constexpr int best_available_attempts = 4;
 constexpr auto follow_block = std::chrono::milliseconds(50);  // how soon new events join
+// After a read that brought changes (fewer than follow_count_max), the follower waits this long
+// before the next: under load one read brings many changes, instead of a wakeup, a command and
+// a reply for every few. Other nodes' changes reach the mirror this much later at most; a
+// node's own usually at once, from its scripts' answers.
+constexpr auto follow_gather = std::chrono::milliseconds(5);
+constexpr std::size_t follow_count_max = 1000;  // changes per stream and read
 constexpr std::size_t event_id_bytes = 6;  // at the end of a hold id; the rest is random
 
 // Seat owners in a mirror: who has the seat is Redis's business, only whether it is free
@@ -657,7 +663,7 @@ asio::awaitable<void> HoldStore::follow() {
       }
       if (!mirrored) failed |= !(co_await reload_mirror(follower_client_, *event)).ok();
     }
-    std::vector<std::string> command{"XREAD", "COUNT", "1000", "BLOCK",
+    std::vector<std::string> command{"XREAD", "COUNT", std::to_string(follow_count_max), "BLOCK",
                                      std::to_string(follow_block.count()), "STREAMS"};
     for (Event* event : events) command.push_back(event->stream_key());
     for (Event* event : events) {
@@ -685,16 +691,20 @@ asio::awaitable<void> HoldStore::follow() {
       co_await pause.async_wait(asio::use_awaitable);
       continue;
     }
+    bool full = false;  // a stream had more than one read brings: read again at once
     for (const Reply& stream : reply->elements) {  // [key, [[id, [field, value, ...]], ...]]
       if (stream.elements.size() != 2) continue;
+      full |= stream.elements[1].elements.size() >= follow_count_max;
       Event* event = nullptr;
       for (Event* candidate : events) {
         if (candidate->stream_key() == stream.elements[0].text) event = candidate;
       }
       if (event == nullptr) continue;
-      std::lock_guard lock(event->mutex);
       for (const Reply& entry : stream.elements[1].elements) {
         if (entry.elements.size() != 2) continue;
+        // Locked per change, not per read: a server thread applying its own change never waits
+        // for a whole read's worth (nor for the follower being descheduled in the middle of it).
+        std::lock_guard lock(event->mutex);
         std::uint64_t seq = 0;
         std::string_view kind, seats, ga;
         std::uint32_t quantity = 0;
@@ -714,6 +724,10 @@ asio::awaitable<void> HoldStore::follow() {
           break;
         }
       }
+    }
+    if (reply->type == Reply::Type::array && !full) {  // changes came: let more gather
+      pause.expires_after(follow_gather);
+      co_await pause.async_wait(asio::use_awaitable);
     }
   }
 }
