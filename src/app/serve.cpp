@@ -147,6 +147,9 @@ Stores open_stores(const ServeOptions& options) {
 }  // namespace
 
 int serve(const ServeOptions& options) {
+  // A peer that went away must be an error on the write, not the end of the process: hiredis
+  // writes with plain write(2), and a Redis primary that dies mid-write raised SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   if (!options.redis_url.empty() && options.postgres_url.empty()) {
     // Holds shared by nodes that each keep their own orders could sell a seat twice.

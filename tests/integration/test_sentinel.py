@@ -71,6 +71,8 @@ class SentinelFailoverTest(unittest.TestCase):
         for t in threads:
             t.join()
 
+        for node in nodes:  # a node that died says why
+            self.assertIsNone(node.process.poll(), node.read_log())
         before = [a for a in answers if a[0] < KILL_AT]
         after = [a for a in answers if a[0] > KILL_AT + SETTLED_AFTER]
         self.assertTrue(before and after)
