@@ -1,5 +1,7 @@
 #include "core/queue_token.hpp"
 
+#include "core/signed_text.hpp"
+
 #include <sodium.h>
 
 #include <charconv>
@@ -9,59 +11,16 @@ namespace boxoffice {
 namespace {
 
 constexpr std::string_view prefix = "bq1.";
-constexpr std::size_t mac_bytes_kept = 16;
 constexpr std::size_t token_bytes_max = 512;
 constexpr std::string_view derivation_context = "boxoffice queue tokens v1";
 
-std::string to_base64url(const unsigned char* data, std::size_t size) {
-  const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string text(sodium_base64_encoded_len(size, variant), '\0');
-  sodium_bin2base64(text.data(), text.size(), data, size, variant);
-  text.resize(text.size() - 1);  // the terminating NUL
-  return text;
-}
-
-std::optional<std::string> from_base64url(std::string_view text) {
-  if (text.empty()) return std::string();  // libsodium must not see a null pointer
-  std::string bytes(text.size(), '\0');
-  std::size_t size = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(),
-                        text.data(), text.size(), nullptr, &size, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return std::nullopt;
-  }
-  bytes.resize(size);
-  return bytes;
-}
-
-std::array<unsigned char, crypto_auth_BYTES> mac_of(std::string_view payload,
-                                                    const QueueSecret& secret) {
-  static_assert(crypto_auth_KEYBYTES == std::tuple_size_v<QueueSecret>);
-  std::array<unsigned char, crypto_auth_BYTES> mac{};
-  crypto_auth(mac.data(), reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
-              secret.data());
-  return mac;
-}
-
 std::string sign(const std::string& payload, const QueueSecret& secret) {
-  const auto mac = mac_of(payload, secret);
-  return std::string(prefix) +
-         to_base64url(reinterpret_cast<const unsigned char*>(payload.data()), payload.size()) +
-         "." + to_base64url(mac.data(), mac_bytes_kept);
+  return sign_text(prefix, payload, secret);
 }
 
 // The payload of a genuinely signed token; nullopt when forged or malformed.
 std::optional<std::string> open(std::string_view token, const QueueSecret& secret) {
-  if (token.size() > token_bytes_max || !token.starts_with(prefix)) return std::nullopt;
-  token.remove_prefix(prefix.size());
-  const std::size_t dot = token.find('.');
-  if (dot == std::string_view::npos) return std::nullopt;
-  auto payload = from_base64url(token.substr(0, dot));
-  const auto mac_given = from_base64url(token.substr(dot + 1));
-  if (!payload || !mac_given || mac_given->size() != mac_bytes_kept) return std::nullopt;
-  const auto mac = mac_of(*payload, secret);
-  if (sodium_memcmp(mac.data(), mac_given->data(), mac_bytes_kept) != 0) return std::nullopt;
-  return payload;
+  return open_signed_text(token, prefix, token_bytes_max, secret);
 }
 
 // Splits "k|a|b|c" into its fields after the kind letter; nullopt if the kind differs or the

@@ -1,0 +1,65 @@
+#include "core/signed_text.hpp"
+
+#include <sodium.h>
+
+namespace boxoffice {
+namespace {
+
+constexpr std::size_t mac_bytes_kept = 16;
+
+std::string to_base64url(const unsigned char* data, std::size_t size) {
+  const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string text(sodium_base64_encoded_len(size, variant), '\0');
+  sodium_bin2base64(text.data(), text.size(), data, size, variant);
+  text.resize(text.size() - 1);  // the terminating NUL
+  return text;
+}
+
+std::optional<std::string> from_base64url(std::string_view text) {
+  // An empty part decodes to nothing; libsodium must not see the null data() of an empty
+  // buffer (its arguments are declared non-null: undefined behaviour on "bx1..<mac>").
+  if (text.empty()) return std::string();
+  std::string bytes(text.size(), '\0');
+  std::size_t size = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(),
+                        text.data(), text.size(), nullptr, &size, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  bytes.resize(size);
+  return bytes;
+}
+
+std::array<unsigned char, crypto_auth_BYTES> mac_of(std::string_view payload,
+                                                    const SigningKey& key) {
+  static_assert(crypto_auth_KEYBYTES == std::tuple_size_v<SigningKey>);
+  std::array<unsigned char, crypto_auth_BYTES> mac{};
+  crypto_auth(mac.data(), reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
+              key.data());
+  return mac;
+}
+
+}  // namespace
+
+std::string sign_text(std::string_view prefix, std::string_view payload, const SigningKey& key) {
+  const auto mac = mac_of(payload, key);
+  return std::string(prefix) +
+         to_base64url(reinterpret_cast<const unsigned char*>(payload.data()), payload.size()) +
+         "." + to_base64url(mac.data(), mac_bytes_kept);
+}
+
+std::optional<std::string> open_signed_text(std::string_view text, std::string_view prefix,
+                                            std::size_t bytes_max, const SigningKey& key) {
+  if (text.size() > bytes_max || !text.starts_with(prefix)) return std::nullopt;
+  text.remove_prefix(prefix.size());
+  const std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto payload = from_base64url(text.substr(0, dot));
+  const auto mac_given = from_base64url(text.substr(dot + 1));
+  if (!payload || !mac_given || mac_given->size() != mac_bytes_kept) return std::nullopt;
+  const auto mac = mac_of(*payload, key);
+  if (sodium_memcmp(mac.data(), mac_given->data(), mac_bytes_kept) != 0) return std::nullopt;
+  return payload;
+}
+
+}  // namespace boxoffice
