@@ -109,6 +109,31 @@ Result<HoldView> hold_of(const HoldId& id, const Reply& fields) {
   return hold;
 }
 
+// A change as the scripts and the stream spell it: kind by name, seats and GA area as text.
+UnitsChange change_of(std::int64_t event_id, std::uint64_t seq, std::string_view kind,
+                      std::string_view seats_csv, std::string_view ga_area,
+                      std::uint32_t quantity) {
+  UnitsChange change{event_id, seq, ChangeKind::released, parse_csv(seats_csv), std::nullopt,
+                     quantity, false};
+  change.kind = kind == "held"      ? ChangeKind::held
+                : kind == "sold"    ? ChangeKind::sold
+                : kind == "expired" ? ChangeKind::expired
+                                    : ChangeKind::released;
+  if (!ga_area.empty()) {
+    std::uint32_t area = 0;
+    std::from_chars(ga_area.data(), ga_area.data() + ga_area.size(), area);
+    change.ga_area = area;
+  }
+  return change;
+}
+
+// The change a script that ended a hold answers: {'ok', seq, seats, ga, q}.
+UnitsChange ended_change(std::int64_t event_id, std::string_view kind,
+                         const std::vector<Reply>& parts) {
+  return change_of(event_id, static_cast<std::uint64_t>(integer_of(parts[1])), kind,
+                   parts[2].text, parts[3].text, static_cast<std::uint32_t>(integer_of(parts[4])));
+}
+
 }  // namespace
 
 struct HoldStore::Event {
@@ -136,17 +161,16 @@ struct HoldStore::Event {
   std::shared_ptr<const UnitsSnapshot> snapshot;  // cached, current to its seq
   std::size_t live_holds = 0;                     // as of the last sweep
 
-  // Applies change `seq` if it is the next one. False: a gap (the mirror must be reloaded).
-  bool apply(std::uint64_t change_seq, std::string_view kind, std::string_view seats_csv,
-             std::string_view ga_area, std::uint32_t quantity) {
+  // Applies the change if it is the next one, and tells the listener. False: a gap (the
+  // mirror must be reloaded).
+  bool apply(UnitsChange change) {
     if (!mirrored) return true;  // the reload brings it
-    if (change_seq <= seq) return true;
-    if (change_seq != seq + 1) return false;
-    seq = change_seq;
-    const bool held = kind == "held";
-    const bool sold = kind == "sold";
-    std::vector<SeatIndex> seats = parse_csv(seats_csv);
-    for (const SeatIndex seat : seats) {
+    if (change.seq <= seq) return true;
+    if (change.seq != seq + 1) return false;
+    seq = change.seq;
+    const bool held = change.kind == ChangeKind::held;
+    const bool sold = change.kind == ChangeKind::sold;
+    for (const SeatIndex seat : change.seats) {
       if (seat >= owner.size()) continue;
       std::uint32_t& o = owner[seat];
       if (o == 0) --seats_available;
@@ -155,33 +179,16 @@ struct HoldStore::Event {
       if (o == 0) ++seats_available;
       if (o == mirror_sold) ++seats_sold;
     }
-    if (!ga_area.empty()) {
-      std::uint32_t area = 0;
-      std::from_chars(ga_area.data(), ga_area.data() + ga_area.size(), area);
-      if (area < ga.size()) {
-        GaCounts& counts = ga[area];
-        if (held) {
-          counts.held += quantity;
-        } else {
-          counts.held -= std::min(counts.held, quantity);
-          if (sold) counts.sold += quantity;
-        }
+    if (change.ga_area && *change.ga_area < ga.size()) {
+      GaCounts& counts = ga[*change.ga_area];
+      if (held) {
+        counts.held += change.ga_quantity;
+      } else {
+        counts.held -= std::min(counts.held, change.ga_quantity);
+        if (sold) counts.sold += change.ga_quantity;
       }
     }
-    if (listener) {
-      UnitsChange change{units.event_id, seq, ChangeKind::held, std::move(seats), std::nullopt,
-                         quantity, false};
-      change.kind = held ? ChangeKind::held
-                    : sold ? ChangeKind::sold
-                    : kind == "expired" ? ChangeKind::expired
-                                        : ChangeKind::released;
-      if (!ga_area.empty()) {
-        std::uint32_t area = 0;
-        std::from_chars(ga_area.data(), ga_area.data() + ga_area.size(), area);
-        change.ga_area = area;
-      }
-      listener(change);
-    }
+    if (listener) listener(change);
     return true;
   }
 };
@@ -459,12 +466,13 @@ asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask
     if (parts.empty()) co_return unexpected(*reply);
     if (parts[0].text == "ok" && parts.size() == 2) {
       const auto seq = static_cast<std::uint64_t>(integer_of(parts[1]));
-      {
-        std::lock_guard lock(event->mutex);
-        event->apply(seq, "held", seats_csv, ga_area, quantity);
-      }
       HoldView view{id, std::move(seats), std::nullopt, quantity, now, expires_at, false, 0};
       if (!ga_area.empty()) view.ga_area = std::get<GaAsk>(ask).area;
+      {
+        std::lock_guard lock(event->mutex);
+        event->apply(UnitsChange{event_id, seq, ChangeKind::held, view.seats, view.ga_area,
+                                 quantity, false});
+      }
       co_return Held{std::move(view), seq};
     }
     if (parts[0].text == "short") {
@@ -515,8 +523,7 @@ asio::awaitable<Status> HoldStore::release(HoldId id, UnixMillis now) {
   if (parts[0].text != "ok" || parts.size() != 5) co_return unexpected(*reply);
   {
     std::lock_guard lock((*event)->mutex);
-    (*event)->apply(static_cast<std::uint64_t>(integer_of(parts[1])), "released", parts[2].text,
-                    parts[3].text, static_cast<std::uint32_t>(integer_of(parts[4])));
+    (*event)->apply(ended_change((*event)->units.event_id, "released", parts));
   }
   metrics_.holds_released.add();
   co_return ok_status();
@@ -546,8 +553,7 @@ asio::awaitable<Status> HoldStore::finish_checkout(HoldId id) {
   const auto& parts = reply->elements;
   if (parts.size() == 5 && parts[0].text == "ok") {
     std::lock_guard lock((*event)->mutex);
-    (*event)->apply(static_cast<std::uint64_t>(integer_of(parts[1])), "sold", parts[2].text,
-                    parts[3].text, static_cast<std::uint32_t>(integer_of(parts[4])));
+    (*event)->apply(ended_change((*event)->units.event_id, "sold", parts));
   }
   co_return ok_status();
 }
@@ -719,7 +725,7 @@ asio::awaitable<void> HoldStore::follow() {
           if (name == "q") quantity = static_cast<std::uint32_t>(integer_of(fields[i + 1]));
         }
         event->stream_id = entry.elements[0].text;
-        if (!event->apply(seq, kind, seats, ga, quantity)) {
+        if (!event->apply(change_of(event->units.event_id, seq, kind, seats, ga, quantity))) {
           event->mirrored = false;  // a gap: reloaded at the top of the loop
           break;
         }
