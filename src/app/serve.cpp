@@ -11,8 +11,10 @@
 #include "services/live_seats.hpp"
 #include "services/waiting_room.hpp"
 #include "stores/memory/hold_store.hpp"
+#include "stores/memory/queue_counters.hpp"
 #include "stores/postgres/store.hpp"
 #include "stores/redis/hold_store.hpp"
+#include "stores/redis/queue_counters.hpp"
 #include "stores/sqlite/store.hpp"
 #include "stores/sqlite/test_payment_provider.hpp"
 
@@ -104,7 +106,9 @@ class Sweeper {
     for (;;) {
       if (shared_catalog) (void)shared_catalog->refresh();  // an outage shows in /readyz
       // Admissions go on at their rate even while nobody polls, and ended sessions go.
-      waiting_room.tick(system_now());
+      if (Status ticked = co_await waiting_room.tick(system_now()); !ticked) {
+        spdlog::debug("waiting rooms: {}", ticked.error().detail);
+      }
       auto swept = co_await booking.sweep(system_now());
       if (!swept && !failing) spdlog::warn("sweep failed: {}", swept.error().detail);
       if (swept && failing) spdlog::info("sweep works again");
@@ -202,12 +206,17 @@ int serve(const ServeOptions& options) {
       metrics);
   holds->on_change([&live](const UnitsChange& change) { live->publish(change); });
   metrics.live_subscribers = [&live] { return live->subscribers(); };
-  // Waiting rooms: counters in this process. In cluster mode each node has its own rooms
-  // for now (a Redis QueueCounters is to come), so a queue token is good on its node only.
-  MemoryQueueCounters queue_counters;
-  WaitingRoomService waiting_room(queue_counters, derive_queue_secret(secret), metrics);
+  // Waiting rooms: counters in this process, or in Redis shared by every node (whose ticket
+  // secret, and so queue secret, is the same: a token of one node is good on all).
+  std::unique_ptr<QueueCounters> queue_counters;
+  if (redis_endpoint) {
+    queue_counters = std::make_unique<redis::QueueCounters>(*redis_endpoint);
+  } else {
+    queue_counters = std::make_unique<memory::QueueCounters>();
+  }
+  WaitingRoomService waiting_room(*queue_counters, derive_queue_secret(secret), metrics);
   metrics.queue_totals = [&queue_counters] {
-    const QueueTotals totals = queue_counters.totals();
+    const QueueTotals totals = queue_counters->totals();
     return std::array<std::uint64_t, 3>{totals.waiting, totals.active, totals.admitted};
   };
   if (Status recovered = run_now(booking.recover()); !recovered) {

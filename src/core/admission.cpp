@@ -70,11 +70,35 @@ std::optional<std::uint64_t> Admission::join(UnixMillis now) {
   return issued_++;
 }
 
-std::uint64_t Admission::rank_of(std::uint64_t number) const {
-  if (pre_queue_size_ && number < *pre_queue_size_) {
-    return shuffled_rank(number, *pre_queue_size_, key_);
+std::uint64_t rank_in_line(std::uint64_t number, const LineCounters& line,
+                           const ShuffleKey& key) {
+  if (line.pre_queue_size && number < *line.pre_queue_size) {
+    return shuffled_rank(number, *line.pre_queue_size, key);
   }
   return number;
+}
+
+std::optional<QueueStatus> place_in_line(std::uint64_t number, const LineCounters& line,
+                                         const AdmissionSettings& settings,
+                                         const ShuffleKey& key, UnixMillis now) {
+  QueueStatus status;
+  if (!line.pre_queue_size) {
+    status.state = QueueState::pre_queue;
+    status.position = line.issued;  // at most this many before you; the draw is at the open
+    const UnixMillis until_open = std::max<UnixMillis>(0, settings.sale_opens_at - now);
+    status.eta_seconds =
+        static_cast<std::uint64_t>((until_open + millis_per_second - 1) / millis_per_second);
+    return status;
+  }
+  const std::uint64_t rank = rank_in_line(number, line, key);
+  if (rank < line.served) return std::nullopt;
+  status.state = QueueState::waiting;
+  status.position = rank - line.served + 1;
+  // A rate measured as nothing (everyone's place taken) still promises some progress.
+  const double rate = std::max(line.admission_rate, 0.1);
+  status.eta_seconds =
+      static_cast<std::uint64_t>(std::ceil(static_cast<double>(status.position) / rate));
+  return status;
 }
 
 void Admission::advance(UnixMillis now) {
@@ -126,23 +150,10 @@ double Admission::admission_rate() const {
 std::optional<QueueStatus> Admission::status(std::uint64_t number, UnixMillis now) {
   if (number >= issued_) return std::nullopt;
   advance(now);
+  const LineCounters counters = line();
+  if (auto in_line = place_in_line(number, counters, settings_, key_, now)) return in_line;
+  const std::uint64_t rank = rank_in_line(number, counters, key_);
   QueueStatus status;
-  if (!opened()) {
-    status.state = QueueState::pre_queue;
-    status.position = issued_;  // at most this many before you; the draw is at the open
-    status.eta_seconds = static_cast<std::uint64_t>(
-        (settings_.sale_opens_at - now + millis_per_second - 1) / millis_per_second);
-    return status;
-  }
-  const std::uint64_t rank = rank_of(number);
-  if (rank >= served_) {
-    status.state = QueueState::waiting;
-    status.position = rank - served_ + 1;
-    // A rate measured as nothing (everyone's place taken) still promises some progress.
-    const double rate = std::max(admission_rate(), 0.1);
-    status.eta_seconds = static_cast<std::uint64_t>(std::ceil(static_cast<double>(status.position) / rate));
-    return status;
-  }
   const auto session = by_session_.find(rank);
   if (session == by_session_.end()) {
     status.state = QueueState::ended;

@@ -54,6 +54,25 @@ struct QueueStatus {
   UnixMillis session_expires_at = 0;
 };
 
+// What a room's shared counters say at some moment: enough to tell anyone still in line
+// where they stand, from their number alone.
+struct LineCounters {
+  std::uint64_t issued = 0;                     // numbers handed out
+  std::uint64_t served = 0;                     // ranks below this have been let in
+  std::optional<std::uint64_t> pre_queue_size;  // set when the sale opened
+  double admission_rate = 0;                    // per second, measured (or the setting)
+};
+
+// The rank (order of admission) of `number`: shuffled within the pre-queue, else the number.
+std::uint64_t rank_in_line(std::uint64_t number, const LineCounters& line, const ShuffleKey& key);
+
+// Where `number` stands while it is still in line (pre_queue or waiting, with position and
+// estimated wait); nullopt once its rank has been served: whether its session is admitted or
+// ended is the sessions' business.
+std::optional<QueueStatus> place_in_line(std::uint64_t number, const LineCounters& line,
+                                         const AdmissionSettings& settings,
+                                         const ShuffleKey& key, UnixMillis now);
+
 class Admission {
  public:
   Admission(AdmissionSettings settings, const ShuffleKey& key);
@@ -69,7 +88,7 @@ class Admission {
   // Ends `session` now (checkout done or holds released); false if it was not active.
   bool free(std::uint64_t session);
 
-  std::uint64_t rank_of(std::uint64_t number) const;
+  LineCounters line() const { return {issued_, served_, pre_queue_size_, admission_rate()}; }
   std::uint64_t issued() const { return issued_; }
   std::uint64_t served() const { return served_; }
   std::uint64_t waiting() const { return issued_ - served_; }

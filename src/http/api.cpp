@@ -259,27 +259,27 @@ class Api {
 
   // The session of the request's X-Queue-Access token when the event's waiting room is on
   // (nullopt when it is off); the 403 to answer when the token is missing or not valid.
-  Result<std::optional<AccessGrant>> queue_access(const Request& request, std::int64_t id) {
-    if (options_.waiting_room == nullptr) return std::optional<AccessGrant>();
+  asio::awaitable<Result<std::optional<AccessGrant>>> queue_access(const Request& request,
+                                                                   std::int64_t id) {
+    if (options_.waiting_room == nullptr) co_return std::optional<AccessGrant>();
     const auto view = catalog_.event(id);
-    if (!view || !admission_settings(*view->event)) return std::optional<AccessGrant>();
-    const auto header = request["X-Queue-Access"];
-    const std::string_view token(header.data(), header.size());
-    auto grant = options_.waiting_room->check_access(*view->event, token, clock_());
-    if (grant) return std::optional<AccessGrant>(*grant);
+    if (!view || !admission_settings(*view->event)) co_return std::optional<AccessGrant>();
+    std::string token(request["X-Queue-Access"]);
+    auto grant = co_await options_.waiting_room->check_access(*view->event, token, clock_());
+    if (!grant || *grant) co_return grant;
     const std::string queue_url = "/v1/events/" + std::to_string(id) + "/queue";
-    return make_error(Errc::queue_required,
-                      token.empty() ? "holds need an X-Queue-Access token: join the queue at " +
-                                          queue_url
-                                    : "the X-Queue-Access token is not valid for this event "
-                                      "now (forged, another event's, expired or used up)",
-                      {{"queue_url", queue_url}});
+    co_return make_error(Errc::queue_required,
+                         token.empty() ? "holds need an X-Queue-Access token: join the queue at " +
+                                             queue_url
+                                       : "the X-Queue-Access token is not valid for this event "
+                                         "now (forged, another event's, expired or used up)",
+                         {{"queue_url", queue_url}});
   }
 
   asio::awaitable<Response> create_hold(const Request& request, std::string_view id_text) {
     const auto id = parse_id(id_text);
     if (!id) co_return not_found("event");
-    const auto access = queue_access(request, *id);
+    const auto access = co_await queue_access(request, *id);
     if (!access) co_return problem_of(access.error());
     Response failure;
     auto body = json_body(request, failure);
@@ -287,8 +287,9 @@ class Api {
     auto hold = co_await booking_.hold(*id, std::move(*body), clock_());
     if (!hold) co_return problem_of(hold.error());
     if (*access) {
+      // Unremembered (Redis lost meanwhile), the session frees its place at its expiry only.
       const auto hold_id = Id128::from_hex(hold->at("hold_id").as_string());
-      if (hold_id) options_.waiting_room->hold_made(*hold_id, **access);
+      if (hold_id) co_await options_.waiting_room->hold_made(*hold_id, **access, clock_());
     }
     Response response = json_response(s::created, *hold);
     response.set(bhttp::field::location,
@@ -307,10 +308,13 @@ class Api {
   asio::awaitable<Response> release_hold(std::string_view id_text) {
     const auto id = Id128::from_hex(id_text);
     if (!id) co_return not_found("hold");
+    const auto event_id = booking_.event_of_hold(*id);  // before the release forgets it
     if (Status released = co_await booking_.release(*id, clock_()); !released) {
       co_return problem_of(released.error());
     }
-    if (options_.waiting_room) options_.waiting_room->hold_finished(*id, false);
+    if (options_.waiting_room && event_id) {
+      co_await options_.waiting_room->hold_finished(*event_id, *id, false, clock_());
+    }
     co_return Response{s::no_content, 11};
   }
 
@@ -324,7 +328,10 @@ class Api {
     std::string key(request["Idempotency-Key"]);
     auto order = co_await booking_.checkout(*id, std::move(*body), std::move(key), clock_);
     if (!order) co_return problem_of(order.error());
-    if (options_.waiting_room) options_.waiting_room->hold_finished(*id, true);
+    if (options_.waiting_room) {
+      const std::int64_t event_id = order->at("event_id").to_number<std::int64_t>();
+      co_await options_.waiting_room->hold_finished(event_id, *id, true, clock_());
+    }
     Response response = json_response(s::created, *order);
     response.set(bhttp::field::location,
                  "/v1/orders/" + std::string(order->at("order_id").as_string()));
@@ -332,34 +339,34 @@ class Api {
   }
 
   // POST /v1/events/{id}/queue
-  Response join_queue(const Request& request, std::string_view id_text) {
+  asio::awaitable<Response> join_queue(const Request& request, std::string_view id_text) {
     const auto view = visible_event(request, id_text);
-    if (!view || options_.waiting_room == nullptr) return not_found("event");
-    auto joined = options_.waiting_room->join(*view->event, clock_());
-    if (!joined) return problem_of(joined.error());
+    if (!view || options_.waiting_room == nullptr) co_return not_found("event");
+    auto joined = co_await options_.waiting_room->join(*view->event, clock_());
+    if (!joined) co_return problem_of(joined.error());
     const std::string status_url =
         "/v1/events/" + std::to_string(view->event->id) + "/queue/status";
     (*joined)["status_url"] = status_url;
     Response response = json_response(s::created, *joined);
     response.set(bhttp::field::cache_control, "no-store");
-    return response;
+    co_return response;
   }
 
   // GET /v1/events/{id}/queue/status, the queue token in X-Queue-Token or ?token=
-  Response queue_status(const Request& request, std::string_view id_text) {
+  asio::awaitable<Response> queue_status(const Request& request, std::string_view id_text) {
     const auto view = visible_event(request, id_text);
-    if (!view || options_.waiting_room == nullptr) return not_found("event");
+    if (!view || options_.waiting_room == nullptr) co_return not_found("event");
     std::optional<std::string> token(request["X-Queue-Token"]);
     if (token->empty()) token = query_param(request, "token");
     if (!token || token->empty()) {
-      return problem_of(make_error(Errc::queue_token_invalid,
-                                   "send the queue token in X-Queue-Token or ?token="));
+      co_return problem_of(make_error(Errc::queue_token_invalid,
+                                      "send the queue token in X-Queue-Token or ?token="));
     }
-    auto status = options_.waiting_room->status(*view->event, *token, clock_());
-    if (!status) return problem_of(status.error());
+    auto status = co_await options_.waiting_room->status(*view->event, *token, clock_());
+    if (!status) co_return problem_of(status.error());
     Response response = json_response(s::ok, *status);
     response.set(bhttp::field::cache_control, "no-store");
-    return response;
+    co_return response;
   }
 
   Response get_order(std::string_view id_text) {
@@ -447,12 +454,14 @@ void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics&
              [api](Request& r, const P& p) -> asio::awaitable<Response> {
                co_return co_await api->create_hold(r, p.get("id"));
              });
-  router.add(v::post, "/v1/events/{id}/queue", sync([api](Request& r, const P& p) {
-    return api->join_queue(r, p.get("id"));
-  }));
-  router.add(v::get, "/v1/events/{id}/queue/status", sync([api](Request& r, const P& p) {
-    return api->queue_status(r, p.get("id"));
-  }));
+  router.add(v::post, "/v1/events/{id}/queue",
+             [api](Request& r, const P& p) -> asio::awaitable<Response> {
+               co_return co_await api->join_queue(r, p.get("id"));
+             });
+  router.add(v::get, "/v1/events/{id}/queue/status",
+             [api](Request& r, const P& p) -> asio::awaitable<Response> {
+               co_return co_await api->queue_status(r, p.get("id"));
+             });
   router.add(v::get, "/v1/events/{id}/orders", sync([api](Request& r, const P& p) {
     return api->event_orders(r, p.get("id"));
   }));

@@ -79,6 +79,10 @@ class Booking {
                                                                std::string idempotency_key,
                                                                Clock clock);
 
+  // The event of a live hold (in cluster mode, of any well-formed hold id: it carries its
+  // event); nullopt otherwise.
+  std::optional<std::int64_t> event_of_hold(const HoldId& id) { return holds_.event_of(id); }
+
   Result<boost::json::object> order(const OrderId& id);
   Result<boost::json::object> orders_of_event(std::int64_t event_id);
 

@@ -180,7 +180,7 @@ TEST(Admission, PreQueueAdmittedInShuffledOrderThenArrivals) {
   for (std::uint64_t i = 0; i < early; ++i) EXPECT_EQ(room.join(open_ms - 1000 + static_cast<UnixMillis>(i)), i);
   const std::uint64_t late = *room.join(open_ms);
   EXPECT_EQ(late, early);
-  EXPECT_EQ(room.rank_of(late), late);
+  EXPECT_EQ(rank_in_line(late, room.line(), key_of(11)), late);
   std::vector<std::uint64_t> order;
   std::set<std::uint64_t> seen;
   for (UnixMillis now = open_ms; order.size() < early + 1; now += 100) {

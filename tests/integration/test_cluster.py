@@ -3,11 +3,13 @@
 - the single-node flows and races again, with the holds in Redis;
 - 300 clients racing through the balancer over three nodes for the same 100 seats;
 - kill -9 of a node in the middle of checkouts, the buyers retrying on the other nodes;
-- PostgreSQL stopped and started again under a cluster node.
+- PostgreSQL stopped and started again under a cluster node;
+- the waiting room over two nodes that share its counters, every request on the other node.
 The Redis failover under Sentinel is in test_sentinel.py."""
 
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -18,6 +20,7 @@ import unittest
 import harness
 import test_flow
 import test_postgres_outage
+import test_queue
 import test_race
 from harness import Server, event_for, grid_venue
 
@@ -54,6 +57,40 @@ class RedisFlowTest(WithRedis, test_flow.FlowTest):
 
 class RedisRaceTest(WithRedis, test_race.RaceTest):
     pass
+
+
+class Alternating(Server):
+    """A Server-like handle that sends each request to the next of `nodes` in turn: whatever one
+    node hands out (a queue token, an access token, a hold), the other is asked about."""
+
+    def __init__(self, nodes):
+        self.nodes = nodes
+        self.turn = 0
+
+    def connect(self, timeout=30):
+        self.turn += 1
+        self.port = self.nodes[self.turn % len(self.nodes)].port
+        return super().connect(timeout)
+
+
+class TwoNodeQueueTest(test_queue.QueueTest):
+    """The waiting room's tests again, on two nodes sharing Redis and one ticket secret."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.redis = harness.Redis()
+        args = cluster_args(harness.postgres_database(), cls.redis.url)
+        first = Server(extra_args=args).start()
+        second = Server(extra_args=args)
+        shutil.copy(os.path.join(first.data_dir, "ticket-secret"), second.data_dir)
+        cls.nodes = [first, second.start()]
+        cls.server = Alternating(cls.nodes)
+
+    @classmethod
+    def tearDownClass(cls):
+        for node in cls.nodes:
+            node.cleanup()
+        cls.redis.stop()
 
 
 class RedisPostgresOutageTest(test_postgres_outage.PostgresOutageTest):

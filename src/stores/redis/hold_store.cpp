@@ -1,6 +1,7 @@
 #include "stores/redis/hold_store.hpp"
 
 #include "stores/redis/hold_scripts.hpp"
+#include "stores/redis/scripts.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -34,30 +35,6 @@ constexpr std::size_t event_id_bytes = 6;  // at the end of a hold id; the rest 
 constexpr std::uint32_t mirror_held = 1;
 constexpr std::uint32_t mirror_sold = 2;
 
-std::atomic<std::uint64_t> next_store_serial = 1;
-
-// One Client per io_context and store, owned by the io_context: it goes when its event loop
-// goes, whichever of the two (store, loop) ends first.
-class Clients final : public asio::execution_context::service {
- public:
-  static inline asio::execution_context::id id;
-  explicit Clients(asio::execution_context& context) : service(context) {}
-
-  // Called only from the io_context's own thread.
-  Client& of(std::uint64_t store, asio::io_context& io, const Endpoint& endpoint) {
-    std::unique_ptr<Client>& client = clients_[store];
-    if (!client) {
-      client = std::make_unique<Client>(io, endpoint);
-      client->start();
-    }
-    return *client;
-  }
-
- private:
-  void shutdown() override { clients_.clear(); }
-  std::unordered_map<std::uint64_t, std::unique_ptr<Client>> clients_;
-};
-
 std::string csv(std::span<const SeatIndex> seats) {
   std::string text;
   for (const SeatIndex seat : seats) {
@@ -78,17 +55,6 @@ std::vector<SeatIndex> parse_csv(std::string_view text) {
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
   }
   return seats;
-}
-
-std::int64_t integer_of(const Reply& reply) {
-  if (reply.type == Reply::Type::integer) return reply.integer;
-  std::int64_t value = 0;
-  std::from_chars(reply.text.data(), reply.text.data() + reply.text.size(), value);
-  return value;
-}
-
-Error unexpected(const Reply& reply) {
-  return make_error(Errc::store_unavailable, "Redis answered unexpectedly: " + reply.text);
 }
 
 // HMGET st seats ga q c x a p → the hold; hold_gone or not_found when it is not live.
@@ -193,22 +159,13 @@ struct HoldStore::Event {
   }
 };
 
-HoldStore::HoldStore(Endpoint endpoint, std::function<Result<std::uint64_t>()> next_epoch,
-                     Metrics& metrics)
-    : endpoint_(std::move(endpoint)),
-      next_epoch_(std::move(next_epoch)),
-      metrics_(metrics),
-      serial_(next_store_serial++),
-      follower_client_(follower_io_, endpoint_),
-      follower_([this] {
-        follower_client_.start();
-        asio::co_spawn(follower_io_, follow(), asio::detached);
-        follower_io_.run();
-      }) {
-  const auto set = [this](Script script, std::string_view body, bool with_prelude) {
-    texts_[static_cast<std::size_t>(script)] =
+static std::vector<std::string> script_texts() {
+  std::vector<std::string> texts(static_cast<std::size_t>(HoldStore::Script::count));
+  const auto set = [&texts](HoldStore::Script script, std::string_view body, bool with_prelude) {
+    texts[static_cast<std::size_t>(script)] =
         (with_prelude ? std::string(scripts::prelude) : std::string()) + std::string(body);
   };
+  using Script = HoldStore::Script;
   set(Script::hold, scripts::hold, true);
   set(Script::find, scripts::find, true);
   set(Script::release, scripts::release, true);
@@ -219,18 +176,25 @@ HoldStore::HoldStore(Endpoint endpoint, std::function<Result<std::uint64_t>()> n
   set(Script::snapshot, scripts::snapshot, true);
   set(Script::load, scripts::load, false);
   set(Script::raise_seq, scripts::raise_seq, false);
+  return texts;
 }
+
+HoldStore::HoldStore(Endpoint endpoint, std::function<Result<std::uint64_t>()> next_epoch,
+                     Metrics& metrics)
+    : connections_(std::move(endpoint)),
+      scripts_(script_texts()),
+      next_epoch_(std::move(next_epoch)),
+      metrics_(metrics),
+      follower_client_(follower_io_, connections_.endpoint()),
+      follower_([this] {
+        follower_client_.start();
+        asio::co_spawn(follower_io_, follow(), asio::detached);
+        follower_io_.run();
+      }) {}
 
 HoldStore::~HoldStore() {
   follower_io_.stop();
   follower_.join();
-}
-
-asio::awaitable<Client*> HoldStore::client() {
-  auto executor = co_await asio::this_coro::executor;
-  // Every event loop of boxoffice is an io_context.
-  auto& io = static_cast<asio::io_context&>(asio::query(executor, asio::execution::context));
-  co_return &asio::use_service<Clients>(io).of(serial_, io, endpoint_);
 }
 
 HoldStore::Event* HoldStore::find_event(std::int64_t event_id) {
@@ -257,7 +221,7 @@ Result<HoldStore::Event*> HoldStore::event_of_hold(const HoldId& id) {
 
 asio::awaitable<Result<Reply>> HoldStore::run(Event& event, Script script,
                                               std::vector<std::string> args) {
-  Client* connection = co_await client();
+  Client* connection = co_await connections_.here();
   co_return co_await run(*connection, event, script, std::move(args));
 }
 
@@ -265,35 +229,14 @@ asio::awaitable<Result<Reply>> HoldStore::run(Client& client, Event& event, Scri
                                               std::vector<std::string> args) {
   const auto index = static_cast<std::size_t>(script);
   for (int attempt = 0;; ++attempt) {
-    std::string sha;
-    {
-      std::lock_guard lock(shas_mutex_);
-      sha = shas_[index];
-    }
-    if (sha.empty()) {
-      std::vector<std::string> load_args{"SCRIPT", "LOAD", texts_[index]};
-      auto loaded = co_await client.command(std::move(load_args));
-      if (!loaded) co_return std::move(loaded).error();
-      if (loaded->type != Reply::Type::string) co_return unexpected(*loaded);
-      sha = loaded->text;
-      std::lock_guard lock(shas_mutex_);
-      shas_[index] = sha;
-    }
-    std::vector<std::string> command{"EVALSHA", sha, std::to_string(event.keys.size())};
-    command.insert(command.end(), event.keys.begin(), event.keys.end());
-    command.insert(command.end(), args.begin(), args.end());
-    auto reply = co_await client.command(std::move(command));
+    auto reply = co_await scripts_.run(client, index, event.keys, args);
     if (!reply) co_return std::move(reply).error();
     if (reply->type != Reply::Type::error) co_return reply;
-    if (attempt > 0) co_return unexpected(*reply);
-    if (reply->text.starts_with("NOSCRIPT")) {  // a Redis that restarted, or a new primary
-      std::lock_guard lock(shas_mutex_);
-      shas_[index].clear();
-    } else if (reply->text.find("UNLOADED") != std::string::npos) {  // Redis may prefix ERR
-      if (Status loaded = co_await load(client, event); !loaded) co_return std::move(loaded).error();
-    } else {
+    // The event is not in Redis (new, or lost with a primary): load it once, then try again.
+    if (attempt > 0 || reply->text.find("UNLOADED") == std::string::npos) {
       co_return unexpected(*reply);
     }
+    if (Status loaded = co_await load(client, event); !loaded) co_return std::move(loaded).error();
   }
 }
 
@@ -376,7 +319,7 @@ Status HoldStore::open_event(EventUnits units) {
   asio::io_context io;
   Status status = make_error(Errc::store_unavailable, "not run");
   {
-    Client connection(io, endpoint_);
+    Client connection(io, connections_.endpoint());
     connection.start();
     asio::co_spawn(
         io,

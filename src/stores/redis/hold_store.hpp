@@ -15,6 +15,7 @@
 #include "services/holds.hpp"
 #include "services/metrics.hpp"
 #include "stores/redis/client.hpp"
+#include "stores/redis/scripts.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -64,8 +65,6 @@ class HoldStore final : public boxoffice::HoldStore {
 
   Event* find_event(std::int64_t event_id);
   Result<Event*> event_of_hold(const HoldId& id);
-  // The connection of the calling coroutine's io_context.
-  boost::asio::awaitable<Client*> client();
   // Runs a script on the event's keys; loads the script or the event into Redis if it must.
   boost::asio::awaitable<Result<Reply>> run(Client& client, Event& event, Script script,
                                             std::vector<std::string> args);
@@ -76,13 +75,10 @@ class HoldStore final : public boxoffice::HoldStore {
   boost::asio::awaitable<Status> reload_mirror(Client& client, Event& event);
   boost::asio::awaitable<void> follow();
 
-  const Endpoint endpoint_;
+  Connections connections_;
+  Scripts scripts_;
   const std::function<Result<std::uint64_t>()> next_epoch_;
   Metrics& metrics_;
-  const std::uint64_t serial_;  // tells this store's connections from another's
-  std::array<std::string, static_cast<std::size_t>(Script::count)> texts_;
-  std::mutex shas_mutex_;
-  std::array<std::string, static_cast<std::size_t>(Script::count)> shas_;
   ChangeListener listener_;
   std::shared_mutex events_mutex_;
   std::unordered_map<std::int64_t, std::unique_ptr<Event>> events_;

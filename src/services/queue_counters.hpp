@@ -1,0 +1,70 @@
+// The shared counters of the virtual waiting rooms (DESIGN.md): what the waiting room service
+// (services/waiting_room) needs besides signed tokens. Per event: the numbers handed out, the
+// serving counter, the admitted sessions, and which holds were made under which session. No
+// per-person state for those still in line, whatever the length of the line.
+//
+// Two implementations with one contract (tests/stores/queue_counters_contract_test.cpp): the
+// embedded mode's in-process counters (stores/memory) and cluster mode's in Redis
+// (stores/redis), shared by every node, so a token made by one node is good on all of them.
+// Times are passed in (`now`), so the contract is tested with a simulated clock.
+//
+// Every method is safe to call from any thread and any io_context. store_unavailable when the
+// counters can't be reached (Redis down); nothing changed then, unless said otherwise.
+#pragma once
+
+#include "core/admission.hpp"
+#include "core/errors.hpp"
+#include "core/ids.hpp"
+#include "core/queue_token.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <optional>
+
+namespace boxoffice {
+
+// A place in a room's counters: tokens name the epoch they were made in, a random number drawn
+// when a room's counters are created, so tokens of an earlier life of the room name nothing.
+struct QueueNumber {
+  std::uint64_t room_epoch = 0;
+  std::uint64_t number = 0;
+};
+
+struct QueueTotals {
+  std::uint64_t waiting = 0;   // joined, not yet admitted (the pre-queue included)
+  std::uint64_t active = 0;    // admitted sessions still shopping
+  std::uint64_t admitted = 0;  // admitted since the rooms were made
+};
+
+class QueueCounters {
+ public:
+  virtual ~QueueCounters() = default;
+
+  // The next number of the event's room (made on first use); nullopt before
+  // settings.queue_opens_at. A join at or after the sale's open is never in the pre-queue.
+  virtual boost::asio::awaitable<Result<std::optional<QueueNumber>>> join(
+      std::int64_t event_id, AdmissionSettings settings, UnixMillis now) = 0;
+  // Where `number` stands; nullopt when the epoch is not the room's (it was made anew).
+  virtual boost::asio::awaitable<Result<std::optional<QueueStatus>>> status(
+      std::int64_t event_id, AdmissionSettings settings, QueueNumber number, UnixMillis now) = 0;
+  // Is `session` of the room's epoch admitted and neither expired nor freed at `now`?
+  virtual boost::asio::awaitable<Result<bool>> is_active(std::int64_t event_id,
+                                                         std::uint64_t room_epoch,
+                                                         std::uint64_t session,
+                                                         UnixMillis now) = 0;
+  // A hold made under `grant`, remembered until the session ends.
+  virtual boost::asio::awaitable<Status> hold_made(HoldId hold, AccessGrant grant,
+                                                   UnixMillis now) = 0;
+  // The hold `hold` of event `event_id` ended by checkout (`checked_out`) or release: a
+  // checkout, or the release of the session's last hold, ends its session at once and gives
+  // its place to the next person. Nothing happens for a hold made under no session.
+  virtual boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold,
+                                                       bool checked_out, UnixMillis now) = 0;
+  // Advances every room this node has seen (admissions, expiries) to `now`.
+  virtual boost::asio::awaitable<Status> tick(UnixMillis now) = 0;
+  // For /metrics: as last seen by this node.
+  virtual QueueTotals totals() const = 0;
+};
+
+}  // namespace boxoffice

@@ -1,0 +1,257 @@
+#include "stores/redis/queue_counters.hpp"
+
+#include "stores/redis/queue_scripts.hpp"
+
+#include <sodium.h>
+
+#include <charconv>
+
+namespace boxoffice::redis {
+namespace asio = boost::asio;
+
+namespace {
+
+// How old this node's view of a room may be for a status answer: ticks refresh it every
+// 100 ms, so only a node whose sweeper stalls asks Redis on a poll.
+constexpr UnixMillis view_age_max_ms = 250;
+constexpr std::size_t view_fields = 7;
+
+std::vector<std::string> script_texts() {
+  std::vector<std::string> texts(static_cast<std::size_t>(QueueCounters::Script::count));
+  const auto set = [&texts](QueueCounters::Script script, std::string_view body) {
+    texts[static_cast<std::size_t>(script)] =
+        std::string(queue_scripts::prelude) + std::string(body);
+  };
+  using Script = QueueCounters::Script;
+  set(Script::advance, queue_scripts::advance);
+  set(Script::join, queue_scripts::join);
+  set(Script::session, queue_scripts::session);
+  set(Script::hold_made, queue_scripts::hold_made);
+  set(Script::hold_finished, queue_scripts::hold_finished);
+  return texts;
+}
+
+std::vector<std::string> keys_of(std::int64_t event_id) {
+  const std::string room = "{ev:" + std::to_string(event_id) + "}:queue";
+  return {room, room + ":active"};
+}
+
+std::optional<std::uint64_t> unsigned_of(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+QueueCounters::QueueCounters(Endpoint endpoint)
+    : connections_(std::move(endpoint)), scripts_(script_texts()) {}
+
+asio::awaitable<Result<Reply>> QueueCounters::run(std::int64_t event_id, Script script,
+                                                  std::optional<AdmissionSettings> settings,
+                                                  UnixMillis now, std::vector<std::string> args) {
+  std::vector<std::string> argv{std::to_string(now)};
+  if (settings) {
+    argv.push_back(std::to_string(settings->active_limit));
+    argv.push_back(std::to_string(settings->admit_per_second));
+    argv.push_back(std::to_string(std::int64_t{settings->session_seconds} * millis_per_second));
+    argv.push_back(std::to_string(settings->sale_opens_at));
+  } else {
+    argv.insert(argv.end(), 4, std::string());
+  }
+  // A room made now, if Redis has none (the first join, or Redis lost it): a fresh epoch, so
+  // tokens of the lost room name nothing, and a fresh shuffle key.
+  const bool may_make = script == Script::advance || script == Script::join;
+  if (may_make && settings) {
+    std::uint64_t epoch = 0;
+    randombytes_buf(&epoch, sizeof epoch);
+    ShuffleKey key{};
+    randombytes_buf(key.data(), key.size());
+    char hex[2 * std::tuple_size_v<ShuffleKey> + 1];
+    sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
+    argv.push_back(std::to_string(epoch));
+    argv.emplace_back(hex);
+  } else {
+    argv.insert(argv.end(), 2, std::string());
+  }
+  argv.insert(argv.end(), std::make_move_iterator(args.begin()),
+              std::make_move_iterator(args.end()));
+  Client* client = co_await connections_.here();
+  const std::vector<std::string> keys = keys_of(event_id);
+  auto reply = co_await scripts_.run(*client, static_cast<std::size_t>(script), keys,
+                                     std::move(argv));
+  if (reply && reply->type == Reply::Type::error) co_return unexpected(*reply);
+  co_return reply;
+}
+
+Status QueueCounters::read_view(const Reply& reply, Room& room) {
+  if (reply.type != Reply::Type::array || reply.elements.size() < view_fields) {
+    return unexpected(reply);
+  }
+  const auto& f = reply.elements;
+  const auto epoch = unsigned_of(f[0].text);
+  std::size_t key_bytes = 0;
+  if (!epoch || sodium_hex2bin(room.key.data(), room.key.size(), f[1].text.data(),
+                               f[1].text.size(), nullptr, &key_bytes, nullptr) != 0 ||
+      key_bytes != room.key.size()) {
+    return unexpected(reply);
+  }
+  room.epoch = *epoch;
+  room.line.issued = static_cast<std::uint64_t>(integer_of(f[2]));
+  room.line.served = static_cast<std::uint64_t>(integer_of(f[3]));
+  room.line.pre_queue_size = unsigned_of(f[4].text);
+  room.active = static_cast<std::uint64_t>(integer_of(f[5]));
+  double rate = room.settings.admit_per_second;
+  if (!f[6].text.empty()) std::from_chars(f[6].text.data(), f[6].text.data() + f[6].text.size(), rate);
+  room.line.admission_rate = rate;
+  return ok_status();
+}
+
+std::optional<QueueCounters::Room> QueueCounters::cached(std::int64_t event_id) const {
+  const std::lock_guard lock(mutex_);
+  const auto found = rooms_.find(event_id);
+  if (found == rooms_.end()) return std::nullopt;
+  return found->second;
+}
+
+void QueueCounters::keep(std::int64_t event_id, const Room& room) {
+  const std::lock_guard lock(mutex_);
+  Room& kept = rooms_[event_id];
+  // Answers may arrive out of order: an older one never replaces a newer.
+  if (room.seen_at >= kept.seen_at) kept = room;
+}
+
+asio::awaitable<Result<QueueCounters::Room>> QueueCounters::refresh(std::int64_t event_id,
+                                                                   AdmissionSettings settings,
+                                                                   UnixMillis now) {
+  auto reply = co_await run(event_id, Script::advance, settings, now, {});
+  if (!reply) co_return std::move(reply).error();
+  Room room{settings};
+  room.seen_at = now;
+  if (Status read = read_view(*reply, room); !read) co_return std::move(read).error();
+  keep(event_id, room);
+  co_return room;
+}
+
+asio::awaitable<Result<std::optional<QueueNumber>>> QueueCounters::join(
+    std::int64_t event_id, AdmissionSettings settings, UnixMillis now) {
+  if (now < settings.queue_opens_at) co_return std::optional<QueueNumber>();
+  auto reply = co_await run(event_id, Script::join, settings, now, {});
+  if (!reply) co_return std::move(reply).error();
+  Room room{settings};
+  room.seen_at = now;
+  if (Status read = read_view(*reply, room); !read) co_return std::move(read).error();
+  if (reply->elements.size() != view_fields + 1) co_return unexpected(*reply);
+  keep(event_id, room);
+  co_return QueueNumber{room.epoch,
+                        static_cast<std::uint64_t>(integer_of(reply->elements[view_fields]))};
+}
+
+// Whether the person at `position` in `room`'s view may have been let in since the view was
+// taken: at most a second's banked credit plus the rate over the view's age.
+bool QueueCounters::may_be_admitted(const Room& room, std::uint64_t position, UnixMillis now) {
+  const double since_seconds = static_cast<double>(now - room.seen_at) / millis_per_second;
+  const double admissions_max = room.settings.admit_per_second * (1.0 + since_seconds);
+  return static_cast<double>(position) <= admissions_max + 1.0;
+}
+
+asio::awaitable<Result<std::optional<QueueStatus>>> QueueCounters::status(
+    std::int64_t event_id, AdmissionSettings settings, QueueNumber number, UnixMillis now) {
+  auto room = cached(event_id);
+  const bool usable = room && room->epoch == number.room_epoch &&
+                      now - room->seen_at <= view_age_max_ms &&
+                      (room->line.pre_queue_size || now < settings.sale_opens_at);
+  std::optional<QueueStatus> in_line;
+  if (usable) in_line = place_in_line(number.number, room->line, settings, room->key, now);
+  // Near the front of the line (or past it), the answer comes from Redis, so that no node
+  // says "waiting" to someone another node has let in.
+  if (!usable || !in_line ||
+      (in_line->state == QueueState::waiting && may_be_admitted(*room, in_line->position, now))) {
+    auto fresh = co_await refresh(event_id, settings, now);
+    if (!fresh) co_return std::move(fresh).error();
+    room = std::move(*fresh);
+    if (room->epoch != number.room_epoch) co_return std::optional<QueueStatus>();
+    in_line = place_in_line(number.number, room->line, settings, room->key, now);
+  }
+  if (in_line) co_return in_line;
+  // Served: admitted while the session lasts, ended after.
+  const std::uint64_t rank = rank_in_line(number.number, room->line, room->key);
+  std::vector<std::string> args{std::to_string(number.room_epoch), std::to_string(rank)};
+  auto reply = co_await run(event_id, Script::session, std::nullopt, now, std::move(args));
+  if (!reply) co_return std::move(reply).error();
+  if (reply->type != Reply::Type::integer) co_return unexpected(*reply);
+  if (reply->integer < 0) co_return std::optional<QueueStatus>();  // the room was made anew
+  QueueStatus status;
+  status.state = QueueState::ended;
+  if (reply->integer > now) {
+    status.state = QueueState::admitted;
+    status.session = rank;
+    status.session_expires_at = reply->integer;
+  }
+  co_return status;
+}
+
+asio::awaitable<Result<bool>> QueueCounters::is_active(std::int64_t event_id,
+                                                       std::uint64_t room_epoch,
+                                                       std::uint64_t session, UnixMillis now) {
+  std::vector<std::string> args{std::to_string(room_epoch), std::to_string(session)};
+  auto reply = co_await run(event_id, Script::session, std::nullopt, now, std::move(args));
+  if (!reply) co_return std::move(reply).error();
+  if (reply->type != Reply::Type::integer) co_return unexpected(*reply);
+  co_return reply->integer > now;
+}
+
+asio::awaitable<Status> QueueCounters::hold_made(HoldId hold, AccessGrant grant,
+                                                 UnixMillis now) {
+  std::vector<std::string> args{std::to_string(grant.room_epoch), std::to_string(grant.session),
+                                hold.hex(), std::to_string(grant.expires_at)};
+  auto reply = co_await run(grant.event_id, Script::hold_made, std::nullopt, now, std::move(args));
+  if (!reply) co_return std::move(reply).error();
+  co_return ok_status();
+}
+
+asio::awaitable<Status> QueueCounters::hold_finished(std::int64_t event_id, HoldId hold,
+                                                     bool checked_out, UnixMillis now) {
+  // With the room's settings (when this node knows them) the next person is admitted at once;
+  // without, at the next tick of any node.
+  std::optional<AdmissionSettings> settings;
+  if (const auto room = cached(event_id)) settings = room->settings;
+  std::vector<std::string> args{hold.hex(), checked_out ? "1" : "0"};
+  auto reply = co_await run(event_id, Script::hold_finished, settings, now, std::move(args));
+  if (!reply) co_return std::move(reply).error();
+  if (reply->type == Reply::Type::array) {  // the room advanced: the next person is in
+    Room room{*settings};
+    room.seen_at = now;
+    if (Status read = read_view(*reply, room); !read) co_return read;
+    keep(event_id, room);
+  }
+  co_return ok_status();
+}
+
+asio::awaitable<Status> QueueCounters::tick(UnixMillis now) {
+  std::vector<std::pair<std::int64_t, AdmissionSettings>> rooms;
+  {
+    const std::lock_guard lock(mutex_);
+    for (const auto& [event_id, room] : rooms_) rooms.emplace_back(event_id, room.settings);
+  }
+  Status outcome = ok_status();
+  for (const auto& [event_id, settings] : rooms) {
+    auto refreshed = co_await refresh(event_id, settings, now);
+    if (!refreshed) outcome = std::move(refreshed).error();
+  }
+  co_return outcome;
+}
+
+QueueTotals QueueCounters::totals() const {
+  const std::lock_guard lock(mutex_);
+  QueueTotals totals;
+  for (const auto& [event_id, room] : rooms_) {
+    totals.waiting += room.line.issued - std::min(room.line.issued, room.line.served);
+    totals.active += room.active;
+    totals.admitted += room.line.served;
+  }
+  return totals;
+}
+
+}  // namespace boxoffice::redis
