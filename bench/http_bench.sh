@@ -18,6 +18,7 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TEST
 cmake --build build/release --target boxoffice >/dev/null
 
 work=$(mktemp -d /tmp/boxoffice-bench.XXXXXX)
+chmod 755 "$work"  # nginx's workers run as another user: they must reach its files
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -71,6 +72,7 @@ CONF
 nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$nginx_port/v1/events/$event >/dev/null && break; sleep 0.1; done
+curl -sf http://127.0.0.1:$nginx_port/v1/events/$event >/dev/null || { echo "nginx does not serve the file" >&2; exit 1; }
 
 rps() { awk '/Requests\/sec/ {print $2}'; }
 run_wrk() { wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency "$@"; }

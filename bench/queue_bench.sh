@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The waiting room on one node (embedded mode), in one run on one machine:
+#   1. one million people join an event's room (POST /v1/events/{id}/queue, wrk): the node's
+#      resident memory before and after, per person (target ≤ 100 bytes, or none);
+#   2. status polls (GET .../queue/status?token=, the tokens of 1,000 people in that line in
+#      turn) against nginx serving a status answer as a static file, same worker threads, same
+#      wrk (target ≥ 1.0×).
+# Usage: bench/queue_bench.sh [seconds per polling run, default 10]; PEOPLE (default 1000000),
+# THREADS, CONNECTIONS, WRK_THREADS in the environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${1:-10}
+people=${PEOPLE:-1000000}
+threads=${THREADS:-1}
+connections=${CONNECTIONS:-64}
+wrk_threads=${WRK_THREADS:-1}
+
+scripts/install-deps.sh
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF >/dev/null
+cmake --build build/release --target boxoffice >/dev/null
+
+work=$(mktemp -d /tmp/boxoffice-bench.XXXXXX)
+chmod 755 "$work"  # nginx's workers run as another user: they must reach its files
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+metric() { curl -sf "$base/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
+
+port=$(free_port)
+key=bench-key
+build/release/src/app/boxoffice serve --listen 127.0.0.1:$port --data-dir "$work/data" \
+  --admin-key $key --threads "$threads" --log-level warn --no-access-log >"$work/boxoffice.out" 2>&1 &
+box_pid=$!
+pids+=($box_pid)
+base=http://127.0.0.1:$port
+for _ in $(seq 100); do curl -sf $base/healthz >/dev/null && break; sleep 0.1; done
+
+# An event on sale whose room lets one person in a minute: everyone stays in line.
+python3 bench/make_venue.py 1 1 10 >"$work/venue.json"
+venue=$(curl -sf -X POST $base/v1/venues -H "Authorization: Bearer $key" \
+  -H 'Content-Type: application/json' --data-binary @"$work/venue.json" | json_field id)
+event=$(curl -sf -X POST $base/v1/events -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d '{
+  "venue_id":'"$venue"',"name":"Queue Night","performers":["The Lines"],"category":"concert",
+  "starts_at":"2099-01-01T20:00:00Z","on_sale_at":"2020-01-01T00:00:00Z",
+  "price_levels":[{"id":"std","name":"Standard","price_cents":5000,"currency":"USD"}],
+  "pricing":{"S0":"std"},"max_per_order":1,
+  "waiting_room":{"enabled":true,"active_limit":1,"admit_per_second":1,"session_seconds":60}}' | json_field id)
+curl -sf -X POST $base/v1/events/$event/publish -H "Authorization: Bearer $key" >/dev/null
+queue_path=/v1/events/$event/queue
+
+echo "== $(nproc) cores; $threads server thread(s); wrk -t$wrk_threads -c$connections"
+# Warm the node's paths (and its allocator) with a first thousand, then measure the rest.
+seq 1000 | xargs -P 8 -I{} curl -sf -o /dev/null -X POST $base$queue_path
+rss_before=$(rss_kib $box_pid)
+joined_before=$(metric boxoffice_queue_waiting)
+start=$(date +%s.%N)
+export BENCH_QUEUE_PATH=$queue_path
+while (( $(metric boxoffice_queue_waiting) < people )); do
+  wrk -t"$wrk_threads" -c"$connections" -d2s -s bench/queue_join.lua $base | grep -E 'Non-2xx' || true
+done
+seconds=$(python3 -c "import time; print(time.time() - $start)")
+waiting=$(metric boxoffice_queue_waiting)
+rss_after=$(rss_kib $box_pid)
+echo "== joined: $waiting people waiting; RSS ${rss_before} KiB before the last $((waiting - joined_before)), ${rss_after} KiB after"
+
+# The tokens of 1,000 people at the back of the line, and a status answer for nginx to serve.
+python3 - "$port" "$queue_path" >"$work/tokens" <<'PY'
+import http.client, json, sys
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+for _ in range(1000):
+    conn.request("POST", sys.argv[2])
+    print(json.loads(conn.getresponse().read())["queue_token"])
+PY
+status_path=$queue_path/status
+mkdir -p "$work/www$queue_path" "$work/nginx"
+curl -sf "$base$status_path?token=$(head -1 "$work/tokens")" >"$work/www$status_path"
+echo "== a status answer ($(wc -c <"$work/www$status_path") bytes): $(cat "$work/www$status_path")"
+nginx_port=$(free_port)
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes $threads;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type application/json;
+  keepalive_requests 1000000;
+  open_file_cache max=1000 inactive=60s;
+  open_file_cache_valid 60s;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  server { listen 127.0.0.1:$nginx_port; root $work/www; etag on; }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+for _ in $(seq 100); do curl -sf http://127.0.0.1:$nginx_port$status_path >/dev/null && break; sleep 0.1; done
+curl -sf http://127.0.0.1:$nginx_port$status_path >/dev/null || { echo "nginx does not serve the file" >&2; exit 1; }
+
+export BENCH_STATUS_PATH=$status_path BENCH_TOKENS=$work/tokens
+run_wrk() { wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency -s bench/queue_status.lua "$@"; }
+rps() { awk '/Requests\/sec/ {print $2}'; }
+echo "== nginx: GET the static status answer"
+nginx_out=$(run_wrk http://127.0.0.1:$nginx_port); echo "$nginx_out" | grep -E 'Requests/sec|Latency  |Non-2xx'
+echo "== boxoffice: GET $status_path?token=..., 1,000 people in turn"
+box_out=$(run_wrk $base); echo "$box_out" | grep -E 'Requests/sec|Latency  |Non-2xx'
+
+python3 - "$waiting" "$joined_before" "$rss_before" "$rss_after" "$seconds" \
+  "$(echo "$nginx_out" | rps)" "$(echo "$box_out" | rps)" <<'PY'
+import sys
+waiting, before, rss_before, rss_after = (int(x) for x in sys.argv[1:5])
+seconds, nginx, box = (float(x) for x in sys.argv[5:])
+people = waiting - before
+per_person = max(0, rss_after - rss_before) * 1024 / people
+print(f"RESULT {waiting:,} people in line; the last {people:,} joined at {people / seconds:,.0f}/s "
+      f"and took {(rss_after - rss_before) / 1024:.1f} MiB = {per_person:.1f} bytes a person  target <= 100")
+print(f"RESULT status polls: {box:,.0f} req/s = {box / nginx:.2f}x nginx ({nginx:,.0f} req/s)  target >= 1.0x")
+PY
