@@ -43,14 +43,27 @@ std::optional<std::uint64_t> parse_seq(std::string_view text) {
   return seq;
 }
 
-// Sends a live seat map's messages until the subscription ends or the client goes.
-asio::awaitable<void> pump(std::shared_ptr<LiveSeats::Subscription> subscription,
-                           StreamWriter& writer) {
-  for (;;) {
-    const std::optional<std::string> message = co_await subscription->next();
-    if (!message) co_return;
-    if (!co_await writer.write(*message)) co_return;
+// A live seat map's connection, for the hub's fan-out.
+class StreamSink final : public LiveSink {
+ public:
+  explicit StreamSink(StreamWriter& writer) : writer_(writer) {}
+  std::optional<std::size_t> write_now(std::string_view data) override {
+    return writer_.write_now(data);
   }
+  asio::awaitable<bool> write(std::string_view data) override {
+    co_return co_await writer_.write(data);
+  }
+  void abort() override { writer_.abort(); }
+
+ private:
+  StreamWriter& writer_;
+};
+
+// Sends a live seat map's messages until the subscription ends or the client goes.
+asio::awaitable<void> stream_live(std::shared_ptr<LiveSeats::Subscription> subscription,
+                                  StreamWriter& writer) {
+  StreamSink sink(writer);
+  co_await subscription->run(sink);
 }
 
 Response not_found(std::string_view what) {
@@ -253,7 +266,7 @@ class Api {
     response.set("X-Accel-Buffering", "no");  // nginx: pass each message on at once
     response.body() = (*subscription)->first_message();
     response.body().stream = [shared = std::shared_ptr(std::move(*subscription))](
-                                 StreamWriter& writer) { return pump(shared, writer); };
+                                 StreamWriter& writer) { return stream_live(shared, writer); };
     co_return response;
   }
 
