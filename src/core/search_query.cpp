@@ -295,6 +295,13 @@ QueryUnderstanding understand_query(std::string_view text, LocalMillis now,
           break;
         }
       }
+      if (const CategorySynonym* synonym = match_category(phrase, categories)) {
+        if (understood.category && *understood.category == synonym->category &&
+            (synonym->topic.empty() || understood.topic == synonym->topic)) {
+          taken = n;  // "nba games": games says nothing more than nba did
+          break;
+        }
+      }
       if (!understood.category) {
         if (const CategorySynonym* synonym = match_category(phrase, categories)) {
           understood.category = std::string(synonym->category);
