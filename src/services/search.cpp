@@ -565,6 +565,7 @@ void SearchService::run() {
         transaction.commit();
       }
       fresh->writer->exec("INSERT INTO events (events) VALUES ('optimize')");
+      fresh->writer->exec("PRAGMA wal_checkpoint(TRUNCATE)");
       {
         std::shared_lock old_lock(old->mutex);  // carry popularity over
         for (const auto& [id, slot] : fresh->slot_of) {
