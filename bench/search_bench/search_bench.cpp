@@ -165,6 +165,7 @@ int main(int argc, char** argv) {
   cli.add_option("--concurrency", concurrency)->capture_default_str();
   cli.add_option("--postgres", postgres, "a throwaway database's URL (none: skip PostgreSQL)");
   CLI11_PARSE(cli, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
   const bx::UnixMillis now = bx::system_now();
   auto start = Clock::now();
@@ -195,7 +196,7 @@ int main(int argc, char** argv) {
   if (typo.size() > 4) std::swap(typo[2], typo[3]);  // a swapped pair of letters
   std::vector<std::string> mix = {
       e1.performers[0],
-      bx::fold_text(e3.performers[0]).substr(0, 4),  // type-ahead
+      bx::split_words(bx::fold_text(e3.performers[0])).back().substr(0, 4),  // type-ahead
       "concert in LA this weekend",
       "nba games this weekend",
       "comedy in london",
@@ -236,7 +237,7 @@ int main(int argc, char** argv) {
        "city text, tags text, description text, category text, starts_at timestamptz, "
        "local_start timestamp, min_price bigint, lat double precision, lon double precision)");
   start = Clock::now();
-  exec(conn, "COPY events FROM STDIN");
+  PQclear(PQexec(conn, "COPY events FROM STDIN"));
   std::string buffer;
   for (const auto& [e, v] : all) {
     std::int64_t min_price = INT64_MAX;
