@@ -6,7 +6,9 @@
 #include "http/problem.hpp"
 
 #include <boost/json.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
 #include <sodium.h>
 
@@ -417,6 +419,61 @@ class Api {
     co_return response;
   }
 
+  // GET /v1/events/{id}/queue/status/stream?token=: the status as server-sent events ("event:
+  // status", the same JSON), again whenever it changes (looked at every second), until the
+  // access token has been sent; "event: error" with a problem body when the token stops being
+  // good (the session ended, the room restarted). Errors before the stream: as queue_status.
+  asio::awaitable<Response> queue_status_stream(const Request& request, std::string_view id_text) {
+    const auto view = visible_event(request, id_text);
+    if (!view || options_.waiting_room == nullptr) co_return not_found("event");
+    std::optional<std::string> token(request["X-Queue-Token"]);
+    if (token->empty()) token = query_param(request, "token");
+    if (!token || token->empty()) {
+      co_return problem_of(make_error(Errc::queue_token_invalid,
+                                      "send the queue token in X-Queue-Token or ?token="));
+    }
+    auto status = co_await options_.waiting_room->status(*view->event, *token, clock_());
+    if (!status) co_return problem_of(status.error());
+    std::string first = boost::json::serialize(*status);
+    Response response{s::ok, 11};
+    response.set(bhttp::field::content_type, "text/event-stream");
+    response.set(bhttp::field::cache_control, "no-cache");
+    response.set("X-Accel-Buffering", "no");
+    response.body() = "retry: 2000\nevent: status\ndata: " + first + "\n\n";
+    if (status->contains("access_token")) co_return response;  // admitted: that was all
+    response.body().stream = [this, event = view->event, token = std::move(*token),
+                              last = std::move(first)](StreamWriter& writer) mutable {
+      return follow_queue_status(event, std::move(token), std::move(last), writer);
+    };
+    co_return response;
+  }
+
+  asio::awaitable<void> follow_queue_status(std::shared_ptr<const Event> event, std::string token,
+                                            std::string last, StreamWriter& writer) {
+    constexpr auto poll_every = std::chrono::seconds(1);
+    constexpr int heartbeat_polls = 15;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (int quiet = 0;; ++quiet) {
+      timer.expires_after(poll_every);
+      co_await timer.async_wait(asio::use_awaitable);
+      auto status = co_await options_.waiting_room->status(*event, token, clock_());
+      if (!status) {
+        if (status.error().code == Errc::store_unavailable) continue;  // try again
+        const Response problem = problem_of(status.error());
+        const std::string message = "event: error\ndata: " + problem.body() + "\n\n";
+        co_await writer.write(message);
+        co_return;
+      }
+      std::string now = boost::json::serialize(*status);
+      if (now == last && quiet < heartbeat_polls) continue;
+      const std::string message =
+          now == last ? std::string(": hb\n\n") : "event: status\ndata: " + now + "\n\n";
+      if (!co_await writer.write(message) || status->contains("access_token")) co_return;
+      last = std::move(now);
+      quiet = 0;
+    }
+  }
+
   Response get_order(std::string_view id_text) {
     const auto id = Id128::from_hex(id_text);
     if (!id) return not_found("order");
@@ -519,6 +576,10 @@ void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics&
   router.add(v::get, "/v1/events/{id}/queue/status",
              [api](Request& r, const P& p) -> asio::awaitable<Response> {
                co_return co_await api->queue_status(r, p.get("id"));
+             });
+  router.add(v::get, "/v1/events/{id}/queue/status/stream",
+             [api](Request& r, const P& p) -> asio::awaitable<Response> {
+               co_return co_await api->queue_status_stream(r, p.get("id"));
              });
   router.add(v::get, "/v1/events/{id}/orders", sync([api](Request& r, const P& p) {
     return api->event_orders(r, p.get("id"));

@@ -2,6 +2,7 @@
 access token, and every way a hold without a good token is refused; a checkout or a release
 frees the place for the next person; the pre-queue is admitted when the sale opens."""
 
+import json
 import time
 import unittest
 
@@ -126,6 +127,56 @@ class QueueTest(ServerTest):
         self.assertIn("boxoffice_queue_active ", metrics)
         self.assertIn("boxoffice_queue_waiting ", metrics)
         self.assertIn("boxoffice_queue_admitted_total 3", metrics)
+
+    def read_events(self, response, until):
+        """Server-sent events of `response` as (event, data) pairs, until `until(pairs)`."""
+        events, event, data = [], None, None
+        while not until(events):
+            line = response.readline().decode()
+            self.assertTrue(line, f"the stream ended after {events}")
+            line = line.rstrip("\n")
+            if line.startswith("event: "):
+                event = line[len("event: "):]
+            elif line.startswith("data: "):
+                data = json.loads(line[len("data: "):])
+            elif line == "" and event:
+                events.append((event, data))
+                event, data = None, None
+        return events
+
+    def test_status_as_server_sent_events_until_admitted(self):
+        s = self.server
+        event_id = self.event_with_room(waiting_room=room())
+        first = self.join(event_id)
+        access = self.wait_admitted(event_id, first["queue_token"])
+        second = self.join(event_id)
+
+        conn = s.connect(timeout=20)
+        conn.request("GET", f"/v1/events/{event_id}/queue/status/stream?token={second['queue_token']}")
+        stream = conn.getresponse()
+        self.assertEqual(stream.status, 200)
+        self.assertEqual(stream.getheader("Content-Type"), "text/event-stream")
+        opening = self.read_events(stream, lambda events: len(events) == 1)
+        self.assertEqual(opening[0][0], "status")
+        self.assertEqual(opening[0][1]["state"], "waiting")
+        self.assertEqual(opening[0][1]["position"], 1)
+
+        # The first person's checkout lets the second in: the stream says so, then ends.
+        held = self.hold(event_id, ["S1-R1-1"], access)
+        self.assertEqual(held.status, 201, held)
+        order = s.request("POST", f"/v1/holds/{held.json['hold_id']}/checkout", CHECKOUT,
+                          headers={"Idempotency-Key": "stream-1"})
+        self.assertEqual(order.status, 201, order)
+        events = self.read_events(stream, lambda events: events and events[-1][1]["state"] == "admitted")
+        admitted = events[-1][1]
+        self.assertTrue(admitted["access_token"].startswith("bq1."))
+        self.assertEqual(self.hold(event_id, ["S1-R1-2"], admitted["access_token"]).status, 201)
+        self.assertEqual(stream.read(), b"")  # ended
+        conn.close()
+
+        # A token that is no good gets a problem, not a stream.
+        bad = s.request("GET", f"/v1/events/{event_id}/queue/status/stream?token=bq1.forged.x")
+        self.assertProblem(bad, 403, "queue-token-invalid")
 
     def test_events_without_a_room_are_not_gated(self):
         event_id = self.event_with_room()

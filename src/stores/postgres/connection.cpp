@@ -1,6 +1,7 @@
 #include "stores/postgres/connection.hpp"
 
 #include <cstdlib>
+#include <poll.h>
 
 namespace boxoffice::postgres {
 namespace {
@@ -47,7 +48,12 @@ Status Connection::ensure_connected() {
 
 void Connection::drop_if_closed() {
   if (connection_ == nullptr) return;
-  if (PQconsumeInput(connection_) == 0 || PQstatus(connection_) != CONNECTION_OK) {
+  // An idle session has nothing to read (we never LISTEN) unless the server is ending it: a
+  // shutdown sends "terminating connection" and then closes, and a read may see the message
+  // without the close yet. Anything readable, or a status gone bad, drops the session.
+  pollfd waiting{PQsocket(connection_), POLLIN, 0};
+  const bool readable = ::poll(&waiting, 1, 0) != 0;
+  if (readable || PQstatus(connection_) != CONNECTION_OK) {
     PQfinish(connection_);
     connection_ = nullptr;
   }

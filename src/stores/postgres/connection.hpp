@@ -62,7 +62,7 @@ class Connection {
   // Runs SQL text with no parameters (several statements allowed).
   Result<Rows> exec(std::string_view sql);
   // Drops the session if the server has closed it meanwhile (a restart, a failover), so the
-  // next use reconnects instead of failing once. One non-blocking read; no round trip.
+  // next use reconnects instead of failing once. One poll(2) of its socket; no round trip.
   void drop_if_closed();
 
  private:
