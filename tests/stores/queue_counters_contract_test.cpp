@@ -276,6 +276,28 @@ TEST_P(RedisQueueNodes, TwoNodesShareOneRoom) {
   EXPECT_EQ(status(room, {epoch, 2}, t0 + 130, other.get()).state, QueueState::admitted);
 }
 
+TEST_P(RedisQueueNodes, ARoomRedisLostIsMadeAnewAndItsOldNumbersAreRefused) {
+  const auto room = settings(5, 10);
+  const QueueNumber before = join(room, t0);
+  tick(t0 + step_ms);
+  ASSERT_EQ(status(room, before, t0 + step_ms).state, QueueState::admitted);
+  // Redis loses the room (a failover to a replica that never had it, a flush).
+  redis::Client client(io_, redis::parse_redis_endpoint(test_redis_url()).value());
+  client.start();
+  const std::string key = "{ev:" + std::to_string(event_) + "}:queue";
+  std::vector<std::string> del{"DEL", key, key + ":active"};
+  auto deleted = run(client.command(std::move(del)));
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_EQ(deleted->integer, 2);
+  tick(t0 + 2 * step_ms);  // this node knew the room: Redis says it has none, it is made anew
+  auto where = run(counters_->status(event_, room, before, t0 + 2 * step_ms));
+  ASSERT_TRUE(where.ok()) << where.error().detail;
+  EXPECT_FALSE(*where);  // a number of the lost room names nothing now
+  const QueueNumber after = join(room, t0 + 2 * step_ms);
+  EXPECT_NE(after.room_epoch, before.room_epoch);
+  EXPECT_EQ(after.number, 0U);
+}
+
 INSTANTIATE_TEST_SUITE_P(Cluster, RedisQueueNodes, ::testing::Values("redis"),
                          [](const auto& info) { return info.param; });
 

@@ -50,7 +50,8 @@ QueueCounters::QueueCounters(Endpoint endpoint)
 
 asio::awaitable<Result<Reply>> QueueCounters::run(std::int64_t event_id, Script script,
                                                   std::optional<AdmissionSettings> settings,
-                                                  UnixMillis now, std::vector<std::string> args) {
+                                                  UnixMillis now, std::vector<std::string> args,
+                                                  bool make_room) {
   std::vector<std::string> argv{std::to_string(now)};
   if (settings) {
     argv.push_back(std::to_string(settings->active_limit));
@@ -61,9 +62,11 @@ asio::awaitable<Result<Reply>> QueueCounters::run(std::int64_t event_id, Script 
     argv.insert(argv.end(), 4, std::string());
   }
   // A room made now, if Redis has none (the first join, or Redis lost it): a fresh epoch, so
-  // tokens of the lost room name nothing, and a fresh shuffle key.
+  // tokens of the lost room name nothing, and a fresh shuffle key. Drawn only when this node
+  // has not seen the room, or Redis said it has none (NOROOM): random bytes are a system call.
   const bool may_make = script == Script::advance || script == Script::join;
-  if (may_make && settings) {
+  const bool make = may_make && settings && (make_room || !cached(event_id));
+  if (make) {
     std::uint64_t epoch = 0;
     randombytes_buf(&epoch, sizeof epoch);
     ShuffleKey key{};
@@ -75,12 +78,14 @@ asio::awaitable<Result<Reply>> QueueCounters::run(std::int64_t event_id, Script 
   } else {
     argv.insert(argv.end(), 2, std::string());
   }
-  argv.insert(argv.end(), std::make_move_iterator(args.begin()),
-              std::make_move_iterator(args.end()));
+  argv.insert(argv.end(), args.begin(), args.end());
   Client* client = co_await connections_.here();
   const std::vector<std::string> keys = keys_of(event_id);
-  auto reply = co_await scripts_.run(*client, static_cast<std::size_t>(script), keys,
-                                     std::move(argv));
+  auto reply = co_await scripts_.run(*client, static_cast<std::size_t>(script), keys, argv);
+  if (reply && reply->type == Reply::Type::error && !make && may_make &&
+      reply->text.find("NOROOM") != std::string::npos) {  // Redis lost the room: make it anew
+    co_return co_await run(event_id, script, settings, now, std::move(args), true);
+  }
   if (reply && reply->type == Reply::Type::error) co_return unexpected(*reply);
   co_return reply;
 }

@@ -51,9 +51,12 @@ class QueueCounters final : public boxoffice::QueueCounters {
   };
 
   // Runs `script` on the event's room; `settings` nullopt when they are not known here.
+  // `make_room`: with a fresh epoch and key, for advance and join to make the room if Redis
+  // has none (also done when this node has not seen the room).
   boost::asio::awaitable<Result<Reply>> run(std::int64_t event_id, Script script,
                                             std::optional<AdmissionSettings> settings,
-                                            UnixMillis now, std::vector<std::string> args);
+                                            UnixMillis now, std::vector<std::string> args,
+                                            bool make_room = false);
   // Advances the room in Redis and keeps what it answers as this node's view.
   boost::asio::awaitable<Result<Room>> refresh(std::int64_t event_id, AdmissionSettings settings,
                                                UnixMillis now);

@@ -88,14 +88,17 @@ local function view()
 end
 )lua";
 
-// The room advanced to now: view().
+// The room advanced to now: view(). NOROOM when there is none and none was to be made.
 inline constexpr std::string_view advance = R"lua(
+if redis.call('EXISTS', K_ROOM) == 0 then return redis.error_reply('NOROOM') end
 advance()
 return view()
 )lua";
 
 // The next number (a join at or after the open is never in the pre-queue): view() .. number.
+// NOROOM as advance.
 inline constexpr std::string_view join = R"lua(
+if redis.call('EXISTS', K_ROOM) == 0 then return redis.error_reply('NOROOM') end
 advance()
 local number = redis.call('HINCRBY', K_ROOM, 'issued', 1) - 1
 local out = view()
