@@ -5,6 +5,7 @@
 #include "http/api.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/static_files.hpp"
 #include "services/booking.hpp"
 #include "services/catalog.hpp"
 #include "services/clock.hpp"
@@ -236,6 +237,7 @@ int serve(const ServeOptions& options) {
                        {admin_key, [&orders, &holds] { return orders.ping().ok() && holds->reachable(); },
                         live.get(), &waiting_room},
                        system_now);
+  if (!options.web_dir.empty()) http::add_web_routes(router, options.web_dir);
   router.instrument(metrics, options.access_log);
   http::ServerLimits limits;
   limits.body_bytes_max_for = [](boost::beast::http::verb method, std::string_view target) {

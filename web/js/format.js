@@ -1,0 +1,44 @@
+// Money (integer minor units) and times (RFC 3339), shown in the reader's language and, for
+// event times, in the venue's time zone.
+
+export function money(cents, currency = 'USD') {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
+  } catch {
+    return `${(cents / 100).toFixed(2)} ${currency}`;
+  }
+}
+
+export function priceRange(range) {
+  if (!range) return '';
+  const { min_cents: min, max_cents: max, currency } = range;
+  return min === max ? money(min, currency) : `${money(min, currency)} – ${money(max, currency)}`;
+}
+
+export function eventTime(iso, timeZone) {
+  const options = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+    hour: 'numeric', minute: '2-digit' };
+  try {
+    return new Intl.DateTimeFormat(undefined, { ...options, timeZone, timeZoneName: timeZone ? 'short' : undefined })
+      .format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(undefined, options).format(new Date(iso));
+  }
+}
+
+// "4:05" for 245 seconds.
+export function clock(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+// "about 2 minutes" for an estimated wait.
+export function duration(seconds) {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} seconds`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `about ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return `about ${Math.round(minutes / 60)} hours`;
+}
+
+export const escapeText = (text) => String(text).replace(/[&<>"']/g,
+  (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
