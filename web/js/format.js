@@ -34,7 +34,10 @@ export function clock(seconds) {
 
 // "about 2 minutes" for an estimated wait.
 export function duration(seconds) {
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} seconds`;
+  if (seconds < 60) {
+    const s = Math.max(1, Math.round(seconds));
+    return `${s} second${s === 1 ? '' : 's'}`;
+  }
   const minutes = Math.round(seconds / 60);
   if (minutes < 90) return `about ${minutes} minute${minutes === 1 ? '' : 's'}`;
   return `about ${Math.round(minutes / 60)} hours`;

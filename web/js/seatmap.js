@@ -85,9 +85,13 @@ export class SeatMap {
     parts.push('<g class="sections-layer">');
     this.sections.forEach((s, k) => {
       if (!s.count) return;
-      const pad = this.gap * 0.6, b = s.box;
-      parts.push(`<rect class="section-shape" data-section="${k}" x="${b.minX - pad}" y="${b.minY - pad}" width="${b.maxX - b.minX + 2 * pad}" height="${b.maxY - b.minY + 2 * pad}" rx="${this.gap}" fill="${this.colour(s.level)}"><title></title></rect>`,
-        `<text class="section-label" x="${(b.minX + b.maxX) / 2}" y="${(b.minY + b.maxY) / 2 + fontSize * 0.35}" font-size="${fontSize}" text-anchor="middle">${escapeXml(s.name)}</text>`);
+      const b = s.box;
+      const points = hull(this.seats.slice(s.first, s.first + s.count)).map((p) => `${p.x},${p.y}`).join(' ');
+      // A round stroke as wide as a seat pads the hull by half a seat all round.
+      parts.push(`<polygon class="section-shape" data-section="${k}" points="${points}" stroke-width="${this.gap * 1.2}" stroke-linejoin="round" fill="${this.colour(s.level)}" stroke="${this.colour(s.level)}"><title></title></polygon>`);
+      const text = s.name.length > 10 ? s.id : s.name;
+      const size = Math.min(fontSize, (b.maxX - b.minX + this.gap) / (text.length * 0.62), (b.maxY - b.minY + this.gap) * 0.8);
+      parts.push(`<text class="section-label" x="${(b.minX + b.maxX) / 2}" y="${(b.minY + b.maxY) / 2 + size * 0.35}" font-size="${size}" text-anchor="middle">${escapeXml(text)}</text>`);
     });
     parts.push('</g><g class="seats-layer">');
     for (let i = 0; i < this.seats.length; i++) {
@@ -104,7 +108,7 @@ export class SeatMap {
     svg.innerHTML = parts.join('');
     this.svg = svg;
     this.circles = svg.querySelectorAll('circle.seat');
-    this.sectionShapes = svg.querySelectorAll('rect.section-shape');
+    this.sectionShapes = svg.querySelectorAll('.section-shape');
 
     const controls = document.createElement('div');
     controls.className = 'controls';
@@ -158,7 +162,9 @@ export class SeatMap {
   refreshSections() {
     for (const shape of this.sectionShapes) {
       const s = this.sections[Number(shape.dataset.section)];
-      shape.setAttribute('fill', s.available ? this.colour(s.level) : '#b9bcc4');
+      const colour = s.available ? this.colour(s.level) : '#b9bcc4';
+      shape.setAttribute('fill', colour);
+      shape.setAttribute('stroke', colour);
       shape.firstChild.textContent = `${s.name}: ${s.available.toLocaleString()} of ${s.count.toLocaleString()} seats left`;
     }
   }
@@ -273,6 +279,23 @@ export class SeatMap {
     });
     new ResizeObserver(() => this.setView(this.view)).observe(svg);
   }
+}
+
+// The convex hull of points {x, y} (Andrew's monotone chain), counter-clockwise.
+function hull(points) {
+  const p = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
+  if (p.length < 3) return p;
+  const cross = (o, a, b) => (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+  const lower = [], upper = [];
+  for (const point of p) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], point) <= 0) lower.pop();
+    lower.push(point);
+  }
+  for (let i = p.length - 1; i >= 0; i--) {
+    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], p[i]) <= 0) upper.pop();
+    upper.push(p[i]);
+  }
+  return lower.slice(0, -1).concat(upper.slice(0, -1));
 }
 
 export function escapeXml(text) {
