@@ -110,7 +110,7 @@ export async function openPage(browser, viewport = desktop) {
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/the server responded with a status of (402|404|409|410)/.test(message.text())) {
+    if (message.type() === 'error' && !/the server responded with a status of (401|402|403|404|409|410)/.test(message.text())) {
       page.problems.push(`console: ${message.text()}`);
     }
   });

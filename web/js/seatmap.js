@@ -20,10 +20,12 @@ export const palette = ['#1f77b4', '#e4572e', '#2ca02c', '#9467bd', '#f2a900', '
   '#d62798', '#8c564b', '#7f7f00', '#005f73'];
 
 export class SeatMap {
-  // `map`: the seat map JSON. options: onSeat(i) when a seat is clicked, label for the map.
-  constructor(container, map, { onSeat = () => {}, label = 'Seat map' } = {}) {
+  // `map`: the seat map JSON. options: onSeat(i) when a seat is clicked (none: seats can't be
+  // picked), label for the map.
+  constructor(container, map, { onSeat = null, label = 'Seat map' } = {}) {
     this.container = container;
-    this.onSeat = onSeat;
+    this.onSeat = onSeat || (() => {});
+    this.pickable = Boolean(onSeat);
     this.levelColour = new Map((map.price_levels || []).map((level, i) => [level.id, palette[i % palette.length]]));
     this.seats = [];          // {id, label, row, section (index), x, y}
     this.index = new Map();   // seat id → i
@@ -182,7 +184,7 @@ export class SeatMap {
     const scale = Math.min(pixels / this.view.w, (this.svg.clientHeight || pixels) / this.view.h);
     const zoomed = this.gap * 0.84 * scale >= seat_pixels_min;
     this.svg.classList.toggle('zoomed', zoomed);
-    this.hint.textContent = zoomed ? 'Click a seat to pick it' : 'Zoom in or click a section to see its seats';
+    this.hint.textContent = !zoomed ? 'Zoom in or click a section to see its seats' : this.pickable ? 'Click a seat to pick it' : '';
   }
 
   reset() { this.setView({ ...this.full }); }
