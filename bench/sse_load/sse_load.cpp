@@ -334,7 +334,8 @@ asio::awaitable<void> opener(Shared& shared, Shard& shard, std::size_t first, st
 }
 
 struct TriggerResult {
-  std::vector<std::int64_t> sent_ns;  // per change; 0 when never sent
+  std::vector<std::int64_t> sent_ns;      // per change; 0 when never sent
+  std::vector<std::int64_t> answered_ns;  // per change: its answer's round trip; 0 if none
   std::size_t answered_2xx = 0;
   std::string error;
 };
@@ -380,6 +381,7 @@ asio::awaitable<void> trigger_connection(const Options& options, const Url& url,
     http::response<http::string_body> response;
     auto [read_error, read] = co_await http::async_read(stream, buffer, response, use_nothrow);
     if (read_error) co_return fail(read_error.message());
+    result.answered_ns[i] = now_ns() - result.sent_ns[i];
     if (response.result_int() / 100 == 2) {
       ++result.answered_2xx;
     } else {
@@ -462,6 +464,7 @@ int run(const Options& options) {
   // The changes, from a thread of their own.
   TriggerResult triggered;
   triggered.sent_ns.assign(options.changes, 0);
+  triggered.answered_ns.assign(options.changes, 0);
   {
     asio::io_context context;
     const auto step = std::min(options.trigger_connections, options.changes);
@@ -529,6 +532,17 @@ int run(const Options& options) {
   const double max = ms(*std::max_element(delays.begin(), delays.end()));
   std::printf("delay (arrival − send of the change): p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", p50,
               p99, max);
+  // How long the changes themselves took: a server busy sending answers them late, and that
+  // lateness is part of every delay above.
+  std::vector<std::int64_t> answers;
+  for (const auto t : triggered.answered_ns) {
+    if (t != 0) answers.push_back(t);
+  }
+  if (!answers.empty()) {
+    std::sort(answers.begin(), answers.end());
+    std::printf("the changes' answers took: p50 %.1f ms, max %.1f ms\n",
+                ms(answers[answers.size() / 2]), ms(answers.back()));
+  }
   std::printf("RESULT p50_ms=%.1f p99_ms=%.1f max_ms=%.1f complete=%zu/%zu\n", p50, p99, max,
               shared.complete.load(), options.subscribers);
   const bool all = shared.complete == options.subscribers && sent == options.changes;

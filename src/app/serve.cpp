@@ -3,6 +3,7 @@
 #include "app/data_dir.hpp"
 #include "app/demo_catalog.hpp"
 #include "http/api.hpp"
+#include "http/search_api.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
@@ -10,6 +11,7 @@
 #include "services/catalog.hpp"
 #include "services/clock.hpp"
 #include "services/live_seats.hpp"
+#include "services/search.hpp"
 #include "services/waiting_room.hpp"
 #include "stores/memory/hold_store.hpp"
 #include "stores/memory/queue_counters.hpp"
@@ -187,6 +189,19 @@ int serve(const ServeOptions& options) {
   if (options.demo && catalog.events().empty()) load_demo(catalog);
 
   Metrics metrics;
+  // The search index follows the catalog: every change it sees from now on, and everything it
+  // holds, indexed once before serving.
+  SearchService search(&metrics);
+  metrics.search = [&search] { return search.render_metrics(); };
+  catalog.on_change([&search](const std::shared_ptr<const EventView>& view) {
+    search.put(view->event, view->venue, system_now());
+  });
+  {
+    std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> all;
+    for (const auto& view : catalog.events()) all.emplace_back(view->event, view->venue);
+    search.rebuild(std::move(all));
+    spdlog::info("search index built: {} events", search.indexed_events());
+  }
   // Before the hold store: its threads may report changes until it is destroyed.
   std::unique_ptr<LiveSeats> live;
   std::unique_ptr<HoldStore> holds;
@@ -235,8 +250,9 @@ int serve(const ServeOptions& options) {
   OrderStore& orders = *stores.orders;
   http::add_api_routes(router, catalog, booking, metrics,
                        {admin_key, [&orders, &holds] { return orders.ping().ok() && holds->reachable(); },
-                        live.get(), &waiting_room},
+                        live.get(), &waiting_room, &search},
                        system_now);
+  http::add_search_routes(router, search, system_now);
   if (!options.web_dir.empty()) http::add_web_routes(router, options.web_dir);
   router.instrument(metrics, options.access_log);
   http::ServerLimits limits;

@@ -132,6 +132,7 @@ struct Event {
   std::uint32_t hold_seconds = hold_seconds_default;
   std::optional<WaitingRoom> waiting_room;
   bool published = false;
+  bool cancelled = false;  // by the organizer: stays visible as such, no longer sold or found
   std::uint64_t version = 1;  // grows with every change of the event's details (the ETag)
 };
 

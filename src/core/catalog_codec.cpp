@@ -193,6 +193,7 @@ Result<Event> decode_event(const boost::json::value& body) {
       event.tags.push_back(reader.text_of(tag, fields.path_of("tags")));
     }
     event.description = fields.optional_text("description", long_text_bytes_max).value_or("");
+    event.cancelled = fields.optional_boolean("cancelled").value_or(false);
     event.starts_at = fields.time("starts_at");
     event.on_sale_at = fields.time("on_sale_at");
     const auto& levels = fields.array("price_levels", price_levels_max, true);
@@ -260,6 +261,7 @@ boost::json::object encode_event(const Event& event) {
                              {"max_per_order", event.max_per_order},
                              {"hold_seconds", event.hold_seconds},
                              {"published", event.published},
+                             {"cancelled", event.cancelled},
                              {"version", event.version}};
   if (event.id != 0) object["id"] = event.id;
   if (event.waiting_room) {

@@ -43,14 +43,27 @@ std::optional<std::uint64_t> parse_seq(std::string_view text) {
   return seq;
 }
 
-// Sends a live seat map's messages until the subscription ends or the client goes.
-asio::awaitable<void> pump(std::shared_ptr<LiveSeats::Subscription> subscription,
-                           StreamWriter& writer) {
-  for (;;) {
-    const std::optional<std::string> message = co_await subscription->next();
-    if (!message) co_return;
-    if (!co_await writer.write(*message)) co_return;
+// A live seat map's connection, for the hub's fan-out.
+class StreamSink final : public LiveSink {
+ public:
+  explicit StreamSink(StreamWriter& writer) : writer_(writer) {}
+  std::optional<std::size_t> write_now(std::string_view data) override {
+    return writer_.write_now(data);
   }
+  asio::awaitable<bool> write(std::string_view data) override {
+    co_return co_await writer_.write(data);
+  }
+  void abort() override { writer_.abort(); }
+
+ private:
+  StreamWriter& writer_;
+};
+
+// Sends a live seat map's messages until the subscription ends or the client goes.
+asio::awaitable<void> stream_live(std::shared_ptr<LiveSeats::Subscription> subscription,
+                                  StreamWriter& writer) {
+  StreamSink sink(writer);
+  co_await subscription->run(sink);
 }
 
 Response not_found(std::string_view what) {
@@ -185,6 +198,36 @@ class Api {
     return json_response(s::ok, (*view)->details_json);
   }
 
+  // POST /v1/events/{id}/unpublish, /cancel; PUT /v1/events/{id}.
+  Response change_event(const Request& request, std::string_view id_text, std::string_view what) {
+    if (auto denied = deny_unless_organizer(request)) return *denied;
+    const auto id = parse_id(id_text);
+    if (!id) return not_found("event");
+    Result<std::shared_ptr<const EventView>> view = make_error(Errc::not_found, "event");
+    if (what == "unpublish") {
+      view = catalog_.unpublish(*id);
+    } else if (what == "cancel") {
+      view = catalog_.cancel(*id);
+    } else {
+      Response failure;
+      const auto body = json_body(request, failure);
+      if (!body) return failure;
+      view = catalog_.update_event(*id, *body);
+    }
+    if (!view) return problem_of(view.error());
+    return json_response(s::ok, (*view)->details_json);
+  }
+
+  // POST /v1/search/rebuild: a fresh search index from the catalog, swapped in when built.
+  Response rebuild_search(const Request& request) {
+    if (auto denied = deny_unless_organizer(request)) return *denied;
+    if (options_.search == nullptr) return not_found("search");
+    std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> events;
+    for (const auto& view : catalog_.events()) events.emplace_back(view->event, view->venue);
+    options_.search->rebuild(std::move(events));
+    return json_response(s::ok, boost::json::object{{"indexed_events", options_.search->indexed_events()}});
+  }
+
   Response list_events() {
     boost::json::array events;
     for (const auto& view : catalog_.events()) {
@@ -208,6 +251,7 @@ class Api {
   Response get_event(const Request& request, std::string_view id_text) {
     const auto view = visible_event(request, id_text);
     if (!view) return not_found("event");
+    if (options_.search) options_.search->record_view(view->event->id);
     // Short max-age: a CDN absorbs the stampede; the ETag makes revalidation cheap.
     return cached(request, view->details_json, view->etag, "public, max-age=5");
   }
@@ -253,7 +297,7 @@ class Api {
     response.set("X-Accel-Buffering", "no");  // nginx: pass each message on at once
     response.body() = (*subscription)->first_message();
     response.body().stream = [shared = std::shared_ptr(std::move(*subscription))](
-                                 StreamWriter& writer) { return pump(shared, writer); };
+                                 StreamWriter& writer) { return stream_live(shared, writer); };
     co_return response;
   }
 
@@ -328,9 +372,13 @@ class Api {
     std::string key(request["Idempotency-Key"]);
     auto order = co_await booking_.checkout(*id, std::move(*body), std::move(key), clock_);
     if (!order) co_return problem_of(order.error());
+    const std::int64_t event_id = order->at("event_id").to_number<std::int64_t>();
     if (options_.waiting_room) {
-      const std::int64_t event_id = order->at("event_id").to_number<std::int64_t>();
       co_await options_.waiting_room->hold_finished(event_id, *id, true, clock_());
+    }
+    if (options_.search) {
+      options_.search->record_sale(event_id,
+                                   static_cast<std::uint32_t>(order->at("tickets").as_array().size()));
     }
     Response response = json_response(s::created, *order);
     response.set(bhttp::field::location,
@@ -439,6 +487,16 @@ void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics&
   }));
   router.add(v::post, "/v1/events/{id}/publish", sync([api](Request& r, const P& p) {
     return api->publish(r, p.get("id"));
+  }));
+  for (const char* what : {"unpublish", "cancel"}) {
+    router.add(v::post, std::string("/v1/events/{id}/") + what,
+               sync([api, what](Request& r, const P& p) { return api->change_event(r, p.get("id"), what); }));
+  }
+  router.add(v::put, "/v1/events/{id}", sync([api](Request& r, const P& p) {
+    return api->change_event(r, p.get("id"), "update");
+  }));
+  router.add(v::post, "/v1/search/rebuild", sync([api](Request& r, const P&) {
+    return api->rebuild_search(r);
   }));
   router.add(v::get, "/v1/events/{id}/seatmap", sync([api](Request& r, const P& p) {
     return api->get_seatmap(r, p.get("id"));

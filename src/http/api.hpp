@@ -9,6 +9,7 @@
 #include "services/live_seats.hpp"
 #include "services/clock.hpp"
 #include "services/metrics.hpp"
+#include "services/search.hpp"
 #include "services/waiting_room.hpp"
 
 #include <functional>
@@ -21,6 +22,7 @@ struct ApiOptions {
   std::function<bool()> ready;         // are the stores reachable? (GET /readyz)
   LiveSeats* live = nullptr;           // live seat maps; none → their route answers 404
   WaitingRoomService* waiting_room = nullptr;  // none → no queue routes' answers but 404, no gating
+  SearchService* search = nullptr;  // told of views and sales (popularity); rebuilt on demand
 };
 
 void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics& metrics,

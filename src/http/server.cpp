@@ -406,6 +406,20 @@ class ConnectionWriter final : public StreamWriter {
     co_return !error && !c_.timed_out;
   }
 
+  void abort() override {
+    beast::error_code ignored;
+    c_.socket.close(ignored);
+  }
+
+  std::optional<std::size_t> write_now(std::string_view data) override {
+    if (c_.timed_out) return std::nullopt;
+    beast::error_code error;
+    const std::size_t written = c_.socket.write_some(asio::buffer(data), error);  // non-blocking
+    if (error == asio::error::would_block || error == asio::error::try_again) return 0;
+    if (error) return std::nullopt;
+    return written;
+  }
+
  private:
   Connection& c_;
   const ServerLimits& limits_;

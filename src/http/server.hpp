@@ -52,6 +52,11 @@ class StreamWriter {
   // Sends `data` whole, within write_timeout_ms. False when the peer is gone or took too
   // long: the stream should end.
   virtual asio::awaitable<bool> write(std::string_view data) = 0;
+  // Sends what the connection takes at once, without waiting: how many bytes of `data`;
+  // nullopt when the peer is gone. Not while a write() is under way.
+  virtual std::optional<std::size_t> write_now(std::string_view data) = 0;
+  // Closes the connection now: a write() under way fails, and the stream should end.
+  virtual void abort() = 0;
 };
 using Stream = std::function<asio::awaitable<void>(StreamWriter&)>;
 

@@ -264,6 +264,11 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::hold(std::int64_t e
                          {{"on_sale_at", format_rfc3339(event.on_sale_at)}});
   }
   if (now >= event.starts_at) co_return make_error(Errc::not_on_sale, "the event has started");
+  // Cancelled or unpublished since its booking opened: the catalog has the last word.
+  if (const auto latest = catalog_.event(event_id);
+      !latest || latest->event->cancelled || !latest->event->published) {
+    co_return make_error(Errc::not_on_sale, "the event is cancelled or no longer published");
+  }
   auto ask = decode_hold_request(event, layout_of(*booking.view), body);
   if (!ask) co_return std::move(ask).error();
 

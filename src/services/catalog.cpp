@@ -60,23 +60,81 @@ Result<std::shared_ptr<const Event>> Catalog::create_event(const boost::json::va
   if (!id) return std::move(id).error();
   event->id = *id;
   auto shared = std::make_shared<const Event>(std::move(event).value());
-  std::unique_lock lock(mutex_);
-  events_.emplace(*id, make_view(shared));
+  std::shared_ptr<const EventView> view;
+  {
+    std::unique_lock lock(mutex_);
+    view = events_.emplace(*id, make_view(shared)).first->second;
+  }
+  changed(view);
   return shared;
 }
 
-Result<std::shared_ptr<const EventView>> Catalog::publish(std::int64_t event_id) {
+Result<std::shared_ptr<const EventView>> Catalog::change_event(
+    std::int64_t event_id, const std::function<Result<bool>(Event&)>& edit) {
   if (shared_ && !find_event(event_id)) (void)refresh();  // made through another node
-  std::unique_lock lock(mutex_);  // held across the write so two publishes can't interleave
-  const auto it = events_.find(event_id);
-  if (it == events_.end()) return make_error(Errc::not_found, "no such event");
-  if (it->second->event->published) return it->second;
-  Event published = *it->second->event;
-  published.published = true;
-  published.version += 1;
-  if (Status stored = store_.update_event(published); !stored) return std::move(stored).error();
-  it->second = make_view(std::make_shared<const Event>(std::move(published)));
-  return it->second;
+  std::shared_ptr<const EventView> view;
+  {
+    std::unique_lock lock(mutex_);  // held across the write so two changes can't interleave
+    const auto it = events_.find(event_id);
+    if (it == events_.end()) return make_error(Errc::not_found, "no such event");
+    Event changed = *it->second->event;
+    auto edited = edit(changed);
+    if (!edited) return std::move(edited).error();
+    if (!*edited) return it->second;
+    changed.version = it->second->event->version + 1;
+    if (Status stored = store_.update_event(changed); !stored) return std::move(stored).error();
+    it->second = make_view(std::make_shared<const Event>(std::move(changed)));
+    view = it->second;
+  }
+  changed(view);
+  return view;
+}
+
+Result<std::shared_ptr<const EventView>> Catalog::publish(std::int64_t event_id) {
+  return change_event(event_id, [](Event& event) -> Result<bool> {
+    if (event.published) return false;
+    event.published = true;
+    return true;
+  });
+}
+
+Result<std::shared_ptr<const EventView>> Catalog::unpublish(std::int64_t event_id) {
+  return change_event(event_id, [](Event& event) -> Result<bool> {
+    if (!event.published) return false;
+    event.published = false;
+    return true;
+  });
+}
+
+Result<std::shared_ptr<const EventView>> Catalog::cancel(std::int64_t event_id) {
+  return change_event(event_id, [](Event& event) -> Result<bool> {
+    if (event.cancelled) return false;
+    event.cancelled = true;
+    return true;
+  });
+}
+
+Result<std::shared_ptr<const EventView>> Catalog::update_event(std::int64_t event_id,
+                                                               const boost::json::value& body) {
+  auto decoded = decode_event(body);
+  if (!decoded) return std::move(decoded).error();
+  return change_event(event_id, [this, &decoded](Event& event) -> Result<bool> {
+    Event updated = std::move(decoded).value();
+    if (updated.venue_id != event.venue_id) {
+      return make_error(Errc::invalid_field, "venue_id: an event can't move to another venue",
+                        {{"field", "venue_id"}});
+    }
+    const auto venue = venues_.find(event.venue_id);  // mutex_ is held
+    if (venue == venues_.end()) return make_error(Errc::not_found, "no venue of the event");
+    if (Status valid = validate_event(updated, *venue->second->layout); !valid) {
+      return std::move(valid).error();
+    }
+    updated.id = event.id;
+    updated.published = event.published;
+    updated.cancelled = event.cancelled || updated.cancelled;
+    event = std::move(updated);
+    return true;
+  });
 }
 
 Status Catalog::refresh() {
@@ -95,13 +153,16 @@ Status Catalog::refresh() {
     const std::int64_t id = venue.id;
     if (!venues_.contains(id)) venues_.emplace(id, std::make_shared<const Venue>(std::move(venue)));
   }
+  std::vector<std::shared_ptr<const EventView>> changes;
   for (Event& event : *events) {
     const auto it = events_.find(event.id);
     if (it != events_.end() && it->second->event->version == event.version) continue;
     const std::int64_t id = event.id;
-    events_[id] = make_view(std::make_shared<const Event>(std::move(event)));
+    changes.push_back(events_[id] = make_view(std::make_shared<const Event>(std::move(event))));
   }
   signature_ = std::move(*signature);
+  lock.unlock();
+  for (const auto& view : changes) changed(view);
   return ok_status();
 }
 

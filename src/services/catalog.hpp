@@ -17,6 +17,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -50,6 +51,21 @@ class Catalog {
   Result<std::shared_ptr<const Event>> create_event(const boost::json::value& body);
   // Makes an event visible and sellable from its on_sale_at. Publishing twice is harmless.
   Result<std::shared_ptr<const EventView>> publish(std::int64_t event_id);
+  // Hides an event again (not found for fans, gone from search). Harmless twice.
+  Result<std::shared_ptr<const EventView>> unpublish(std::int64_t event_id);
+  // Marks an event cancelled: still readable (with "cancelled": true), no longer sold or
+  // found by search. Errors: not_found, store_unavailable. Harmless twice.
+  Result<std::shared_ptr<const EventView>> cancel(std::int64_t event_id);
+  // Replaces an event's details with `body` (a POST /v1/events body; the venue stays).
+  // Errors: as create_event, not_found.
+  Result<std::shared_ptr<const EventView>> update_event(std::int64_t event_id,
+                                                        const boost::json::value& body);
+
+  // Called with every event this catalog sees change (created, published, updated, cancelled,
+  // or loaded by refresh() from another node), after the change, outside any lock. One
+  // listener, set before serving (the search index follows the catalog through it).
+  using ChangeListener = std::function<void(const std::shared_ptr<const EventView>&)>;
+  void on_change(ChangeListener listener) { listener_ = std::move(listener); }
 
   std::shared_ptr<const Venue> venue(std::int64_t id);
   // Published or not: callers decide who may see an unpublished event.
@@ -61,6 +77,13 @@ class Catalog {
 
  private:
   std::shared_ptr<const EventView> make_view(std::shared_ptr<const Event> event) const;
+  // Stores `edit` of the event (when it says so: it answers whether it changed anything),
+  // with the next version.
+  Result<std::shared_ptr<const EventView>> change_event(std::int64_t event_id,
+                                                        const std::function<Result<bool>(Event&)>& edit);
+  void changed(const std::shared_ptr<const EventView>& view) const {
+    if (listener_) listener_(view);
+  }
   std::shared_ptr<const Venue> find_venue(std::int64_t id) const;
   std::shared_ptr<const EventView> find_event(std::int64_t id) const;
 
@@ -71,6 +94,7 @@ class Catalog {
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::int64_t, std::shared_ptr<const Venue>> venues_;
   std::unordered_map<std::int64_t, std::shared_ptr<const EventView>> events_;
+  ChangeListener listener_;
   std::mutex seatmaps_mutex_;
   std::unordered_map<std::int64_t, std::shared_ptr<const std::string>> seatmaps_;
 };

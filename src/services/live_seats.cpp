@@ -3,7 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -18,9 +18,8 @@ namespace asio = boost::asio;
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 
 using ChangePtr = std::shared_ptr<const UnitsChange>;
-// A null change is a heartbeat.
-using Queue =
-    asio::experimental::concurrent_channel<void(boost::system::error_code, ChangePtr)>;
+using SteadyClock = std::chrono::steady_clock;
+constexpr std::string_view heartbeat = ": hb\n\n";
 
 const char* kind_name(ChangeKind kind) {
   switch (kind) {
@@ -58,54 +57,44 @@ boost::json::object encode_change(const Layout& layout, const UnitsChange& chang
 }  // namespace
 
 struct LiveSeats::Subscriber {
-  Subscriber(const asio::any_io_executor& executor, std::size_t capacity)
-      : queue(executor, capacity), heartbeat(executor) {}
+  explicit Subscriber(const asio::any_io_executor& executor) : wake(executor) {}
 
-  Queue queue;  // filled by publish(), from any thread
-  asio::steady_timer heartbeat;
-  std::atomic<bool> ended = false;  // dropped by publish(): the stream must end
-  bool closed = false;              // the subscription is gone (its executor only)
+  // All on the subscriber's event loop, but `generation` and `have_seq`, set under the feed's
+  // mutex before the subscriber is shown to its fan-out.
+  std::uint64_t generation = 0;  // of the event's ring that `have_seq` is on
+  std::uint64_t have_seq = 0;    // the subscriber has every change up to here
+  LiveSink* sink = nullptr;      // set while run() streams, after the first message
+  std::string pending;           // what the connection has not taken yet, for run() to write
+  bool writing = false;          // run() is writing: what comes meanwhile goes to `pending`
+  bool ended = false;
+  SteadyClock::time_point last_write;
+  asio::steady_timer wake;  // run() sleeps on it until a heartbeat is due; cancelled to wake
+};
+
+// An event's subscribers on one event loop, and the loop that sends them the changes.
+struct LiveSeats::Fanout {
+  Fanout(asio::any_io_executor executor, std::shared_ptr<const Layout> layout, EventFeed& event)
+      : executor(std::move(executor)), layout(std::move(layout)), event(event) {}
+
+  const asio::any_io_executor executor;
+  const std::shared_ptr<const Layout> layout;  // an event's layout never changes
+  EventFeed& event;
+  std::atomic<bool> woken = false;  // a round is due: set by publish(), cleared by the round
+  // On the event loop only. Owned by their Subscriptions (and streams): a subscriber's timer
+  // must go with its event loop, not with the hub.
+  std::vector<std::weak_ptr<Subscriber>> subscribers;  // ended ones leave between rounds
+  bool running = false;
 };
 
 struct LiveSeats::EventFeed {
   std::mutex mutex;
   std::deque<ChangePtr> ring;  // contiguous seqs, oldest first
-  std::vector<std::shared_ptr<Subscriber>> subscribers;
-
-  // The last delta message formatted, for the subscribers whose batch is the same: most of an
-  // event's subscribers send the same changes at about the same time, and formatting them is
-  // most of a message's cost. A batch is named by its first and last change (the changes of an
-  // event come in seq order) and the layout that named its seats.
-  struct LastMessage {
-    std::mutex mutex;
-    ChangePtr first;
-    ChangePtr last;
-    std::shared_ptr<const Layout> layout;
-    std::string text;
-  } last_message;
+  // A new generation starts when the store reloads the event at a seq where the ring does not
+  // end: the ring starts afresh there, subscribers at restart_seq go on, the others end.
+  std::uint64_t generation = 0;
+  std::uint64_t restart_seq = 0;
+  std::unordered_map<const void*, std::shared_ptr<Fanout>> fanouts;  // by event loop
 };
-
-namespace {
-
-// Ends a subscriber from the publisher's side; its stream sees the queue closed.
-void end_subscriber(LiveSeats::Subscriber& subscriber) {
-  subscriber.ended.store(true, std::memory_order_relaxed);
-  subscriber.queue.close();
-}
-
-// Queues a heartbeat every `interval` while the subscription lives. Through the queue, so that
-// the stream has one place to wait and a change is never lost to a wait that was cancelled.
-asio::awaitable<void> beat(std::shared_ptr<LiveSeats::Subscriber> subscriber,
-                           std::chrono::milliseconds interval) {
-  while (!subscriber->closed) {
-    subscriber->heartbeat.expires_after(interval);
-    co_await subscriber->heartbeat.async_wait(use_nothrow);
-    if (subscriber->closed) break;
-    (void)subscriber->queue.try_send(boost::system::error_code(), ChangePtr());  // full: skip
-  }
-}
-
-}  // namespace
 
 std::string live_delta_message(const Layout& layout, const std::vector<ChangePtr>& changes) {
   assert(!changes.empty());
@@ -123,7 +112,8 @@ std::string live_delta_message(const Layout& layout, const std::vector<ChangePtr
 
 LiveSeats::LiveSeats(SnapshotSource snapshot, Metrics& metrics, LiveLimits limits)
     : snapshot_(std::move(snapshot)), metrics_(metrics), limits_(limits) {
-  assert(limits_.ring_changes_max > 0 && limits_.queue_messages_max > 0);
+  assert(limits_.ring_changes_max > 0 && limits_.pending_bytes_max > 0 &&
+         limits_.writes_per_turn > 0);
 }
 
 LiveSeats::~LiveSeats() = default;
@@ -144,46 +134,168 @@ void LiveSeats::stop() {
   std::shared_lock lock(feeds_mutex_);
   for (auto& [id, event] : feeds_) {
     std::lock_guard event_lock(event->mutex);
-    for (const auto& subscriber : event->subscribers) end_subscriber(*subscriber);
-    event->subscribers.clear();
+    for (const auto& [loop, fanout] : event->fanouts) {
+      asio::post(fanout->executor, [this, fanout] {
+        for (const auto& weak : fanout->subscribers) {
+          if (const auto subscriber = weak.lock()) end(*subscriber, false);
+        }
+      });
+    }
   }
 }
 
 void LiveSeats::publish(const UnitsChange& change) {
   EventFeed& event = feed(change.event_id);
-  std::lock_guard lock(event.mutex);
-  if (stopped_.load()) return;
-  auto shared = std::make_shared<const UnitsChange>(change);
-  if (change.reloaded) {
-    // The store reloaded the event at this seq. Where that is where the ring ends, nothing
-    // jumped; else the ring no longer leads to the state. Subscribers hear of it in line with
-    // the changes and judge by what they have (Subscription::next).
-    if (event.ring.empty() || event.ring.back()->seq != change.seq) event.ring.clear();
-  } else {
-    // The ring holds contiguous seqs only, so that "covers everything after id X" is a range
-    // check; a change out of line (never expected) starts it afresh.
-    if (!event.ring.empty() && change.seq != event.ring.back()->seq + 1) event.ring.clear();
-    event.ring.push_back(shared);
-    if (event.ring.size() > limits_.ring_changes_max) event.ring.pop_front();
+  std::vector<std::shared_ptr<Fanout>> fanouts;
+  {
+    std::lock_guard lock(event.mutex);
+    if (stopped_.load()) return;
+    const bool in_line = !event.ring.empty() && change.seq == event.ring.back()->seq + 1;
+    if (change.reloaded) {
+      // Where the ring ends (or ended) at this seq, nothing jumped.
+      const std::uint64_t end_seq = event.ring.empty() ? event.restart_seq : event.ring.back()->seq;
+      if (end_seq == change.seq) return;
+      event.ring.clear();
+      ++event.generation;
+      event.restart_seq = change.seq;
+    } else {
+      // The ring holds contiguous seqs only, so that "covers everything after id X" is a range
+      // check; a change out of line (never expected) starts it afresh. The state did not jump:
+      // subscribers whose seq the new ring covers go on.
+      if (!in_line) event.ring.clear();
+      event.ring.push_back(std::make_shared<const UnitsChange>(change));
+      if (event.ring.size() > limits_.ring_changes_max) event.ring.pop_front();
+    }
+    fanouts.reserve(event.fanouts.size());
+    for (const auto& [loop, fanout] : event.fanouts) fanouts.push_back(fanout);
   }
-  std::erase_if(event.subscribers, [&](const std::shared_ptr<Subscriber>& subscriber) {
-    if (subscriber->queue.try_send(boost::system::error_code(), shared)) return false;
-    end_subscriber(*subscriber);  // too slow: its browser resumes from its Last-Event-ID
-    metrics_.live_subscribers_dropped.add();
-    return true;
+  for (const auto& fanout : fanouts) wake(fanout);
+}
+
+void LiveSeats::wake(const std::shared_ptr<Fanout>& fanout) {
+  if (fanout->woken.exchange(true)) return;  // a round is due already
+  asio::post(fanout->executor, [this, fanout] {
+    if (fanout->running) return;  // the running round sees `woken` and goes round again
+    fanout->running = true;
+    asio::co_spawn(fanout->executor, fan_out(fanout), asio::detached);
   });
+}
+
+bool LiveSeats::send(Subscriber& subscriber, std::string_view text) {
+  if (subscriber.ended || subscriber.sink == nullptr) return false;
+  if (subscriber.writing || !subscriber.pending.empty()) {
+    if (subscriber.pending.size() + text.size() > limits_.pending_bytes_max) {
+      end(subscriber, true);  // too slow: its browser resumes from its Last-Event-ID
+      return false;
+    }
+    subscriber.pending.append(text);
+    return true;
+  }
+  const auto written = subscriber.sink->write_now(text);
+  if (!written) {
+    end(subscriber, false);
+    return false;
+  }
+  subscriber.last_write = SteadyClock::now();
+  if (*written < text.size()) {
+    subscriber.pending.assign(text.substr(*written));
+    subscriber.wake.cancel();  // run() writes the rest as the connection drains
+  }
+  return true;
+}
+
+void LiveSeats::end(Subscriber& subscriber, bool dropped) {
+  if (subscriber.ended) return;
+  subscriber.ended = true;
+  subscriber.wake.cancel();
+  if (subscriber.writing && subscriber.sink) subscriber.sink->abort();  // don't wait for it
+  if (dropped) metrics_.live_subscribers_dropped.add();
+}
+
+// One fan-out round after another while changes come: every subscriber is sent what it lacks,
+// formatted once per distinct seq the subscribers are at.
+asio::awaitable<void> LiveSeats::fan_out(std::shared_ptr<Fanout> fanout) {
+  EventFeed& event = fanout->event;
+  asio::steady_timer pause(fanout->executor, limits_.coalesce_ms);
+  co_await pause.async_wait(use_nothrow);  // the changes of the next few ms join this one
+  while (fanout->woken.exchange(false)) {
+    std::erase_if(fanout->subscribers, [](const std::weak_ptr<Subscriber>& weak) {
+      const auto subscriber = weak.lock();
+      return !subscriber || subscriber->ended;
+    });
+    std::uint64_t lowest = UINT64_MAX;
+    for (const auto& weak : fanout->subscribers) {
+      const auto subscriber = weak.lock();
+      if (subscriber && subscriber->sink) lowest = std::min(lowest, subscriber->have_seq);
+    }
+    std::vector<ChangePtr> changes;  // the ring above `lowest`
+    std::uint64_t generation = 0;
+    std::uint64_t restart_seq = 0;
+    {
+      std::lock_guard lock(event.mutex);
+      generation = event.generation;
+      restart_seq = event.restart_seq;
+      for (auto it = event.ring.rbegin(); it != event.ring.rend() && (*it)->seq > lowest; ++it) {
+        changes.push_back(*it);
+      }
+    }
+    std::reverse(changes.begin(), changes.end());
+    const std::uint64_t last = changes.empty() ? 0 : changes.back()->seq;
+    const std::uint64_t first = changes.empty() ? 0 : changes.front()->seq;
+    std::unordered_map<std::uint64_t, std::string> messages;  // by the seq a subscriber is at
+    std::size_t writes = 0;
+    // By index: subscribers may join while the loop yields (they are added at the end).
+    for (std::size_t i = 0; i < fanout->subscribers.size(); ++i) {
+      const auto kept = fanout->subscribers[i].lock();
+      if (!kept || kept->ended || kept->sink == nullptr) continue;
+      Subscriber& subscriber = *kept;
+      if (subscriber.generation != generation) {
+        // The ring started afresh: only a subscriber at its start is still on the path.
+        if (subscriber.have_seq != restart_seq) {
+          end(subscriber, false);
+          continue;
+        }
+        subscriber.generation = generation;
+      }
+      if (changes.empty() || subscriber.have_seq >= last) continue;
+      if (subscriber.have_seq + 1 < first) {  // the ring no longer has what it lacks
+        end(subscriber, false);
+        continue;
+      }
+      std::string& message = messages[subscriber.have_seq];
+      if (message.empty()) {
+        const auto from = std::find_if(changes.begin(), changes.end(), [&](const ChangePtr& c) {
+          return c->seq > subscriber.have_seq;
+        });
+        message = live_delta_message(*fanout->layout, std::vector(from, changes.end()));
+      }
+      if (!send(subscriber, message)) continue;
+      subscriber.have_seq = last;
+      metrics_.live_messages_sent.add();
+      if (++writes % limits_.writes_per_turn == 0) {
+        co_await asio::post(fanout->executor, asio::use_awaitable);  // requests go first
+      }
+    }
+  }
+  fanout->running = false;
 }
 
 Result<std::unique_ptr<LiveSeats::Subscription>> LiveSeats::subscribe(
     asio::any_io_executor executor, std::int64_t event_id, std::shared_ptr<const Layout> layout,
     std::optional<std::uint64_t> last_event_id) {
   EventFeed& event = feed(event_id);
-  auto subscriber = std::make_shared<Subscriber>(executor, limits_.queue_messages_max);
+  auto subscriber = std::make_shared<Subscriber>(executor);
+  std::shared_ptr<Fanout> fanout;
   std::vector<ChangePtr> missed;
   bool resumed = false;
   {
     std::lock_guard lock(event.mutex);
+    const void* loop = &asio::query(executor, asio::execution::context);
+    auto& slot = event.fanouts[loop];
+    if (!slot) slot = std::make_shared<Fanout>(executor, layout, event);
+    fanout = slot;
     const auto& ring = event.ring;
+    subscriber->generation = event.generation;
     // Resumable when the ring holds every change after the id: from the future, or older
     // than the ring, it needs a snapshot.
     if (last_event_id && !ring.empty() && *last_event_id + 1 >= ring.front()->seq &&
@@ -193,25 +305,24 @@ Result<std::unique_ptr<LiveSeats::Subscription>> LiveSeats::subscribe(
         if (change->seq > *last_event_id) missed.push_back(change);
       }
     }
-    event.subscribers.push_back(subscriber);
   }
-  auto subscription =
-      std::make_unique<Subscription>(*this, event, std::move(subscriber), std::move(layout));
+  fanout->subscribers.push_back(subscriber);  // this event loop's own list
+  auto subscription = std::make_unique<Subscription>(*this, event, fanout, subscriber);
   std::string& first = subscription->first_;
   first = "retry: " + std::to_string(limits_.retry_ms.count()) + "\n";
   if (resumed) {
-    subscription->have_seq_ = *last_event_id;
+    subscriber->have_seq = *last_event_id;
     if (!missed.empty()) {
-      first += live_delta_message(*subscription->layout_, missed);
-      subscription->have_seq_ = missed.back()->seq;
+      first += live_delta_message(*layout, missed);
+      subscriber->have_seq = missed.back()->seq;
     } else {
       first += "\n";
     }
   } else {
-    // Read after registering: whatever the snapshot lacks is in the queue.
+    // Read after registering: the fan-out sends whatever the snapshot lacks.
     auto snapshot = snapshot_(event_id);
     if (!snapshot) return std::move(snapshot).error();
-    subscription->have_seq_ = snapshot->seq;
+    subscriber->have_seq = snapshot->seq;
     first += "event: snapshot\nid: " + std::to_string(snapshot->seq) + "\ndata: ";
     first += *snapshot->json;
     first += "\n\n";
@@ -221,63 +332,54 @@ Result<std::unique_ptr<LiveSeats::Subscription>> LiveSeats::subscribe(
 }
 
 LiveSeats::Subscription::Subscription(LiveSeats& live, EventFeed& feed,
-                                      std::shared_ptr<Subscriber> subscriber,
-                                      std::shared_ptr<const Layout> layout)
-    : live_(live), feed_(feed), subscriber_(std::move(subscriber)), layout_(std::move(layout)) {
+                                      std::shared_ptr<Fanout> fanout,
+                                      std::shared_ptr<Subscriber> subscriber)
+    : live_(live), feed_(feed), fanout_(std::move(fanout)), subscriber_(std::move(subscriber)) {
   live_.subscribers_.fetch_add(1, std::memory_order_relaxed);
-  asio::co_spawn(subscriber_->heartbeat.get_executor(),
-                 beat(subscriber_, live_.limits_.heartbeat_ms), asio::detached);
 }
 
 LiveSeats::Subscription::~Subscription() {
-  subscriber_->closed = true;
-  subscriber_->heartbeat.cancel();
-  {
-    std::lock_guard lock(feed_.mutex);
-    std::erase(feed_.subscribers, subscriber_);
+  subscriber_->sink = nullptr;
+  subscriber_->ended = true;
+  subscriber_->wake.cancel();
+  if (!fanout_->running) {
+    std::erase_if(fanout_->subscribers, [this](const std::weak_ptr<Subscriber>& weak) {
+      return weak.expired() || weak.lock() == subscriber_;
+    });
   }
   live_.subscribers_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-std::string LiveSeats::Subscription::delta_message(const std::vector<ChangePtr>& batch) {
-  auto& last = feed_.last_message;
-  std::lock_guard lock(last.mutex);
-  if (last.first != batch.front() || last.last != batch.back() || last.layout != layout_) {
-    last.text = live_delta_message(*layout_, batch);
-    last.first = batch.front();
-    last.last = batch.back();
-    last.layout = layout_;
-  }
-  return last.text;
-}
-
-asio::awaitable<std::optional<std::string>> LiveSeats::Subscription::next() {
-  Subscriber& subscriber = *subscriber_;
+asio::awaitable<void> LiveSeats::Subscription::run(LiveSink& sink) {
+  // Its own references: the Subscription may be destroyed while this waits (its destructor
+  // ends the subscriber, which ends this).
+  const std::shared_ptr<Subscriber> kept = subscriber_;
+  const std::shared_ptr<Fanout> fanout = fanout_;
+  LiveSeats& live = live_;
+  Subscriber& subscriber = *kept;
+  struct Detach {  // the sink lives as long as this call
+    Subscriber& subscriber;
+    ~Detach() { subscriber.sink = nullptr; }
+  } detach{subscriber};
+  if (subscriber.ended) co_return;
+  subscriber.sink = &sink;
+  subscriber.last_write = SteadyClock::now();
+  live.wake(fanout);  // what came since the snapshot, if anything
   for (;;) {
-    auto [error, change] = co_await subscriber.queue.async_receive(use_nothrow);
-    if (error || subscriber.ended.load(std::memory_order_relaxed)) co_return std::nullopt;
-    if (!change) co_return std::string(": hb\n\n");
-    // A reload to another state than ours: only a fresh snapshot leads there.
-    if (change->reloaded && change->seq != have_seq_) co_return std::nullopt;
-    if (change->reloaded || change->seq <= have_seq_) continue;  // the snapshot has it
-    // Let the changes of the next few milliseconds join this one: one message, not many.
-    std::vector<ChangePtr> batch{std::move(change)};
-    asio::steady_timer pause(subscriber.heartbeat.get_executor(), live_.limits_.coalesce_ms);
-    co_await pause.async_wait(use_nothrow);
-    bool jumped = false;
-    while (subscriber.queue.try_receive([&](boost::system::error_code, ChangePtr more) {
-      if (!more) return;
-      if (more->reloaded) {
-        jumped = jumped || more->seq != batch.back()->seq;
-      } else if (more->seq > batch.back()->seq) {
-        batch.push_back(std::move(more));
-      }
-    })) {
+    if (subscriber.ended) co_return;
+    if (!subscriber.pending.empty()) {
+      std::string out;
+      out.swap(subscriber.pending);
+      subscriber.writing = true;
+      const bool written = co_await sink.write(out);
+      subscriber.writing = false;
+      if (!written) co_return;
+      subscriber.last_write = SteadyClock::now();
+      continue;
     }
-    if (jumped || subscriber.ended.load(std::memory_order_relaxed)) co_return std::nullopt;
-    have_seq_ = batch.back()->seq;
-    live_.metrics_.live_messages_sent.add();
-    co_return delta_message(batch);
+    subscriber.wake.expires_at(subscriber.last_write + live.limits_.heartbeat_ms);
+    auto [error] = co_await subscriber.wake.async_wait(use_nothrow);
+    if (!error && !subscriber.ended) (void)live.send(subscriber, heartbeat);
   }
 }
 

@@ -1,26 +1,30 @@
 // Live seat maps: the hub behind GET /v1/events/{id}/availability/stream (server-sent events).
 //
 // The hold store reports every change to an event's units, in sequence order (publish()).
-// Each event keeps a bounded ring of its recent changes, and a list of subscribers, each with
-// a bounded queue that publish() fills without waiting (try_send). A subscriber's stream
-// takes what its queue holds, waits coalesce_ms for more, and sends the batch as one message.
+// Each event keeps a bounded ring of its recent changes. Its subscribers are grouped by the
+// event loop (io_context) their connection runs on, and each group is served by one fan-out
+// loop: woken by a change, it waits coalesce_ms for more, formats the delta once for all the
+// subscribers that have the same seq (nearly all), and writes it to each connection without
+// waiting (LiveSink::write_now), yielding to the event loop every few hundred subscribers so
+// that requests (the holds that make the changes) are not queued behind the fan-out. What a
+// connection does not take at once waits in its subscriber's pending bytes, which the
+// subscriber's own coroutine (Subscription::run) writes as the socket drains.
 //
 // Guarantees to a subscriber:
 //  - it starts exactly current: with a last_event_id the ring still covers, the changes after
 //    it; else a snapshot (Booking::availability's whole answer) and the changes after the
 //    snapshot's seq. It registers before it reads the snapshot or the ring, so no change falls
-//    between the two, and it drops what the snapshot already has;
-//  - it never receives a change with a seq at or below what it already has, and never misses
-//    one while it is open;
-//  - it never slows the publisher or another subscriber: when its queue is full (it reads too
-//    slowly), or the store reloaded the event at another seq than the subscriber's (a fresh
-//    snapshot is needed), its subscription ends, and the browser reconnects with its
-//    Last-Event-ID. (In cluster mode a node reports a reload at every load of its mirror,
-//    mostly to the seq it had: no reason to end anything.)
-// Memory is bounded: ring_changes_max changes per event, queue_messages_max per subscriber.
+//    between the two, and it is sent only changes above its seq;
+//  - it never receives a change twice, and never misses one while it is open;
+//  - it never slows the publisher or another subscriber: when its pending bytes would pass
+//    pending_bytes_max (it reads too slowly), or the store reloaded the event at another seq
+//    than the subscriber's (a fresh snapshot is needed), its stream ends, and the browser
+//    reconnects with its Last-Event-ID. (In cluster mode a node reports a reload at every load
+//    of its mirror, mostly to the seq it had: no reason to end anything.)
+// Memory is bounded: ring_changes_max changes per event, pending_bytes_max per subscriber.
 //
-// Thread safety: publish() from any thread (the store's); a Subscription is used on the
-// executor it was made for, from one coroutine at a time.
+// Thread safety: publish() and stop() from any thread; a Subscription is made, run and
+// destroyed on the event loop of the executor it was made for.
 #pragma once
 
 #include "core/catalog.hpp"
@@ -48,11 +52,26 @@
 namespace boxoffice {
 
 struct LiveLimits {
-  std::size_t ring_changes_max = 4096;      // per event: how far back a reconnect can resume
-  std::size_t queue_messages_max = 1024;    // per subscriber: beyond, the subscriber is dropped
+  std::size_t ring_changes_max = 4096;         // per event: how far back a reconnect can resume
+  std::size_t pending_bytes_max = 64 * 1024;   // per subscriber: beyond, the subscriber is dropped
+  std::size_t writes_per_turn = 256;           // a fan-out yields to its event loop this often
   std::chrono::milliseconds coalesce_ms{5};  // changes this close together make one message
   std::chrono::milliseconds heartbeat_ms{15'000};  // a comment when nothing else was sent
   std::chrono::milliseconds retry_ms{2'000};       // the browser's reconnection delay
+};
+
+// One subscriber's connection, as the server gives it to the stream.
+class LiveSink {
+ public:
+  virtual ~LiveSink() = default;
+  // Writes what the connection takes at once, without waiting: how many bytes of `data`;
+  // nullopt when the peer is gone.
+  virtual std::optional<std::size_t> write_now(std::string_view data) = 0;
+  // Writes all of `data`, waiting as long as the server allows. False: the peer is gone or
+  // too slow, and the stream must end.
+  virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
+  // Ends the connection now: a write() under way fails at once.
+  virtual void abort() = 0;
 };
 
 class LiveSeats {
@@ -78,15 +97,23 @@ class LiveSeats {
                                                   std::shared_ptr<const Layout> layout,
                                                   std::optional<std::uint64_t> last_event_id);
 
-  // Ends every subscription and ignores changes from now on. Call when serving stops, before
-  // the server's event loops go: a store thread may still report changes after that.
+  // Ignores changes from now on and ends every subscription (on each subscriber's event loop,
+  // if it still runs). A store thread may report changes until the store is destroyed.
   void stop();
 
   std::size_t subscribers() const { return subscribers_.load(std::memory_order_relaxed); }
 
  private:
   struct EventFeed;
+  struct Fanout;
   EventFeed& feed(std::int64_t event_id);
+  // Has the fan-out run a round on its event loop soon (from any thread).
+  void wake(const std::shared_ptr<Fanout>& fanout);
+  boost::asio::awaitable<void> fan_out(std::shared_ptr<Fanout> fanout);
+  // Sends `text` to `subscriber` without waiting: at once, or into its pending bytes. False
+  // when the subscriber ended (gone, or too slow).
+  bool send(Subscriber& subscriber, std::string_view text);
+  void end(Subscriber& subscriber, bool dropped);
 
   SnapshotSource snapshot_;
   Metrics& metrics_;
@@ -97,32 +124,28 @@ class LiveSeats {
   std::unordered_map<std::int64_t, std::unique_ptr<EventFeed>> feeds_;
 };
 
-// One open stream's view of an event. Ends its registration when destroyed.
+// One open stream of an event. Ends its registration when destroyed.
 class LiveSeats::Subscription {
  public:
-  Subscription(LiveSeats& live, EventFeed& feed, std::shared_ptr<Subscriber> subscriber,
-               std::shared_ptr<const Layout> layout);
+  Subscription(LiveSeats& live, EventFeed& feed, std::shared_ptr<Fanout> fanout,
+               std::shared_ptr<Subscriber> subscriber);
   ~Subscription();
   Subscription(const Subscription&) = delete;
   Subscription& operator=(const Subscription&) = delete;
 
   // The stream's first bytes: the retry field, then the snapshot or the missed changes.
   const std::string& first_message() const { return first_; }
-  // The next message to send: a batch of changes or a heartbeat comment; nullopt when the
-  // subscription ended (the queue overflowed, or the event was reloaded).
-  boost::asio::awaitable<std::optional<std::string>> next();
+  // Streams to `sink`, which sent first_message() already, until the subscription ends (too
+  // slow, the event reloaded, stop()) or the sink fails: the deltas and heartbeats.
+  boost::asio::awaitable<void> run(LiveSink& sink);
 
  private:
   friend class LiveSeats;
 
-  // live_delta_message of the batch, formatted once for the subscribers that send the same.
-  std::string delta_message(const std::vector<std::shared_ptr<const UnitsChange>>& batch);
-
   LiveSeats& live_;
   EventFeed& feed_;
+  std::shared_ptr<Fanout> fanout_;
   std::shared_ptr<Subscriber> subscriber_;
-  std::shared_ptr<const Layout> layout_;
-  std::uint64_t have_seq_ = 0;  // the subscriber has every change up to here
   std::string first_;
 };
 

@@ -118,6 +118,7 @@ std::string Metrics::render() const {
   counter(out, "boxoffice_live_subscribers_dropped_total",
           "Live seat map streams closed because their reader fell behind.",
           live_subscribers_dropped);
+  if (search) out += search();
   return out;
 }
 

@@ -74,6 +74,9 @@ struct Metrics {
   // Read at render time: people waiting, admitted sessions active, admitted since start.
   std::function<std::array<std::uint64_t, 3>()> queue_totals;
 
+  // Search (services/search): its own lines, rendered by the service.
+  std::function<std::string()> search;
+
   // Filled once, before serving, by the router; indexed by route number.
   std::vector<std::unique_ptr<RouteMetrics>> routes;
 

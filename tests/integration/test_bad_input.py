@@ -97,7 +97,7 @@ class BadInputTest(ServerTest):
     def test_unknown_route_and_wrong_method(self):
         self.assertProblem(self.server.request("GET", "/v1/nothing-here"), 404)
         self.assertProblem(self.server.request("GET", "/v1/events/abc"), 404)
-        response = self.server.request("PUT", f"/v1/events/{self.event_id}")
+        response = self.server.request("DELETE", f"/v1/events/{self.event_id}")  # PUT updates it
         self.assertProblem(response, 405)
         self.assertIn("GET", response.headers["allow"])
 

@@ -11,6 +11,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace boxoffice {
@@ -54,29 +56,71 @@ class LiveSeatsTest : public ::testing::Test {
       metrics_, limits_);
   asio::io_context io_;
 
-  std::unique_ptr<LiveSeats::Subscription> subscribe(std::optional<std::uint64_t> last) {
+  // A subscriber's connection: keeps what is written; `stalled`, it takes nothing (a browser
+  // that stopped reading).
+  struct Sink final : LiveSink {
+    std::string written;
+    std::size_t read = 0;  // of `written`, by next()
+    bool stalled = false;
+    bool aborted = false;
+    bool done = false;     // run() returned
+    std::optional<std::size_t> write_now(std::string_view data) override {
+      if (stalled) return 0;
+      written += data;
+      return data.size();
+    }
+    asio::awaitable<bool> write(std::string_view data) override {
+      asio::steady_timer pause(co_await asio::this_coro::executor);
+      while (stalled && !aborted) {
+        pause.expires_after(5ms);
+        co_await pause.async_wait(asio::use_awaitable);
+      }
+      if (aborted) co_return false;
+      written += data;
+      co_return true;
+    }
+    void abort() override { aborted = true; }
+  };
+
+  // A subscription streaming into a Sink of its own.
+  struct Stream {
+    std::unique_ptr<LiveSeats::Subscription> subscription;
+    std::shared_ptr<Sink> sink = std::make_shared<Sink>();
+    const std::string& first_message() const { return subscription->first_message(); }
+  };
+
+  std::unique_ptr<Stream> subscribe(std::optional<std::uint64_t> last) {
     auto subscription = live_->subscribe(io_.get_executor(), event_id, layout_, last);
     EXPECT_TRUE(subscription.ok());
-    return std::move(subscription).value();
-  }
-
-  // The subscription's next message, waiting at most `wait`; "(none)" if none came.
-  std::optional<std::string> next(LiveSeats::Subscription& subscription,
-                                  std::chrono::milliseconds wait = 2000ms) {
-    auto result = std::make_shared<std::optional<std::optional<std::string>>>();
+    auto stream = std::make_unique<Stream>();
+    stream->subscription = std::move(subscription).value();
     asio::co_spawn(
         io_,
-        [&subscription, result]() -> asio::awaitable<void> {
-          *result = co_await subscription.next();
+        [subscription = stream->subscription.get(), sink = stream->sink]() -> asio::awaitable<void> {
+          co_await subscription->run(*sink);
+          sink->done = true;
         },
         asio::detached);
+    return stream;
+  }
+
+  // What the stream wrote next (what came within a few ms of its first byte), waiting at most
+  // `wait`; nullopt when the stream ended; "(none)" if nothing came.
+  std::optional<std::string> next(Stream& stream, std::chrono::milliseconds wait = 2000ms) {
+    Sink& sink = *stream.sink;
     const auto deadline = std::chrono::steady_clock::now() + wait;
     io_.restart();
-    while (!result->has_value() && std::chrono::steady_clock::now() < deadline) {
+    while (sink.written.size() == sink.read && !sink.done &&
+           std::chrono::steady_clock::now() < deadline) {
       io_.run_one_for(10ms);
     }
-    if (!result->has_value()) return std::string("(none)");
-    return **result;
+    if (sink.written.size() == sink.read) {
+      if (sink.done) return std::nullopt;
+      return std::string("(none)");
+    }
+    std::string out = sink.written.substr(sink.read);
+    sink.read = sink.written.size();
+    return out;
   }
 };
 
@@ -159,7 +203,7 @@ class SmallLiveSeatsTest : public LiveSeatsTest {
  protected:
   SmallLiveSeatsTest()
       : LiveSeatsTest(LiveLimits{.ring_changes_max = 4,
-                                 .queue_messages_max = 2,
+                                 .pending_bytes_max = 150,
                                  .coalesce_ms = 5ms,
                                  .heartbeat_ms = 50ms}) {}
 };
@@ -173,21 +217,39 @@ TEST_F(SmallLiveSeatsTest, AnIdOlderThanTheRingGetsASnapshot) {
 TEST_F(SmallLiveSeatsTest, ASlowSubscriberIsDroppedAndTheOthersGoOn) {
   auto fast = subscribe(std::nullopt);
   auto slow = subscribe(std::nullopt);
+  slow->sink->stalled = true;  // its connection takes nothing: deltas wait in its pending bytes
   live_->publish(change(11, ChangeKind::held, {0}));
+  ASSERT_TRUE(contains(next(*fast).value_or(""), "id: 11\n"));
   live_->publish(change(12, ChangeKind::held, {1}));
-  ASSERT_TRUE(contains(next(*fast).value_or(""), "id: 12\n"));  // fast has read; slow has not
-  live_->publish(change(13, ChangeKind::held, {2}));  // slow's queue is full: dropped
+  ASSERT_TRUE(contains(next(*fast).value_or(""), "id: 12\n"));
+  EXPECT_EQ(metrics_.live_subscribers_dropped.value(), 0u);
+  live_->publish(change(13, ChangeKind::held, {2}));  // past slow's 150 pending bytes: dropped
   live_->publish(change(14, ChangeKind::held, {3}));
-  EXPECT_EQ(metrics_.live_subscribers_dropped.value(), 1u);
-  EXPECT_EQ(next(*slow), std::nullopt);
   const auto message = next(*fast);
   ASSERT_TRUE(message);
   EXPECT_TRUE(contains(*message, "\"seq\":13")) << *message;
   EXPECT_TRUE(contains(*message, "id: 14\n")) << *message;
+  EXPECT_EQ(metrics_.live_subscribers_dropped.value(), 1u);
+  EXPECT_EQ(next(*slow), std::nullopt);
+  EXPECT_TRUE(slow->sink->aborted);     // closed at once, not at the server's write timeout
+  EXPECT_EQ(slow->sink->written, "");  // a stalled connection got nothing
   // The dropped one reconnects with its last id and is current again.
-  auto again = subscribe(12);
+  auto again = subscribe(10);
   EXPECT_TRUE(contains(again->first_message(), "\"seq\":13"));
   EXPECT_TRUE(contains(again->first_message(), "id: 14\n"));
+}
+
+TEST_F(SmallLiveSeatsTest, AConnectionThatTakesPartOfAMessageGetsTheRestInOrder) {
+  auto stream = subscribe(std::nullopt);
+  stream->sink->stalled = true;
+  live_->publish(change(11, ChangeKind::held, {0}));
+  EXPECT_EQ(next(*stream, 100ms), "(none)");  // waiting in its pending bytes
+  live_->publish(change(12, ChangeKind::held, {1}));
+  EXPECT_EQ(next(*stream, 100ms), "(none)");
+  stream->sink->stalled = false;
+  std::string got;
+  for (int i = 0; i < 2 && !contains(got, "id: 12\n"); ++i) got += next(*stream).value_or("");
+  EXPECT_LT(got.find("id: 11\n"), got.find("id: 12\n")) << got;
 }
 
 TEST_F(SmallLiveSeatsTest, HeartbeatsWhenNothingHappens) {

@@ -1,0 +1,1048 @@
+#include "services/search.hpp"
+
+#include "core/search_rank.hpp"
+#include "core/search_text.hpp"
+#include "services/clock.hpp"
+#include "services/metrics.hpp"
+#include "services/time_zones.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <boost/json.hpp>
+#include <date/date.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <cstring>
+#include <shared_mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace boxoffice {
+namespace {
+
+namespace json = boost::json;
+
+// Column weights of BM25, in the order of the FTS5 table's columns.
+constexpr std::string_view fts_schema =
+    "CREATE VIRTUAL TABLE events USING fts5(name, performers, venue, city, tags, description, "
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4');"
+    "CREATE VIRTUAL TABLE suggestions USING fts5(text, "
+    "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3 4');";
+constexpr std::string_view bm25_call = "bm25(events, 10.0, 10.0, 4.0, 2.0, 3.0, 1.0)";
+constexpr std::size_t readers_max = 64;
+constexpr std::size_t suggestion_candidates_max = 500;
+constexpr std::size_t city_facets_max = 20;
+
+constexpr std::uint32_t no_slot = UINT32_MAX;
+
+struct Doc {
+  std::int64_t id = 0;
+  std::int64_t venue_id = 0;
+  std::uint16_t category = 0;  // interned
+  std::uint16_t city = 0;
+  std::uint16_t currency = 0;
+  std::uint16_t venue_name = 0;
+  LocalMillis local_start = 0;
+  UnixMillis starts_at = 0;
+  UnixMillis on_sale_at = 0;
+  std::int64_t min_price = 0;
+  std::int64_t max_price = 0;
+  double lat = 0;
+  double lon = 0;
+  std::uint32_t capacity = 0;
+  std::int32_t month = 0;  // year * 12 + month - 1 of the wall-clock start
+  bool live = false;
+};
+
+struct Popularity {
+  std::atomic<std::uint32_t> views{0};
+  std::atomic<std::uint32_t> sold{0};
+};
+
+std::int32_t cell_of(double lat, double lon) {
+  const auto la = static_cast<std::int32_t>(std::floor(lat)) + 90;
+  const auto lo = static_cast<std::int32_t>(std::floor(lon)) + 180;
+  return la * 360 + lo;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
+std::int32_t month_of(LocalMillis local) {
+  const date::year_month_day day{date::floor<date::days>(
+      date::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(local)))};
+  return static_cast<std::int32_t>(static_cast<int>(day.year())) * 12 +
+         static_cast<std::int32_t>(static_cast<unsigned>(day.month())) - 1;
+}
+
+std::string month_label(std::int32_t month) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d", month / 12, month % 12 + 1);
+  return text;
+}
+
+std::string local_rfc3339(LocalMillis local) {
+  std::string text = format_rfc3339(local);
+  if (!text.empty() && text.back() == 'Z') text.pop_back();  // a wall-clock time has no zone
+  return text;
+}
+
+std::filesystem::path fresh_file() {
+  static std::atomic<std::uint64_t> counter = 0;
+  return std::filesystem::temp_directory_path() /
+         ("boxoffice-search-" + std::to_string(::getpid()) + "-" +
+          std::to_string(counter.fetch_add(1)) + ".sqlite");
+}
+
+void tune(SQLite::Database& db) {
+  db.exec("PRAGMA mmap_size = 17179869184");  // read through the page cache, shared by all
+  db.exec("PRAGMA cache_size = -65536");      // 64 MiB
+  db.exec("PRAGMA temp_store = MEMORY");
+}
+
+}  // namespace
+
+struct SearchService::Stats {
+  Histogram lag;
+  Counter applied;
+  Counter rebuilds;
+  Counter queries;
+  Counter suggestions;
+  std::atomic<std::int64_t> last_lag_ms = 0;
+};
+
+// One index: the FTS database and the attributes in memory. Mutated only by the indexer
+// thread, under `mutex` held exclusively; read under it shared.
+struct SearchService::Index {
+  struct Reader {
+    std::unique_ptr<SQLite::Database> db;
+    std::unique_ptr<SQLite::Statement> match;
+    std::unique_ptr<SQLite::Statement> page;     // highlights of one matching row
+    std::unique_ptr<SQLite::Statement> plain;    // the text of one row
+    std::unique_ptr<SQLite::Statement> suggest;
+  };
+  struct Suggestion {
+    std::int64_t rowid = 0;
+    std::string kind;
+    std::uint32_t events = 0;
+  };
+
+  std::filesystem::path file;
+  std::unique_ptr<SQLite::Database> writer;
+  mutable std::mutex readers_mutex;
+  mutable std::vector<std::unique_ptr<Reader>> idle_readers;
+  mutable std::size_t readers_open = 0;
+  mutable std::condition_variable reader_returned;
+
+  mutable std::shared_mutex mutex;
+  std::vector<Doc> docs;
+  std::deque<Popularity> popularity;  // by slot; a deque grows without moving its atomics
+  std::unordered_map<std::int64_t, std::uint32_t> slot_of;
+  std::vector<std::uint32_t> free_slots;
+  std::size_t live_docs = 0;
+  std::vector<std::string> strings;         // interned: categories, cities, currencies, venues
+  std::vector<std::string> folded_strings;  // the same, folded
+  std::unordered_map<std::string, std::uint16_t> string_ids;
+  std::unordered_map<std::uint16_t, std::vector<std::uint32_t>> by_category, by_city;
+  std::unordered_map<std::int32_t, std::vector<std::uint32_t>> by_cell;
+  std::unordered_set<std::string> vocabulary;
+  // Symmetric-delete index (SymSpell): every word with one byte deleted → the words. A typo of
+  // one edit shares a deletion with the word meant, so candidates come from a few hash lookups.
+  std::unordered_map<std::string, std::vector<std::string>> deletions;
+  std::unordered_map<std::string, Suggestion> suggestions;  // by text
+
+  Index() : file(fresh_file()) {
+    writer = std::make_unique<SQLite::Database>(file.string(),
+                                                SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    writer->exec("PRAGMA journal_mode = WAL");
+    writer->exec("PRAGMA synchronous = OFF");  // derived data: rebuilt at start anyway
+    tune(*writer);
+    writer->exec(std::string(fts_schema));
+  }
+  ~Index() {
+    idle_readers.clear();
+    writer.reset();
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(file.string() + suffix, ignored);
+    }
+  }
+
+  std::uint16_t intern(const std::string& text) {
+    const auto [it, added] = string_ids.emplace(text, static_cast<std::uint16_t>(strings.size()));
+    if (added) {
+      assert(strings.size() < UINT16_MAX);
+      strings.push_back(text);
+      folded_strings.push_back(fold_text(text));
+    }
+    return it->second;
+  }
+
+  std::unique_ptr<Reader> take_reader() const {
+    std::unique_lock lock(readers_mutex);
+    for (;;) {
+      if (!idle_readers.empty()) {
+        auto reader = std::move(idle_readers.back());
+        idle_readers.pop_back();
+        return reader;
+      }
+      if (readers_open < readers_max) break;
+      reader_returned.wait(lock);
+    }
+    ++readers_open;
+    lock.unlock();
+    auto reader = std::make_unique<Reader>();
+    reader->db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READONLY);
+    tune(*reader->db);
+    reader->match = std::make_unique<SQLite::Statement>(
+        *reader->db, "SELECT rowid, " + std::string(bm25_call) +
+                         " FROM events WHERE events MATCH ? LIMIT " +
+                         std::to_string(text_matches_max));
+    reader->page = std::make_unique<SQLite::Statement>(
+        *reader->db,
+        "SELECT highlight(events, 0, '<mark>', '</mark>'), highlight(events, 1, '<mark>', "
+        "'</mark>'), highlight(events, 2, '<mark>', '</mark>'), highlight(events, 4, '<mark>', "
+        "'</mark>'), name, performers FROM events WHERE events MATCH ? AND rowid = ?");
+    reader->plain = std::make_unique<SQLite::Statement>(
+        *reader->db, "SELECT name, performers FROM events WHERE rowid = ?");
+    reader->suggest = std::make_unique<SQLite::Statement>(
+        *reader->db, "SELECT text FROM suggestions WHERE suggestions MATCH ? LIMIT " +
+                         std::to_string(suggestion_candidates_max));
+    return reader;
+  }
+  void give_back(std::unique_ptr<Reader> reader) const {
+    for (auto* statement : {&reader->match, &reader->page, &reader->plain, &reader->suggest}) {
+      (*statement)->reset();
+      (*statement)->clearBindings();
+    }
+    std::lock_guard lock(readers_mutex);
+    idle_readers.push_back(std::move(reader));
+    reader_returned.notify_one();
+  }
+
+  void learn_words(const std::string& text) {
+    for (std::string& word : split_words(fold_text(text))) {
+      if (vocabulary.contains(word)) continue;
+      if (word.size() >= 4 && word.size() <= 32) {
+        for (std::size_t i = 0; i < word.size(); ++i) {
+          std::string shorter = word;
+          shorter.erase(i, 1);
+          deletions[std::move(shorter)].push_back(word);
+        }
+      }
+      vocabulary.insert(std::move(word));
+    }
+  }
+
+  void count_suggestion(const std::string& text, std::string_view kind, int delta) {
+    if (text.empty()) return;
+    auto it = suggestions.find(text);
+    if (it == suggestions.end()) {
+      if (delta < 0) return;
+      SQLite::Statement insert(*writer, "INSERT INTO suggestions (text) VALUES (?)");
+      insert.bind(1, text);
+      insert.exec();
+      it = suggestions.emplace(text, Suggestion{writer->getLastInsertRowid(), std::string(kind), 0})
+               .first;
+    }
+    it->second.events = static_cast<std::uint32_t>(static_cast<int>(it->second.events) + delta);
+    if (it->second.events == 0) {
+      SQLite::Statement erase(*writer, "DELETE FROM suggestions WHERE rowid = ?");
+      erase.bind(1, it->second.rowid);
+      erase.exec();
+      suggestions.erase(it);
+    }
+  }
+
+  void count_suggestions(const Doc& doc, const std::vector<std::string>& performers,
+                         const std::string& name, int delta) {
+    for (const std::string& performer : performers) count_suggestion(performer, "performer", delta);
+    count_suggestion(name, "event", delta);
+    count_suggestion(strings[doc.venue_name], "venue", delta);
+    count_suggestion(strings[doc.city], "city", delta);
+  }
+
+  // Removes an event's row and attributes, if it has them.
+  void erase(std::int64_t id, std::unordered_map<std::int64_t, std::pair<std::vector<std::string>, std::string>>& texts) {
+    const auto it = slot_of.find(id);
+    if (it == slot_of.end()) return;
+    Doc& doc = docs[it->second];
+    const auto text = texts.find(id);
+    if (text != texts.end()) {
+      count_suggestions(doc, text->second.first, text->second.second, -1);
+      texts.erase(text);
+    }
+    SQLite::Statement erase(*writer, "DELETE FROM events WHERE rowid = ?");
+    erase.bind(1, id);
+    erase.exec();
+    doc.live = false;
+    --live_docs;
+    free_slots.push_back(it->second);
+    popularity[it->second].views = 0;
+    popularity[it->second].sold = 0;
+    slot_of.erase(it);
+  }
+
+  // Adds (or replaces) an event.
+  void insert(const Event& event, const Venue& venue,
+              std::unordered_map<std::int64_t, std::pair<std::vector<std::string>, std::string>>& texts) {
+    std::uint32_t views = 0, sold = 0;
+    if (const auto it = slot_of.find(event.id); it != slot_of.end()) {
+      views = popularity[it->second].views;
+      sold = popularity[it->second].sold;
+      erase(event.id, texts);
+    }
+    Doc doc;
+    doc.id = event.id;
+    doc.venue_id = venue.id;
+    doc.category = intern(event.category);
+    doc.city = intern(venue.city);
+    doc.venue_name = intern(venue.name);
+    doc.starts_at = event.starts_at;
+    doc.on_sale_at = event.on_sale_at;
+    doc.local_start = to_local(venue.timezone, event.starts_at);
+    doc.month = month_of(doc.local_start);
+    doc.lat = venue.lat;
+    doc.lon = venue.lon;
+    std::uint64_t capacity = venue.layout ? venue.layout->seats.size() : 0;
+    if (venue.layout) {
+      for (const GaArea& area : venue.layout->ga_areas) capacity += area.capacity;
+    }
+    doc.capacity = static_cast<std::uint32_t>(std::min<std::uint64_t>(capacity, UINT32_MAX));
+    doc.min_price = INT64_MAX;
+    doc.max_price = 0;
+    for (const PriceLevel& level : event.price_levels) {
+      doc.min_price = std::min(doc.min_price, level.price_cents);
+      doc.max_price = std::max(doc.max_price, level.price_cents);
+      doc.currency = intern(level.currency);
+    }
+    if (event.price_levels.empty()) doc.min_price = 0;
+    doc.live = true;
+
+    std::uint32_t slot;
+    if (!free_slots.empty()) {
+      slot = free_slots.back();
+      free_slots.pop_back();
+      docs[slot] = doc;
+    } else {
+      slot = static_cast<std::uint32_t>(docs.size());
+      docs.push_back(doc);
+      popularity.emplace_back();
+    }
+    popularity[slot].views = views;
+    popularity[slot].sold = sold;
+    slot_of[event.id] = slot;
+    ++live_docs;
+    // Postings only grow; a stale entry (slot reused, or moved) is filtered by checking the doc.
+    by_category[doc.category].push_back(slot);
+    by_city[doc.city].push_back(slot);
+    by_cell[cell_of(doc.lat, doc.lon)].push_back(slot);
+
+    const std::string performers = join(event.performers, ", ");
+    const std::string tags = join(event.tags, ", ");
+    SQLite::Statement add(*writer,
+                          "INSERT INTO events (rowid, name, performers, venue, city, tags, "
+                          "description) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    add.bind(1, event.id);
+    add.bind(2, event.name);
+    add.bind(3, performers);
+    add.bind(4, venue.name);
+    add.bind(5, venue.city);
+    add.bind(6, tags);
+    add.bind(7, event.description);
+    add.exec();
+    for (const std::string* text : {&event.name, &performers, &venue.name, &venue.city, &tags,
+                                    &event.description}) {
+      learn_words(*text);
+    }
+    count_suggestions(doc, event.performers, event.name, +1);
+    texts[event.id] = {event.performers, event.name};
+  }
+
+  // What the suggestions need to be taken back when an event leaves: its performers and name.
+  std::unordered_map<std::int64_t, std::pair<std::vector<std::string>, std::string>> texts;
+};
+
+namespace {
+
+bool indexable(const Event& event) { return event.published && !event.cancelled; }
+
+// The FTS5 query for `words`: every word must match, as itself or as a word of the index one
+// typo away; the last also as a prefix when `prefix_last` (type-ahead). Empty when a word can't
+// match at all.
+std::string match_expression(const SearchService::Index& index,
+                             const std::vector<std::string>& words, bool prefix_last,
+                             std::vector<std::string>& corrected) {
+  std::string expression;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    std::vector<std::string> alternatives;
+    const bool last = i + 1 == words.size();
+    const bool known = index.vocabulary.contains(word);
+    const bool prefix = !known && last && prefix_last;
+    if (known || prefix) alternatives.push_back(word);
+    if (!known && typo_budget(word.size()) > 0) {
+      std::vector<std::string> keys{word};
+      for (std::size_t k = 0; k < word.size(); ++k) {
+        keys.push_back(word);
+        keys.back().erase(k, 1);
+      }
+      for (const std::string& key : keys) {
+        if (index.vocabulary.contains(key) && key.size() >= 3 &&
+            std::find(alternatives.begin(), alternatives.end(), key) == alternatives.end()) {
+          alternatives.push_back(key);  // the typo added a letter
+        }
+        const auto it = index.deletions.find(key);
+        if (it == index.deletions.end()) continue;
+        for (const std::string& candidate : it->second) {
+          if (std::find(alternatives.begin(), alternatives.end(), candidate) != alternatives.end()) continue;
+          if (edit_distance_within(word, candidate, 1) <= 1) {
+            alternatives.push_back(candidate);
+            corrected.push_back(candidate);
+          }
+        }
+      }
+    }
+    if (alternatives.empty()) return "";
+    if (!expression.empty()) expression += " AND ";
+    expression += "(";
+    for (std::size_t k = 0; k < alternatives.size(); ++k) {
+      if (k > 0) expression += " OR ";
+      expression += "\"" + alternatives[k] + "\"";
+      if (prefix && k == 0) expression += "*";
+    }
+    expression += ")";
+  }
+  return expression;
+}
+
+struct Hit {
+  double score = 0;
+  std::int64_t id = 0;
+  std::uint32_t slot = 0;
+  double relevance = 0;
+};
+
+bool before(const Hit& a, const Hit& b) {
+  return a.score > b.score || (a.score == b.score && a.id < b.id);
+}
+
+struct Cursor {
+  double score = 0;
+  std::int64_t id = 0;
+  UnixMillis now = 0;
+};
+
+std::string encode_cursor(const Hit& last, UnixMillis now) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &last.score, sizeof bits);
+  char text[64];
+  std::snprintf(text, sizeof text, "c1.%llx.%lld.%lld", static_cast<unsigned long long>(bits),
+                static_cast<long long>(last.id), static_cast<long long>(now));
+  return text;
+}
+
+std::optional<Cursor> decode_cursor(std::string_view text) {
+  if (!text.starts_with("c1.")) return std::nullopt;
+  text.remove_prefix(3);
+  std::uint64_t bits = 0;
+  Cursor cursor;
+  const char* end = text.data() + text.size();
+  auto [p, e] = std::from_chars(text.data(), end, bits, 16);
+  if (e != std::errc() || p == end || *p != '.') return std::nullopt;
+  auto [q, f] = std::from_chars(p + 1, end, cursor.id);
+  if (f != std::errc() || q == end || *q != '.') return std::nullopt;
+  auto [r, g] = std::from_chars(q + 1, end, cursor.now);
+  if (g != std::errc() || r != end) return std::nullopt;
+  std::memcpy(&cursor.score, &bits, sizeof bits);
+  if (!std::isfinite(cursor.score)) return std::nullopt;
+  return cursor;
+}
+
+}  // namespace
+
+SearchService::SearchService(Metrics* metrics)
+    : metrics_(metrics), index_(std::make_shared<Index>()), stats_(std::make_unique<Stats>()),
+      indexer_([this] { run(); }) {}
+
+SearchService::~SearchService() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_changed_.notify_all();
+  indexer_.join();
+}
+
+std::shared_ptr<SearchService::Index> SearchService::current() const {
+  std::lock_guard lock(index_mutex_);
+  return index_;
+}
+
+void SearchService::put(std::shared_ptr<const Event> event, std::shared_ptr<const Venue> venue,
+                        UnixMillis seen_at) {
+  assert(event);
+  const std::int64_t id = event->id;
+  if (!indexable(*event) || !venue) {
+    remove(id, seen_at);
+    return;
+  }
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (queue_.size() >= index_queue_max) queue_.pop_front();  // bounded; a rebuild recovers
+    queue_.push_back({id, std::move(event), std::move(venue), seen_at});
+    ++enqueued_;
+  }
+  queue_changed_.notify_all();
+}
+
+void SearchService::remove(std::int64_t event_id, UnixMillis seen_at) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (queue_.size() >= index_queue_max) queue_.pop_front();
+    queue_.push_back({event_id, nullptr, nullptr, seen_at});
+    ++enqueued_;
+  }
+  queue_changed_.notify_all();
+}
+
+void SearchService::rebuild(
+    std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> events) {
+  std::unique_lock lock(queue_mutex_);
+  pending_rebuild_ = std::move(events);
+  rebuild_requested_ = true;
+  queue_changed_.notify_all();
+  queue_changed_.wait(lock, [this] { return !rebuild_requested_ || stopping_; });
+}
+
+void SearchService::flush() {
+  std::unique_lock lock(queue_mutex_);
+  const std::uint64_t target = enqueued_;
+  queue_changed_.wait(lock, [&] { return (applied_ >= target && !rebuild_requested_) || stopping_; });
+}
+
+void SearchService::run() {
+  for (;;) {
+    std::vector<Change> batch;
+    std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> rebuild_from;
+    bool rebuilding = false;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_changed_.wait(lock, [this] { return stopping_ || rebuild_requested_ || !queue_.empty(); });
+      if (stopping_) return;
+      if (rebuild_requested_) {
+        rebuilding = true;
+        rebuild_from = std::move(pending_rebuild_);
+        pending_rebuild_.clear();
+      } else {
+        while (!queue_.empty() && batch.size() < index_batch_max) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+    }
+    if (rebuilding) {
+      auto fresh = std::make_shared<Index>();
+      const auto old = current();
+      {
+        SQLite::Transaction transaction(*fresh->writer);
+        for (const auto& [event, venue] : rebuild_from) {
+          if (event && venue && indexable(*event)) fresh->insert(*event, *venue, fresh->texts);
+        }
+        transaction.commit();
+      }
+      fresh->writer->exec("INSERT INTO events (events) VALUES ('optimize')");
+      fresh->writer->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      {
+        std::shared_lock old_lock(old->mutex);  // carry popularity over
+        for (const auto& [id, slot] : fresh->slot_of) {
+          const auto it = old->slot_of.find(id);
+          if (it == old->slot_of.end()) continue;
+          fresh->popularity[slot].views = old->popularity[it->second].views.load();
+          fresh->popularity[slot].sold = old->popularity[it->second].sold.load();
+        }
+      }
+      {
+        std::lock_guard lock(index_mutex_);
+        index_ = fresh;
+      }
+      stats_->rebuilds.add();
+      std::lock_guard lock(queue_mutex_);
+      rebuild_requested_ = false;
+      queue_changed_.notify_all();
+      continue;
+    }
+    apply(batch);
+    std::lock_guard lock(queue_mutex_);
+    applied_ += batch.size();
+    queue_changed_.notify_all();
+  }
+}
+
+void SearchService::apply(std::vector<Change>& batch) {
+  const auto index = current();
+  try {
+    std::unique_lock lock(index->mutex);
+    SQLite::Transaction transaction(*index->writer);
+    for (const Change& change : batch) {
+      if (change.event) {
+        index->insert(*change.event, *change.venue, index->texts);
+      } else {
+        index->erase(change.event_id, index->texts);
+      }
+    }
+    transaction.commit();
+  } catch (const SQLite::Exception& e) {
+    spdlog::error("search index: a batch of {} changes failed: {}", batch.size(), e.what());
+    return;
+  }
+  const UnixMillis now = system_now();
+  for (const Change& change : batch) {
+    const UnixMillis lag = std::max<UnixMillis>(0, now - change.seen_at);
+    stats_->lag.observe(std::chrono::milliseconds(lag));
+    stats_->last_lag_ms = lag;
+  }
+  stats_->applied.add(batch.size());
+}
+
+void SearchService::record_view(std::int64_t event_id) {
+  const auto index = current();
+  std::shared_lock lock(index->mutex);
+  if (const auto it = index->slot_of.find(event_id); it != index->slot_of.end()) {
+    index->popularity[it->second].views.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void SearchService::record_sale(std::int64_t event_id, std::uint32_t units) {
+  const auto index = current();
+  std::shared_lock lock(index->mutex);
+  if (const auto it = index->slot_of.find(event_id); it != index->slot_of.end()) {
+    index->popularity[it->second].sold.fetch_add(units, std::memory_order_relaxed);
+  }
+}
+
+std::size_t SearchService::indexed_events() const {
+  const auto index = current();
+  std::shared_lock lock(index->mutex);
+  return index->live_docs;
+}
+
+std::uint64_t SearchService::index_bytes() const {
+  const auto index = current();
+  std::shared_lock lock(index->mutex);
+  std::error_code error;
+  std::uint64_t bytes = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    const auto size = std::filesystem::file_size(index->file.string() + suffix, error);
+    if (!error) bytes += size;
+  }
+  return bytes;
+}
+
+std::string SearchService::render_metrics() const {
+  std::size_t queued = 0;
+  {
+    std::lock_guard lock(const_cast<std::mutex&>(queue_mutex_));
+    queued = queue_.size();
+  }
+  std::string out;
+  out += "# HELP boxoffice_search_index_lag_seconds From a catalog change seen by this node to it being searchable.\n";
+  out += "# TYPE boxoffice_search_index_lag_seconds histogram\n";
+  stats_->lag.render(out, "boxoffice_search_index_lag_seconds", "");
+  out += "# TYPE boxoffice_search_index_last_lag_seconds gauge\n";
+  out += "boxoffice_search_index_last_lag_seconds " +
+         std::to_string(static_cast<double>(stats_->last_lag_ms.load()) / 1000.0) + "\n";
+  out += "# TYPE boxoffice_search_index_queue gauge\nboxoffice_search_index_queue " +
+         std::to_string(queued) + "\n";
+  out += "# TYPE boxoffice_search_indexed_events gauge\nboxoffice_search_indexed_events " +
+         std::to_string(indexed_events()) + "\n";
+  out += "# TYPE boxoffice_search_index_changes_total counter\nboxoffice_search_index_changes_total " +
+         std::to_string(stats_->applied.value()) + "\n";
+  out += "# TYPE boxoffice_search_index_rebuilds_total counter\nboxoffice_search_index_rebuilds_total " +
+         std::to_string(stats_->rebuilds.value()) + "\n";
+  out += "# TYPE boxoffice_search_queries_total counter\nboxoffice_search_queries_total " +
+         std::to_string(stats_->queries.value()) + "\n";
+  out += "# TYPE boxoffice_search_suggestions_total counter\nboxoffice_search_suggestions_total " +
+         std::to_string(stats_->suggestions.value()) + "\n";
+  return out;
+}
+
+namespace {
+
+Error invalid(std::string field, std::string detail) {
+  return make_error(Errc::invalid_field, field + ": " + detail, {{"field", field}});
+}
+
+const CityInfo* known_city(std::string_view name) {
+  const std::string folded = fold_text(name);
+  for (const CityInfo& city : known_cities()) {
+    if (fold_text(city.name) == folded) return &city;
+  }
+  return nullptr;
+}
+
+// What a request filters on, resolved against an index.
+struct Filters {
+  std::optional<std::uint16_t> category;
+  bool category_unknown = false;  // asked for a category that no event has: nothing matches
+  std::vector<bool> cities;       // by interned string id; empty: any city
+  std::optional<std::array<double, 3>> geo;  // lat, lon, radius in km
+  std::optional<DateRange> local;
+  std::optional<UnixMillis> from, to;
+  std::optional<std::int64_t> min_price, max_price;
+  bool include_past = false;
+  bool include_sold_out = true;
+};
+
+bool passes(const Doc& doc, const Filters& f, UnixMillis now, bool sold_out) {
+  if (!doc.live) return false;
+  if (f.category && doc.category != *f.category) return false;
+  if (!f.cities.empty() && (doc.city >= f.cities.size() || !f.cities[doc.city])) return false;
+  if (f.local && (doc.local_start < f.local->from || doc.local_start >= f.local->to)) return false;
+  if (f.from && doc.starts_at < *f.from) return false;
+  if (f.to && doc.starts_at >= *f.to) return false;
+  if (f.min_price && doc.min_price < *f.min_price) return false;
+  if (f.max_price && doc.min_price > *f.max_price) return false;
+  if (!f.include_past && doc.starts_at < now) return false;
+  if (!f.include_sold_out && sold_out) return false;
+  if (f.geo && distance_km((*f.geo)[0], (*f.geo)[1], doc.lat, doc.lon) > (*f.geo)[2]) return false;
+  return true;
+}
+
+json::array facet(const std::unordered_map<std::uint32_t, std::uint32_t>& counts,
+                  const std::vector<std::string>& names, bool categories, std::size_t max) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> sorted(counts.begin(), counts.end());
+  std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && names[a.first] < names[b.first]);
+  });
+  if (sorted.size() > max) sorted.resize(max);
+  json::array out;
+  for (const auto& [id, count] : sorted) {
+    json::object item{{"value", names[id]}, {"count", count}};
+    if (categories) item["label"] = category_label(names[id]);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<json::object> SearchService::search(const SearchRequest& request, UnixMillis now) const {
+  stats_->queries.add();
+  if (request.limit == 0 || request.limit > search_limit_max) {
+    return invalid("limit", "between 1 and " + std::to_string(search_limit_max));
+  }
+  std::optional<Cursor> cursor;
+  if (request.cursor) {
+    cursor = decode_cursor(*request.cursor);
+    if (!cursor) return invalid("cursor", "not a cursor of this search");
+    now = cursor->now;  // the same clock for every page: time boosts don't move
+  }
+  Filters filters;
+  if (request.lat.has_value() != request.lon.has_value()) {
+    return invalid(request.lat ? "lon" : "lat", "lat and lon go together");
+  }
+  if (request.lat) {
+    const double radius = request.radius_km.value_or(50.0);
+    if (std::abs(*request.lat) > 90 || std::abs(*request.lon) > 180) {
+      return invalid("lat", "lat within ±90, lon within ±180");
+    }
+    if (!(radius > 0 && radius <= 20'000)) return invalid("radius_km", "between 0 and 20000");
+    filters.geo = std::array<double, 3>{*request.lat, *request.lon, radius};
+  }
+
+  // Relative dates are read in the asker's zone: given, or the named city's, or UTC.
+  std::string zone = "UTC";
+  const CityInfo* city_param = request.city ? known_city(*request.city) : nullptr;
+  if (request.tz && known_time_zone(*request.tz)) {
+    zone = *request.tz;
+  } else if (city_param) {
+    zone = std::string(city_param->timezone);
+  }
+  QueryUnderstanding understood =
+      understand_query(request.q, to_local(zone, now), known_cities(), known_category_synonyms());
+  if (understood.city && !request.tz && understood.city->timezone != zone) {
+    zone = std::string(understood.city->timezone);
+    understood = understand_query(request.q, to_local(zone, now), known_cities(),
+                                  known_category_synonyms());
+  }
+  if (!filters.geo && understood.city && !request.city) {
+    filters.geo = std::array<double, 3>{understood.city->lat, understood.city->lon,
+                                        understood.city->radius_km};
+  }
+  filters.local = understood.dates;
+  filters.from = request.from;
+  filters.to = request.to;
+  filters.min_price = request.min_price_cents;
+  filters.max_price = request.max_price_cents;
+  filters.include_past = request.include_past;
+  filters.include_sold_out = request.include_sold_out;
+  const std::optional<std::string> category =
+      request.category ? std::optional(fold_text(*request.category)) : understood.category;
+  const bool prefix_last = !request.q.empty() && request.q.back() != ' ';
+
+  const auto index = current();
+  std::shared_lock lock(index->mutex);
+  if (category) {
+    const auto it = index->string_ids.find(*category);
+    if (it == index->string_ids.end()) filters.category_unknown = true;
+    else filters.category = it->second;
+  }
+  if (request.city) {
+    const std::string folded = fold_text(*request.city);
+    filters.cities.assign(index->strings.size(), false);
+    for (std::size_t i = 0; i < index->folded_strings.size(); ++i) {
+      if (index->folded_strings[i] == folded) filters.cities[i] = true;
+    }
+  }
+
+  // Candidates: what the words match (with BM25), or the smallest posting list that the
+  // filters allow.
+  std::vector<std::pair<std::uint32_t, double>> candidates;
+  std::vector<std::string> corrected;
+  std::string expression;
+  bool truncated = false;
+  bool nothing = filters.category_unknown;
+  if (!understood.words.empty() && !nothing) {
+    expression = match_expression(*index, understood.words, prefix_last, corrected);
+    nothing = expression.empty();
+    if (!nothing) {
+      auto reader = index->take_reader();
+      try {
+        reader->match->bind(1, expression);
+        while (reader->match->executeStep()) {
+          const std::int64_t id = reader->match->getColumn(0).getInt64();
+          const auto slot = index->slot_of.find(id);
+          if (slot != index->slot_of.end()) {
+            candidates.emplace_back(slot->second, -reader->match->getColumn(1).getDouble());
+          }
+        }
+      } catch (const SQLite::Exception& e) {
+        index->give_back(std::move(reader));
+        return invalid("q", std::string("can't be searched: ") + e.what());
+      }
+      index->give_back(std::move(reader));
+      truncated = candidates.size() >= text_matches_max;
+    }
+  } else if (!nothing) {
+    std::vector<bool> seen(index->docs.size(), false);
+    auto take = [&](const std::vector<std::uint32_t>& slots) {
+      for (const std::uint32_t slot : slots) {
+        if (!seen[slot]) {
+          seen[slot] = true;
+          candidates.emplace_back(slot, 1.0);
+        }
+      }
+    };
+    if (filters.geo) {
+      const auto [lat, lon, radius] = *filters.geo;
+      const double dlat = radius / 111.0;
+      const double dlon = radius / (111.0 * std::max(0.05, std::cos(lat * 0.0174533)));
+      for (double a = std::floor(lat - dlat); a <= std::floor(lat + dlat); a += 1) {
+        for (double o = std::floor(lon - dlon); o <= std::floor(lon + dlon); o += 1) {
+          if (a < -90 || a >= 90 || o < -180 || o >= 180) continue;
+          const auto it = index->by_cell.find(cell_of(a, o));
+          if (it != index->by_cell.end()) take(it->second);
+        }
+      }
+    } else if (!filters.cities.empty()) {
+      for (std::size_t i = 0; i < filters.cities.size(); ++i) {
+        if (!filters.cities[i]) continue;
+        const auto it = index->by_city.find(static_cast<std::uint16_t>(i));
+        if (it != index->by_city.end()) take(it->second);
+      }
+    } else if (filters.category) {
+      const auto it = index->by_category.find(*filters.category);
+      if (it != index->by_category.end()) take(it->second);
+    } else {
+      candidates.reserve(index->docs.size());
+      for (std::uint32_t slot = 0; slot < index->docs.size(); ++slot) candidates.emplace_back(slot, 1.0);
+    }
+  }
+
+  // Filter, score, count facets.
+  std::vector<Hit> hits;
+  std::unordered_map<std::uint32_t, std::uint32_t> by_category, by_city;
+  std::map<std::int32_t, std::uint32_t> by_month;
+  for (const auto& [slot, relevance] : candidates) {
+    const Doc& doc = index->docs[slot];
+    const Popularity& popularity = index->popularity[slot];
+    const std::uint32_t sold = popularity.sold.load(std::memory_order_relaxed);
+    const bool sold_out = doc.capacity > 0 && sold >= doc.capacity;
+    if (!passes(doc, filters, now, sold_out)) continue;
+    ++by_category[doc.category];
+    ++by_city[doc.city];
+    ++by_month[doc.month];
+    RankSignals signals{now, doc.starts_at, doc.on_sale_at, sold_out,
+                        popularity.views.load(std::memory_order_relaxed), sold};
+    const Hit hit{relevance * rank_boost(signals), doc.id, slot, relevance};
+    if (cursor && !before(Hit{cursor->score, cursor->id, 0, 0}, hit)) continue;
+    hits.push_back(hit);
+  }
+  const std::size_t total = by_category.empty() ? 0 : [&] {
+    std::size_t sum = 0;
+    for (const auto& [id, count] : by_category) sum += count;
+    return sum;
+  }();
+  const std::size_t page = std::min(hits.size(), request.limit);
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(page), hits.end(), before);
+
+  // The page, with highlights.
+  json::array results;
+  std::unique_ptr<Index::Reader> reader = page > 0 ? index->take_reader() : nullptr;
+  for (std::size_t i = 0; i < page; ++i) {
+    const Hit& hit = hits[i];
+    const Doc& doc = index->docs[hit.slot];
+    json::object highlights;
+    std::string name, performers;
+    try {
+      if (!expression.empty()) {
+        SQLite::Statement& statement = *reader->page;
+        statement.reset();
+        statement.bind(1, expression);
+        statement.bind(2, doc.id);
+        if (statement.executeStep()) {
+          static constexpr std::array<const char*, 4> columns = {"name", "performers", "venue", "tags"};
+          for (int c = 0; c < 4; ++c) {
+            std::string text = statement.getColumn(c).getString();
+            if (text.find("<mark>") != std::string::npos) highlights[columns[static_cast<std::size_t>(c)]] = text;
+          }
+          name = statement.getColumn(4).getString();
+          performers = statement.getColumn(5).getString();
+        }
+      } else {
+        SQLite::Statement& statement = *reader->plain;
+        statement.reset();
+        statement.bind(1, doc.id);
+        if (statement.executeStep()) {
+          name = statement.getColumn(0).getString();
+          performers = statement.getColumn(1).getString();
+        }
+      }
+    } catch (const SQLite::Exception& e) {
+      spdlog::warn("search: reading event {} failed: {}", doc.id, e.what());
+    }
+    json::array performer_list;
+    for (std::size_t start = 0; !performers.empty();) {
+      const std::size_t comma = performers.find(", ", start);
+      performer_list.push_back(json::string(performers.substr(start, comma - start)));
+      if (comma == std::string::npos) break;
+      start = comma + 2;
+    }
+    const Popularity& popularity = index->popularity[hit.slot];
+    const bool sold_out = doc.capacity > 0 && popularity.sold.load() >= doc.capacity;
+    json::object item{
+        {"id", doc.id},
+        {"name", name},
+        {"performers", std::move(performer_list)},
+        {"category", index->strings[doc.category]},
+        {"starts_at", format_rfc3339(doc.starts_at)},
+        {"local_starts_at", local_rfc3339(doc.local_start)},
+        {"venue", {{"id", doc.venue_id}, {"name", index->strings[doc.venue_name]},
+                   {"city", index->strings[doc.city]}, {"lat", doc.lat}, {"lon", doc.lon}}},
+        {"price_range", {{"min_cents", doc.min_price}, {"max_cents", doc.max_price},
+                         {"currency", index->strings[doc.currency]}}},
+        {"on_sale", doc.on_sale_at <= now && !sold_out},
+        {"sold_out", sold_out},
+        {"score", std::round(hit.score * 10'000) / 10'000},
+        {"highlights", std::move(highlights)}};
+    if (filters.geo) {
+      item["distance_km"] =
+          std::round(distance_km((*filters.geo)[0], (*filters.geo)[1], doc.lat, doc.lon) * 10) / 10;
+    }
+    results.push_back(std::move(item));
+  }
+  if (reader) index->give_back(std::move(reader));
+
+  json::object understanding{{"words", json::array(understood.words.begin(), understood.words.end())},
+                             {"summary", understood.summary},
+                             {"time_zone", zone}};
+  if (understood.category) understanding["category"] = *understood.category;
+  if (understood.topic) understanding["topic"] = *understood.topic;
+  if (understood.city) {
+    understanding["city"] = {{"name", understood.city->name},
+                             {"lat", understood.city->lat},
+                             {"lon", understood.city->lon},
+                             {"radius_km", understood.city->radius_km}};
+  }
+  if (understood.dates) {
+    understanding["dates"] = {{"from", local_rfc3339(understood.dates->from)},
+                              {"to", local_rfc3339(understood.dates->to)},
+                              {"label", understood.dates->label},
+                              {"in", "the venue's local time"}};
+  }
+  if (!corrected.empty()) understanding["typo_corrections"] = json::array(corrected.begin(), corrected.end());
+  json::array months;
+  for (const auto& [month, count] : by_month) {
+    months.push_back({{"value", month_label(month)}, {"count", count}});
+  }
+  json::object answer{
+      {"query", {{"q", request.q}, {"understood", std::move(understanding)}}},
+      {"total", total},
+      {"total_is_estimate", truncated},
+      {"results", std::move(results)},
+      {"facets",
+       {{"category", facet(by_category, index->strings, true, SIZE_MAX)},
+        {"city", facet(by_city, index->strings, false, city_facets_max)},
+        {"month", std::move(months)}}}};
+  answer["next_cursor"] = hits.size() > page ? json::value(encode_cursor(hits[page - 1], now))
+                                             : json::value(nullptr);
+  return answer;
+}
+
+json::object SearchService::suggest(std::string_view prefix, std::size_t limit) const {
+  stats_->suggestions.add();
+  limit = std::clamp<std::size_t>(limit, 1, suggest_limit_max);
+  std::vector<std::string> words = split_words(
+      fold_text(prefix.substr(0, std::min(prefix.size(), search_query_bytes_max))));
+  if (words.size() > search_query_words_max) words.resize(search_query_words_max);
+  json::array out;
+  if (words.empty()) return {{"suggestions", std::move(out)}};
+  std::string expression;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) expression += " AND ";
+    expression += "\"" + words[i] + "\"";
+    if (i + 1 == words.size()) expression += "*";
+  }
+  const auto index = current();
+  std::shared_lock lock(index->mutex);
+  std::vector<const std::pair<const std::string, Index::Suggestion>*> found;
+  auto reader = index->take_reader();
+  try {
+    reader->suggest->bind(1, expression);
+    while (reader->suggest->executeStep()) {
+      const auto it = index->suggestions.find(reader->suggest->getColumn(0).getString());
+      if (it != index->suggestions.end()) found.push_back(&*it);
+    }
+  } catch (const SQLite::Exception& e) {
+    spdlog::warn("suggest: {}", e.what());
+  }
+  index->give_back(std::move(reader));
+  const std::size_t n = std::min(limit, found.size());
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(n), found.end(),
+                    [](const auto* a, const auto* b) {
+                      return a->second.events > b->second.events ||
+                             (a->second.events == b->second.events && a->first < b->first);
+                    });
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back({{"text", found[i]->first},
+                   {"kind", found[i]->second.kind},
+                   {"events", found[i]->second.events}});
+  }
+  return {{"suggestions", std::move(out)}};
+}
+
+}  // namespace boxoffice

@@ -1,0 +1,138 @@
+// The search service: event discovery over its own index, a derived read model of the catalog
+// (DESIGN.md, "Search"). One index per node in both modes.
+//
+// The index is two parts kept in step: an SQLite FTS5 table of each event's text (name and
+// performers weighted above venue, above tags, above description; prefix indexes for
+// type-ahead), in a private temporary database file that several reader connections share
+// through memory-mapped I/O; and, in memory, each event's numeric attributes (category, place,
+// wall-clock start, prices, capacity, popularity) with postings by category, city and 1°
+// geographic cell, so filters, facets and ranking boosts never touch SQL. A query asks FTS5
+// for the rowids and BM25 scores of its words (if any), filters and scores those in memory,
+// counts facets over all of them, sorts, and reads highlights for the page only.
+//
+// Fed by the catalog: put()/remove() enqueue changes; one indexer thread applies them in
+// batches (one transaction per batch, at most index_batch_max changes), and measures the lag
+// from the moment the catalog saw a change to the moment it is searchable. rebuild() makes a
+// fresh index from a full list off to the side and swaps it in; changes queued meanwhile are
+// applied after it.
+//
+// Thread-safe: any number of searches run at once (a shared lock on the index, one reader
+// connection each); the indexer takes the lock exclusively for the few milliseconds that a
+// batch takes to commit.
+#pragma once
+
+#include "core/catalog.hpp"
+#include "core/errors.hpp"
+#include "core/search_query.hpp"
+#include "core/time.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace boxoffice {
+
+struct Metrics;
+
+inline constexpr std::size_t search_limit_default = 20;
+inline constexpr std::size_t search_limit_max = 100;
+inline constexpr std::size_t suggest_limit_max = 20;
+inline constexpr std::size_t index_batch_max = 10'000;
+inline constexpr std::size_t index_queue_max = 1'000'000;  // beyond: rebuild instead
+// A query's words that match more events than this are counted approximately: the facets and
+// the total cover the first this-many matches (in rowid order) and say so.
+inline constexpr std::size_t text_matches_max = 200'000;
+
+struct SearchRequest {
+  std::string q;
+  std::optional<std::string> category;
+  std::optional<std::string> city;  // a venue's city, exactly (folded)
+  std::optional<UnixMillis> from;   // starts at or after
+  std::optional<UnixMillis> to;     // starts before
+  std::optional<double> lat, lon, radius_km;
+  std::optional<std::int64_t> min_price_cents, max_price_cents;  // the cheapest ticket
+  std::size_t limit = search_limit_default;
+  std::optional<std::string> cursor;
+  std::optional<std::string> tz;  // the asker's zone, for "tonight" when no city is named
+  bool include_past = false;
+  bool include_sold_out = true;  // sold-out events sink; false drops them
+};
+
+class SearchService {
+ public:
+  // `metrics` may be null (tools, tests).
+  explicit SearchService(Metrics* metrics = nullptr);
+  ~SearchService();
+  SearchService(const SearchService&) = delete;
+  SearchService& operator=(const SearchService&) = delete;
+
+  // Enqueue a change; returns at once. `seen_at`: when the catalog saw it (for the lag).
+  // put() of an unpublished event removes it.
+  void put(std::shared_ptr<const Event> event, std::shared_ptr<const Venue> venue,
+           UnixMillis seen_at);
+  void remove(std::int64_t event_id, UnixMillis seen_at);
+  // Replaces the whole index by one made from `events` (each with its venue), built aside and
+  // swapped in; popularity counters are carried over. Returns when the new index is in use.
+  void rebuild(std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>>
+                   events);
+  // Returns once every change enqueued before the call is searchable.
+  void flush();
+
+  // GET /v1/search. `now` ranks and resolves relative dates. Errors: invalid_field (a bad
+  // cursor, limit or coordinates).
+  Result<boost::json::object> search(const SearchRequest& request, UnixMillis now) const;
+  // GET /v1/search/suggest: performers, events, venues and cities whose words start with what
+  // was typed, most events first.
+  boost::json::object suggest(std::string_view prefix, std::size_t limit) const;
+
+  // Popularity as this node sees it: a view of the event's page, tickets sold.
+  void record_view(std::int64_t event_id);
+  void record_sale(std::int64_t event_id, std::uint32_t units);
+
+  // For /metrics and the benchmark.
+  std::size_t indexed_events() const;
+  std::uint64_t index_bytes() const;  // the FTS database's size
+  std::string render_metrics() const;
+
+ // The index's parts (defined in search.cpp); public only so its helpers there can see it.
+  struct Index;
+
+ private:
+  struct Change {
+    std::int64_t event_id = 0;
+    std::shared_ptr<const Event> event;  // null: remove
+    std::shared_ptr<const Venue> venue;
+    UnixMillis seen_at = 0;
+  };
+
+  void run();
+  void apply(std::vector<Change>& batch);
+  std::shared_ptr<Index> current() const;
+
+  Metrics* metrics_;
+  mutable std::mutex index_mutex_;  // guards index_ (the pointer)
+  std::shared_ptr<Index> index_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::deque<Change> queue_;
+  std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> pending_rebuild_;
+  bool rebuild_requested_ = false;
+  std::uint64_t enqueued_ = 0;
+  std::uint64_t applied_ = 0;
+  bool stopping_ = false;
+
+  struct Stats;
+  std::unique_ptr<Stats> stats_;
+  std::thread indexer_;  // last: starts when everything else exists
+};
+
+}  // namespace boxoffice
