@@ -104,8 +104,8 @@ export async function launch() {
 }
 
 // A page whose console errors and failed requests fail the test that reads `page.problems`.
-export async function openPage(browser, viewport = desktop) {
-  const context = await browser.newContext({ viewport });
+export async function openPage(browser, viewport = desktop, contextOptions = {}) {
+  const context = await browser.newContext({ viewport, ...contextOptions });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));

@@ -26,6 +26,13 @@ export function eventTime(iso, timeZone) {
   }
 }
 
+// A wall-clock time without a zone ("2026-12-19T20:00:00", the search service's
+// local_starts_at: the venue's own time), shown as it is.
+export function wallClock(text) {
+  return new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short',
+    year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }).format(new Date(`${text}Z`));
+}
+
 // "4:05" for 245 seconds.
 export function clock(seconds) {
   const s = Math.max(0, Math.ceil(seconds));

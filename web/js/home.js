@@ -4,13 +4,14 @@
 // The address keeps the search (?q=&category=&city=&from=&to=), so a result page can be shared
 // and Back works.
 import { api, ApiError, say } from './api.js';
-import { eventTime, priceRange, escapeText } from './format.js';
+import { eventTime, wallClock, priceRange, escapeText } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 const categories = { concert: 'Concerts', sports: 'Sports', theatre: 'Theatre', comedy: 'Comedy', family: 'Family' };
 const suggest_delay_ms = 120;
 
 let searchAvailable = true;
+let hideSuggestions = () => {};
 let nextCursor = null;
 let lastParams = null;
 
@@ -50,7 +51,7 @@ function resultItem(event) {
   item.innerHTML = `<a class="title" href="/events/${Number(event.id)}">${title}</a>
     <div class="meta when"></div><div class="meta where"></div><div class="meta price"></div><div>${badge}</div>`;
   item.querySelector('.when').textContent = event.local_starts_at
-    ? eventTime(event.starts_at, event.venue?.timezone) : eventTime(event.starts_at);
+    ? `${wallClock(event.local_starts_at)} local time` : eventTime(event.starts_at);
   item.querySelector('.where').textContent = event.venue ? `${event.venue.name}, ${event.venue.city}` : '';
   item.querySelector('.price').textContent = event.price_range ? priceRange(event.price_range) : '';
   return item;
@@ -198,7 +199,8 @@ function setUpSuggestions() {
   let timer = null;
   let controller = null;
   let active = -1;
-  const close = () => { list.hidden = true; input.setAttribute('aria-expanded', 'false'); input.removeAttribute('aria-activedescendant'); active = -1; };
+  let asked = 0;  // suggestions asked for; an answer to an older question is dropped
+  const close = () => { asked += 1; controller?.abort(); list.hidden = true; input.setAttribute('aria-expanded', 'false'); input.removeAttribute('aria-activedescendant'); active = -1; };
   const choose = (text) => { input.value = text; close(); run(formParams(), true); };
   const mark = (index) => {
     const items = [...list.children];
@@ -213,8 +215,10 @@ function setUpSuggestions() {
     timer = setTimeout(async () => {
       controller?.abort();
       controller = new AbortController();
+      const question = ++asked;
       try {
         const { suggestions } = await api(`/v1/search/suggest?q=${encodeURIComponent(text)}`, { signal: controller.signal });
+        if (question !== asked) return;
         list.replaceChildren(...suggestions.map((s, i) => {
           const item = document.createElement('li');
           item.id = `suggestion-${i}`;
@@ -243,12 +247,17 @@ function setUpSuggestions() {
     if (event.key === 'Enter' && active >= 0) { event.preventDefault(); choose(list.children[active].firstChild.textContent); }
   });
   input.addEventListener('blur', () => setTimeout(close, 100));
+  hideSuggestions = () => { clearTimeout(timer); close(); };
 }
 
 function main() {
   for (const [value, label] of Object.entries(categories)) $('category').add(new Option(label, value));
   setUpSuggestions();
-  $('search').addEventListener('submit', (event) => { event.preventDefault(); run(formParams(), true); });
+  $('search').addEventListener('submit', (event) => {
+    event.preventDefault();
+    hideSuggestions();
+    run(formParams(), true);
+  });
   for (const name of ['category', 'from', 'to']) $(name).addEventListener('change', () => run(formParams(), true));
   $('more').onclick = async () => {
     try { await searchService(lastParams, nextCursor); } catch (error) { say($('message'), error.message); }
