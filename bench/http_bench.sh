@@ -17,17 +17,9 @@ scripts/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF >/dev/null
 cmake --build build/release --target boxoffice >/dev/null
 
-work=$(mktemp -d /tmp/boxoffice-bench.XXXXXX)
-chmod 755 "$work"  # nginx's workers run as another user: they must reach its files
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/common.sh
+bench_setup bench
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # boxoffice, with the stadium and an event on sale.
 port=$(free_port)
@@ -49,30 +41,9 @@ event=$(curl -sf -X POST $base/v1/events -H "Authorization: Bearer $key" -H 'Con
 curl -sf -X POST $base/v1/events/$event/publish -H "Authorization: Bearer $key" >/dev/null
 
 # nginx, serving the same event JSON as a static file.
-mkdir -p "$work/www/v1/events" "$work/nginx"
+mkdir -p "$work/www/v1/events"
 curl -sf $base/v1/events/$event >"$work/www/v1/events/$event"
-nginx_port=$(free_port)
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes $threads;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  default_type application/json;
-  keepalive_requests 1000000;
-  # nginx at its best for a small hot file: descriptors and metadata cached, not reopened.
-  open_file_cache max=1000 inactive=60s;
-  open_file_cache_valid 60s;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  server { listen 127.0.0.1:$nginx_port; root $work/www; etag on; }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
-for _ in $(seq 100); do curl -sf http://127.0.0.1:$nginx_port/v1/events/$event >/dev/null && break; sleep 0.1; done
-curl -sf http://127.0.0.1:$nginx_port/v1/events/$event >/dev/null || { echo "nginx does not serve the file" >&2; exit 1; }
+start_static_nginx "$work/www" "$threads" /v1/events/$event
 
 rps() { awk '/Requests\/sec/ {print $2}'; }
 run_wrk() { wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency "$@"; }

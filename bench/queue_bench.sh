@@ -20,17 +20,9 @@ scripts/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF >/dev/null
 cmake --build build/release --target boxoffice >/dev/null
 
-work=$(mktemp -d /tmp/boxoffice-bench.XXXXXX)
-chmod 755 "$work"  # nginx's workers run as another user: they must reach its files
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/common.sh
+bench_setup queuebench
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 metric() { curl -sf "$base/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
@@ -81,30 +73,10 @@ for _ in range(1000):
     print(json.loads(conn.getresponse().read())["queue_token"])
 PY
 status_path=$queue_path/status
-mkdir -p "$work/www$queue_path" "$work/nginx"
+mkdir -p "$work/www$queue_path"
 curl -sf "$base$status_path?token=$(head -1 "$work/tokens")" >"$work/www$status_path"
 echo "== a status answer ($(wc -c <"$work/www$status_path") bytes): $(cat "$work/www$status_path")"
-nginx_port=$(free_port)
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes $threads;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  default_type application/json;
-  keepalive_requests 1000000;
-  open_file_cache max=1000 inactive=60s;
-  open_file_cache_valid 60s;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  server { listen 127.0.0.1:$nginx_port; root $work/www; etag on; }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
-for _ in $(seq 100); do curl -sf http://127.0.0.1:$nginx_port$status_path >/dev/null && break; sleep 0.1; done
-curl -sf http://127.0.0.1:$nginx_port$status_path >/dev/null || { echo "nginx does not serve the file" >&2; exit 1; }
+start_static_nginx "$work/www" "$threads" "$status_path"
 
 export BENCH_STATUS_PATH=$status_path BENCH_TOKENS=$work/tokens
 run_wrk() { wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency -s bench/queue_status.lua "$@"; }

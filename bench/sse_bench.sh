@@ -30,16 +30,9 @@ if (($(ulimit -n) < subscribers + 200)); then
   exit 1
 fi
 
-work=$(mktemp -d /tmp/boxoffice-ssebench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/common.sh
+bench_setup ssebench
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 result() { awk '/^RESULT/ {for (i = 2; i <= NF; i++) {split($i, kv, "="); if (kv[1] == "'"$1"'") print kv[2]}}'; }
 
 # boxoffice, with a one-row venue of CHANGES seats (S0-R0-0 …) and an event on sale.

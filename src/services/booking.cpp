@@ -3,6 +3,7 @@
 #include "core/json_reader.hpp"
 #include "services/offload.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
@@ -482,12 +483,16 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   // The order stands from here on. A failed capture is retried at the next start.
   if (Status captured = co_await payments_.capture(order.payment_id); !captured) {
     spdlog::error("order {}: capture failed: {}", order.id.hex(), captured.error().detail);
-  } else if (Status marked = co_await offload(store_calls_,
-                                               [&] { return orders_.mark_captured(order.id); });
-             !marked) {
-    spdlog::error("order {}: marking captured failed: {}", order.id.hex(), marked.error().detail);
   } else {
     order.payment_status = PaymentStatus::captured;
+    // Recorded in the background, off the buyer's way (with PostgreSQL it joins the next batch
+    // of commits): the payment is captured, and were the record lost, the next start would
+    // capture again (the provider answers a second capture as done) and record it.
+    boost::asio::post(store_calls_, [this, order_id = order.id] {
+      if (Status marked = orders_.mark_captured(order_id); !marked) {
+        spdlog::error("order {}: marking captured failed: {}", order_id.hex(), marked.error().detail);
+      }
+    });
   }
   co_return encode_order(order);
 }

@@ -3,9 +3,10 @@
 // PaymentProvider.
 //
 // Checkout pins the hold (begin_checkout), authorises the payment, commits the order in the
-// store (whose guard is the final arbiter), then marks the seats sold and captures: a crash at
-// any point leaves either no order (the authorisation is voided at the next start, or when the
-// buyer retries) or a whole order (captured at the next start). A checkout pinned by a node
+// store (whose guard is the final arbiter), then marks the seats sold and captures (recording
+// the capture in the store in the background): a crash at any point leaves either no order
+// (the authorisation is voided at the next start, or when the buyer retries) or a whole order
+// (captured at the next start). A checkout pinned by a node
 // that died is settled by the sweep, against the orders the store has. Every answer is the
 // API's JSON body, ready to send.
 #pragma once

@@ -9,6 +9,7 @@
 #include "../core/layout_builder.hpp"
 
 #include "../support/run_coroutine.hpp"
+#include "../support/test_redis.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,11 +20,8 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
-#include <cstdlib>
-#include <fstream>
 #include <set>
 #include <thread>
-#include <unistd.h>
 
 namespace boxoffice {
 namespace {
@@ -31,19 +29,8 @@ namespace {
 namespace asio = boost::asio;
 using testing::build_layout;
 
-// Each test uses events of its own, so tests never meet in a shared Redis.
-std::int64_t fresh_event_id() {
-  static std::int64_t next = (static_cast<std::int64_t>(::getpid()) << 16) + 1;
-  return next++;
-}
-
-std::string redis_url() {
-  const char* file = std::getenv("BOXOFFICE_TEST_REDIS_URL_FILE");
-  if (file == nullptr) return {};
-  std::string url;
-  std::ifstream(file) >> url;
-  return url;
-}
+using testing::fresh_event_id;
+using testing::test_redis_url;
 
 class HoldStoreContract : public ::testing::TestWithParam<std::string> {
  protected:
@@ -54,7 +41,7 @@ class HoldStoreContract : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<HoldStore> make_store() {
     if (GetParam() == "memory") return std::make_unique<memory::HoldStore>(7ull << 32, metrics_);
-    const std::string url = redis_url();
+    const std::string url = test_redis_url();
     if (url.empty()) return nullptr;
     return std::make_unique<redis::HoldStore>(
         redis::parse_redis_endpoint(url).value(), [] { return Result<std::uint64_t>(7); }, metrics_);

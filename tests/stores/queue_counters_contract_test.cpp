@@ -6,16 +6,14 @@
 #include "stores/redis/queue_counters.hpp"
 
 #include "../support/run_coroutine.hpp"
+#include "../support/test_redis.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <algorithm>
 #include <map>
 #include <numeric>
 #include <set>
-#include <unistd.h>
 
 namespace boxoffice {
 namespace {
@@ -25,19 +23,8 @@ namespace asio = boost::asio;
 constexpr UnixMillis t0 = 1'800'000'000'000;  // the sale opens
 constexpr UnixMillis step_ms = 100;           // the sweeper's tick
 
-// Each test uses rooms of its own, so tests never meet in a shared Redis.
-std::int64_t fresh_event_id() {
-  static std::int64_t next = (static_cast<std::int64_t>(::getpid()) << 16) + 1;
-  return next++;
-}
-
-std::string redis_url() {
-  const char* file = std::getenv("BOXOFFICE_TEST_REDIS_URL_FILE");
-  if (file == nullptr) return {};
-  std::string url;
-  std::ifstream(file) >> url;
-  return url;
-}
+using testing::fresh_event_id;
+using testing::test_redis_url;
 
 AdmissionSettings settings(std::uint32_t active_limit, std::uint32_t admit_per_second,
                            std::uint32_t session_seconds = 60, UnixMillis pre_queue_ms = 0) {
@@ -61,7 +48,7 @@ class QueueCountersContract : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<QueueCounters> make_counters() {
     if (GetParam() == "memory") return std::make_unique<memory::QueueCounters>();
-    const std::string url = redis_url();
+    const std::string url = test_redis_url();
     if (url.empty()) return nullptr;
     return std::make_unique<redis::QueueCounters>(redis::parse_redis_endpoint(url).value());
   }
