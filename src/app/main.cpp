@@ -82,6 +82,12 @@ int main(int argc, char** argv) {
       ->envname("BOXOFFICE_ACCESS_LOG")
       ->capture_default_str();
 
+  options.web_dir = BOXOFFICE_WEB_DIR_DEFAULT;
+  serve->add_option("--web-dir", options.web_dir,
+                    "The web pages' folder (\"\" serves none)")
+      ->envname("BOXOFFICE_WEB_DIR")
+      ->capture_default_str();
+
   std::string code;
   std::filesystem::path check_data_dir = "data";
   auto* check = cli.add_subcommand("check-ticket", "Verify a ticket code offline");

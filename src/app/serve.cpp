@@ -6,6 +6,7 @@
 #include "http/search_api.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/static_files.hpp"
 #include "services/booking.hpp"
 #include "services/catalog.hpp"
 #include "services/clock.hpp"
@@ -252,6 +253,7 @@ int serve(const ServeOptions& options) {
                         live.get(), &waiting_room, &search},
                        system_now);
   http::add_search_routes(router, search, system_now);
+  if (!options.web_dir.empty()) http::add_web_routes(router, options.web_dir);
   router.instrument(metrics, options.access_log);
   http::ServerLimits limits;
   limits.body_bytes_max_for = [](boost::beast::http::verb method, std::string_view target) {

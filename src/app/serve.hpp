@@ -19,6 +19,7 @@ struct ServeOptions {
   int checkout_pin_seconds = 60;
   std::string log_level = "info";
   bool access_log = true;
+  std::filesystem::path web_dir;  // the pages (web/); empty → no pages, only the API
 };
 
 // Runs until SIGINT or SIGTERM; answers the process exit code.

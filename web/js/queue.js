@@ -1,0 +1,89 @@
+// The waiting room, from the fan's side: join (POST …/queue), keep the queue token for the tab
+// (a reload keeps the place), poll the status, show position, estimated wait and progress, and
+// hand back the access token the moment the room admits this person. Polls every second near
+// the front and less often far back (the answer is computed from a signed token, so a poll is
+// cheap for the server, but a million tabs polling every second is still a load).
+import { api, ApiError } from './api.js';
+import { clock, duration } from './format.js';
+
+const poll_ms_near = 1000;
+const poll_ms_far = 3000;
+const near_positions = 200;
+
+const queueKey = (eventId) => `boxoffice.queue.${eventId}`;
+const accessKey = (eventId) => `boxoffice.access.${eventId}`;
+
+// The access token of this tab for the event, while it is good; else null.
+export function accessToken(eventId) {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(accessKey(eventId)) || 'null');
+    if (saved && Date.parse(saved.expires_at) > Date.now()) return saved.token;
+  } catch { /* a damaged entry is no token */ }
+  return null;
+}
+
+export function forgetAccess(eventId) { sessionStorage.removeItem(accessKey(eventId)); }
+
+// Runs the room in `elements` ({state, position, progress, eta, join}) until admitted; then
+// calls onAdmitted(token). Answers a function that stops polling.
+export function waitInRoom(eventId, elements, onAdmitted) {
+  let stopped = false;
+  let timer = null;
+  let first = null;  // the position when this page started watching, for the progress bar
+
+  const show = (status) => {
+    const { state, position, eta_seconds: eta } = status;
+    if (state === 'pre_queue') {
+      elements.state.textContent = 'The sale has not started yet. Everyone who joins before it opens gets a random place in line at the start.';
+      elements.position.textContent = `${position.toLocaleString()} in the room`;
+      elements.eta.textContent = `The sale opens in ${clock(eta)}.`;
+      elements.progress.removeAttribute('value');
+      return;
+    }
+    if (first === null || position > first) first = position;
+    elements.state.textContent = position <= 1 ? 'You are next.' : 'You are in line.';
+    elements.position.textContent = `Number ${position.toLocaleString()} in line`;
+    elements.eta.textContent = eta > 0 ? `Estimated wait: ${duration(eta)}.` : 'Any moment now.';
+    elements.progress.value = first > 0 ? Math.min(1, (first - position + 1) / first) : 0;
+  };
+
+  const poll = async () => {
+    if (stopped) return;
+    const token = sessionStorage.getItem(queueKey(eventId));
+    try {
+      const status = token
+        ? await api(`/v1/events/${eventId}/queue/status`, { headers: { 'X-Queue-Token': token } })
+        : await join();
+      if (status.state === 'admitted' && status.access_token) {
+        sessionStorage.setItem(accessKey(eventId), JSON.stringify({ token: status.access_token, expires_at: status.access_expires_at }));
+        sessionStorage.removeItem(queueKey(eventId));
+        elements.state.textContent = 'It is your turn!';
+        elements.progress.value = 1;
+        stopped = true;
+        onAdmitted(status.access_token);
+        return;
+      }
+      if (status.state !== 'admitted') show(status);
+      timer = setTimeout(poll, status.position > near_positions ? poll_ms_far : poll_ms_near);
+    } catch (error) {
+      if (error instanceof ApiError && ['queue-token-invalid', 'queue-session-ended'].includes(error.slug)) {
+        sessionStorage.removeItem(queueKey(eventId));
+        elements.state.textContent = error.message;
+        elements.join.hidden = false;
+        return;
+      }
+      elements.state.textContent = `${error.message} Retrying…`;
+      timer = setTimeout(poll, poll_ms_far);
+    }
+  };
+
+  const join = async () => {
+    const joined = await api(`/v1/events/${eventId}/queue`, { method: 'POST' });
+    sessionStorage.setItem(queueKey(eventId), joined.queue_token);
+    return joined;
+  };
+
+  elements.join.onclick = () => { elements.join.hidden = true; first = null; poll(); };
+  poll();
+  return () => { stopped = true; clearTimeout(timer); };
+}
