@@ -165,6 +165,7 @@ struct SearchService::Index {
   std::unordered_map<std::string, Suggestion> suggestions;  // by text
 
   Index() : file(fresh_file()) {
+    remove_files();  // left by a process that had our pid and was killed: derived data
     writer = std::make_unique<SQLite::Database>(file.string(),
                                                 SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     writer->exec("PRAGMA journal_mode = WAL");
@@ -175,6 +176,10 @@ struct SearchService::Index {
   ~Index() {
     idle_readers.clear();
     writer.reset();
+    remove_files();
+  }
+
+  void remove_files() const {
     std::error_code ignored;
     for (const char* suffix : {"", "-wal", "-shm"}) {
       std::filesystem::remove(file.string() + suffix, ignored);
