@@ -160,7 +160,9 @@ int main(int argc, char** argv) {
   double seconds = 10;
   std::size_t concurrency = 16;
   std::string postgres;
+  int only = -1;
   cli.add_option("--events", events)->capture_default_str();
+  cli.add_option("--only", only, "run just this query of the mix (0-based) for --seconds, for perf");
   cli.add_option("--seconds", seconds, "per run")->capture_default_str();
   cli.add_option("--concurrency", concurrency)->capture_default_str();
   cli.add_option("--postgres", postgres, "a throwaway database's URL (none: skip PostgreSQL)");
@@ -215,8 +217,23 @@ int main(int argc, char** argv) {
   for (const auto& r : requests) {
     const auto answer = search.search(r, now);
     if (!answer) throw std::runtime_error("query failed: " + r.q);
-    std::printf("  %-40s %8lld matches\n", ("\"" + r.q + "\"").c_str(),
-                static_cast<long long>(answer->at("total").to_number<std::int64_t>()));
+    std::vector<double> times;
+    for (int k = 0; k < 5; ++k) {
+      const auto before = Clock::now();
+      if (!search.search(r, now)) std::abort();
+      times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());
+    }
+    std::sort(times.begin(), times.end());
+    std::printf("  %-40s %8lld matches  %8.2f ms (median of 5)\n", ("\"" + r.q + "\"").c_str(),
+                static_cast<long long>(answer->at("total").to_number<std::int64_t>()), times[2]);
+  }
+  if (only >= 0) {
+    const Run run = measure(1, seconds, 1, [&](std::size_t, std::size_t) {
+      if (!search.search(requests.at(static_cast<std::size_t>(only)), now)) std::abort();
+    });
+    std::printf("only \"%s\": %zu queries in %.1f s\n", requests.at(static_cast<std::size_t>(only)).q.c_str(),
+                run.latencies_ms.size(), run.seconds);
+    return 0;
   }
   auto ours = [&](std::size_t, std::size_t i) {
     const auto answer = search.search(requests[i], now);
