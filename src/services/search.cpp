@@ -200,6 +200,13 @@ struct SearchService::Index {
   std::deque<Popularity> popularity;  // by slot; a deque grows without moving its atomics
   std::unordered_map<std::int64_t, std::uint32_t> slot_of;
   std::vector<std::uint32_t> free_slots;
+  // How many rows each phrase matches (BM25's IDF), as far as queries have asked: FTS5 counts
+  // them by reading the phrase's whole doclist, ~10 ms for a word in half the catalog. Valid
+  // until the next write (apply() clears it under the exclusive lock); at most
+  // document_counts_max phrases.
+  static constexpr std::size_t document_counts_max = 100'000;
+  mutable std::mutex document_counts_mutex;
+  mutable std::unordered_map<std::string, std::int64_t> document_counts;
   std::size_t live_docs = 0;
   std::vector<std::string> strings;         // interned: categories, cities, currencies, venues
   std::vector<std::string> folded_strings;  // the same, folded
@@ -445,10 +452,10 @@ bool indexable(const Event& event) { return event.published && !event.cancelled;
 
 // The FTS5 query for `words`: every word must match, as itself or as a word of the index one
 // typo away; the last also as a prefix when `prefix_last` (type-ahead). Empty when a word can't
-// match at all.
+// match at all. `phrases` gets the expression's phrases in FTS5's order ("live", "love*").
 std::string match_expression(const SearchService::Index& index,
                              const std::vector<std::string>& words, bool prefix_last,
-                             std::vector<std::string>& corrected) {
+                             std::vector<std::string>& corrected, std::vector<std::string>& phrases) {
   std::string expression;
   for (std::size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
@@ -491,6 +498,7 @@ std::string match_expression(const SearchService::Index& index,
       if (k > 0) expression += " OR ";
       expression += "\"" + alternatives[k] + "\"";
       if (prefix && k == 0) expression += "*";
+      phrases.push_back(alternatives[k] + (prefix && k == 0 ? "*" : ""));
     }
     expression += ")";
   }
@@ -664,6 +672,10 @@ void SearchService::apply(std::vector<Change>& batch) {
   const auto index = current();
   try {
     std::unique_lock lock(index->mutex);
+    {
+      std::lock_guard counts_lock(index->document_counts_mutex);
+      index->document_counts.clear();
+    }
     SQLite::Transaction transaction(*index->writer);
     for (const Change& change : batch) {
       if (change.event) {
@@ -923,6 +935,7 @@ struct Scan {
   // per row, which was most of a broad query's time. Set up at the query's first row.
   static constexpr std::array<double, 6> column_weights = {10.0, 10.0, 4.0, 2.0, 3.0, 1.0};
   bool bm25_ready = false;
+  std::vector<std::string> phrases;  // of the match expression, in order: keys of the IDF cache
   double average_tokens = 1;
   std::vector<double> idf, frequency;
 
@@ -992,16 +1005,32 @@ struct Scan {
     if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
     if (rc != SQLITE_OK) return rc;
     average_tokens = rows > 0 ? static_cast<double>(tokens) / static_cast<double>(rows) : 1.0;
-    const int phrases = api->xPhraseCount(fts);
-    idf.assign(static_cast<std::size_t>(std::max(phrases, 0)), 0.0);
+    const int phrase_count = api->xPhraseCount(fts);
+    idf.assign(static_cast<std::size_t>(std::max(phrase_count, 0)), 0.0);
     frequency.assign(idf.size(), 0.0);
-    for (int p = 0; p < phrases; ++p) {
-      sqlite3_int64 hits = 0;
-      rc = api->xQueryPhrase(fts, p, &hits, [](const Fts5ExtensionApi*, Fts5Context*, void* count) {
-        ++*static_cast<sqlite3_int64*>(count);
-        return SQLITE_OK;
-      });
-      if (rc != SQLITE_OK) return rc;
+    const bool cached = phrases.size() == static_cast<std::size_t>(phrase_count);
+    for (int p = 0; p < phrase_count; ++p) {
+      sqlite3_int64 hits = -1;
+      if (cached) {
+        std::lock_guard lock(index->document_counts_mutex);
+        const auto it = index->document_counts.find(phrases[static_cast<std::size_t>(p)]);
+        if (it != index->document_counts.end()) hits = it->second;
+      }
+      if (hits < 0) {
+        hits = 0;
+        rc = api->xQueryPhrase(fts, p, &hits, [](const Fts5ExtensionApi*, Fts5Context*, void* count) {
+          ++*static_cast<sqlite3_int64*>(count);
+          return SQLITE_OK;
+        });
+        if (rc != SQLITE_OK) return rc;
+        if (cached) {
+          std::lock_guard lock(index->document_counts_mutex);
+          if (index->document_counts.size() >= SearchService::Index::document_counts_max) {
+            index->document_counts.clear();
+          }
+          index->document_counts[phrases[static_cast<std::size_t>(p)]] = hits;
+        }
+      }
       const double value = std::log((static_cast<double>(rows - hits) + 0.5) / (static_cast<double>(hits) + 0.5));
       idf[static_cast<std::size_t>(p)] = value <= 0.0 ? 1e-6 : value;
     }
@@ -1139,7 +1168,7 @@ Result<json::object> SearchService::search(const SearchRequest& request, UnixMil
   std::string expression;
   bool nothing = filters.category_unknown;
   if (!understood.words.empty() && !nothing) {
-    expression = match_expression(*index, understood.words, prefix_last, corrected);
+    expression = match_expression(*index, understood.words, prefix_last, corrected, scan.phrases);
     nothing = expression.empty();
     if (!nothing) {
       auto reader = index->take_reader();

@@ -245,6 +245,10 @@ TEST_F(SearchTest, PopularityBreaksTies) {
 }
 
 TEST_F(SearchTest, FollowsCatalogChangesAndARebuildAgrees) {
+  // These count their words' rows for BM25; the changes below must make the index forget them
+  // (the scores after the rebuild, from a fresh index, say whether it did).
+  const auto first_hamilton = find("hamilton");
+  find("drake");
   // Cancelled and unpublished events leave; a changed one is found by its new name.
   auto cancelled = std::make_shared<Event>(*events[0].first);
   cancelled->cancelled = true;
@@ -278,7 +282,17 @@ TEST_F(SearchTest, FollowsCatalogChangesAndARebuildAgrees) {
     SCOPED_TRACE(queries[i]);
     EXPECT_EQ(ids(find(queries[i])), ids(incremental[i]));
     EXPECT_EQ(find(queries[i]).at("facets"), incremental[i].at("facets"));
+    const auto rebuilt = find(queries[i]).at("results").as_array();
+    const auto& before = incremental[i].at("results").as_array();
+    ASSERT_EQ(rebuilt.size(), before.size());
+    for (std::size_t r = 0; r < rebuilt.size(); ++r) {
+      EXPECT_EQ(rebuilt[r].at("score"), before[r].at("score"));  // the same BM25 statistics
+    }
   }
+  // Two events fewer make "hamilton" less rare in the table, and its event's text grew: BM25
+  // says less than before.
+  EXPECT_LT(find("hamilton").at("results").at(0).at("score").as_double(),
+            first_hamilton.at("results").at(0).at("score").as_double());
 }
 
 TEST_F(SearchTest, SuggestsByPrefixMostEventsFirst) {
