@@ -160,7 +160,9 @@ int main(int argc, char** argv) {
   double seconds = 10;
   std::size_t concurrency = 16;
   std::string postgres;
+  int only = -1;
   cli.add_option("--events", events)->capture_default_str();
+  cli.add_option("--only", only, "run just this query of the mix (0-based) for --seconds, for perf");
   cli.add_option("--seconds", seconds, "per run")->capture_default_str();
   cli.add_option("--concurrency", concurrency)->capture_default_str();
   cli.add_option("--postgres", postgres, "a throwaway database's URL (none: skip PostgreSQL)");
@@ -212,11 +214,39 @@ int main(int argc, char** argv) {
     r.q = q;
     requests.push_back(r);
   }
-  for (const auto& r : requests) {
+  // Not in the mix, shown for what they cost: a word that matches half the catalog, and a
+  // category alone (no words) that matches most of it.
+  std::vector<bx::SearchRequest> broad(2);
+  broad[0].q = "live ";
+  broad[1].q = "concerts";
+  auto median_ms = [](auto run) {
+    std::vector<double> times;
+    for (int k = 0; k < 5; ++k) {
+      const auto before = Clock::now();
+      run();
+      times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());
+    }
+    std::sort(times.begin(), times.end());
+    return times[2];
+  };
+  auto describe = [&](const bx::SearchRequest& r, const char* note) {
     const auto answer = search.search(r, now);
     if (!answer) throw std::runtime_error("query failed: " + r.q);
-    std::printf("  %-40s %8lld matches\n", ("\"" + r.q + "\"").c_str(),
-                static_cast<long long>(answer->at("total").to_number<std::int64_t>()));
+    const double ms = median_ms([&] {
+      if (!search.search(r, now)) std::abort();
+    });
+    std::printf("  %-40s %8lld matches  %8.2f ms (median of 5)%s\n", ("\"" + r.q + "\"").c_str(),
+                static_cast<long long>(answer->at("total").to_number<std::int64_t>()), ms, note);
+  };
+  for (const auto& r : requests) describe(r, "");
+  for (const auto& r : broad) describe(r, "  not in the mix");
+  if (only >= 0) {
+    const Run run = measure(1, seconds, 1, [&](std::size_t, std::size_t) {
+      if (!search.search(requests.at(static_cast<std::size_t>(only)), now)) std::abort();
+    });
+    std::printf("only \"%s\": %zu queries in %.1f s\n", requests.at(static_cast<std::size_t>(only)).q.c_str(),
+                run.latencies_ms.size(), run.seconds);
+    return 0;
   }
   auto ours = [&](std::size_t, std::size_t i) {
     const auto answer = search.search(requests[i], now);
@@ -276,6 +306,17 @@ int main(int argc, char** argv) {
 
   std::vector<PgQuery> pg_queries;
   for (const auto& r : requests) pg_queries.push_back(pg_query(r, now));
+  for (std::size_t i = 0; i < requests.size() + broad.size(); ++i) {
+    const bool in_mix = i < requests.size();
+    const auto& r = in_mix ? requests[i] : broad[i - requests.size()];
+    const PgQuery q = pg_query(r, now);
+    const double ms = median_ms([&] {
+      exec(conn, q.page);
+      exec(conn, q.facets);
+    });
+    std::printf("  PostgreSQL %-40s %8.2f ms (median of 5)%s\n", ("\"" + r.q + "\"").c_str(), ms,
+                in_mix ? "" : "  not in the mix");
+  }
   std::vector<PGconn*> conns;
   for (std::size_t t = 0; t < concurrency; ++t) conns.push_back(connect(postgres));
   auto theirs = [&](std::size_t t, std::size_t i) {

@@ -10,19 +10,22 @@
 #include <boost/json.hpp>
 #include <date/date.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <cstring>
+#include <set>
 #include <shared_mutex>
+#include <stdexcept>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace boxoffice {
 namespace {
@@ -57,7 +60,8 @@ struct Doc {
   double lat = 0;
   double lon = 0;
   std::uint32_t capacity = 0;
-  std::int32_t month = 0;  // year * 12 + month - 1 of the wall-clock start
+  std::uint32_t tokens = 0;  // the FTS5 row's tokens, all columns (BM25's document length)
+  std::int32_t month = 0;    // year * 12 + month - 1 of the wall-clock start
   bool live = false;
 };
 
@@ -88,6 +92,10 @@ std::int32_t month_of(LocalMillis local) {
          static_cast<std::int32_t>(static_cast<unsigned>(day.month())) - 1;
 }
 
+std::int32_t day_of(LocalMillis local) {
+  return static_cast<std::int32_t>(local / millis_per_day - (local % millis_per_day < 0 ? 1 : 0));
+}
+
 std::string month_label(std::int32_t month) {
   char text[16];
   std::snprintf(text, sizeof text, "%04d-%02d", month / 12, month % 12 + 1);
@@ -105,6 +113,45 @@ std::filesystem::path fresh_file() {
   return std::filesystem::temp_directory_path() /
          ("boxoffice-search-" + std::to_string(::getpid()) + "-" +
           std::to_string(counter.fetch_add(1)) + ".sqlite");
+}
+
+// The FTS5 auxiliary function `boxoffice_scan(events, ?)`, defined with the search below.
+void scan_row(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* context, int argc,
+              sqlite3_value** argv);
+
+// Makes boxoffice_scan() known to a connection's FTS5 module.
+void register_scan(SQLite::Database& db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db.getHandle(), "SELECT fts5(?1)", -1, &statement, nullptr) == SQLITE_OK) {
+    sqlite3_bind_pointer(statement, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    sqlite3_step(statement);
+  }
+  sqlite3_finalize(statement);
+  if (api == nullptr || api->xCreateFunction(api, "boxoffice_scan", nullptr, &scan_row, nullptr) != SQLITE_OK) {
+    throw std::runtime_error("search: FTS5 refused the scan function");
+  }
+}
+
+// The sum of the varints (SQLite's format) in an FTS5 docsize record: the row's tokens.
+std::uint32_t total_tokens(const void* blob, int bytes) {
+  const auto* p = static_cast<const unsigned char*>(blob);
+  const auto* end = p + std::max(bytes, 0);
+  std::uint64_t total = 0;
+  while (p < end) {
+    std::uint64_t value = 0;
+    for (int i = 0; p < end; ++i) {
+      const unsigned char byte = *p++;
+      if (i == 8) {
+        value = (value << 8) | byte;
+        break;
+      }
+      value = (value << 7) | (byte & 0x7f);
+      if ((byte & 0x80) == 0) break;
+    }
+    total += value;
+  }
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(total, UINT32_MAX));
 }
 
 void tune(SQLite::Database& db) {
@@ -129,7 +176,8 @@ struct SearchService::Stats {
 struct SearchService::Index {
   struct Reader {
     std::unique_ptr<SQLite::Database> db;
-    std::unique_ptr<SQLite::Statement> match;
+    // SELECT boxoffice_scan(events, ?2) ... MATCH ?1: raw, since SQLiteCpp can't bind a pointer.
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> scan{nullptr, &sqlite3_finalize};
     std::unique_ptr<SQLite::Statement> page;     // highlights of one matching row
     std::unique_ptr<SQLite::Statement> plain;    // the text of one row
     std::unique_ptr<SQLite::Statement> suggest;
@@ -152,13 +200,21 @@ struct SearchService::Index {
   std::deque<Popularity> popularity;  // by slot; a deque grows without moving its atomics
   std::unordered_map<std::int64_t, std::uint32_t> slot_of;
   std::vector<std::uint32_t> free_slots;
+  // How many rows each phrase matches (BM25's IDF), as far as queries have asked: FTS5 counts
+  // them by reading the phrase's whole doclist, ~10 ms for a word in half the catalog. Valid
+  // until the next write (apply() clears it under the exclusive lock); at most
+  // document_counts_max phrases.
+  static constexpr std::size_t document_counts_max = 100'000;
+  mutable std::mutex document_counts_mutex;
+  mutable std::unordered_map<std::string, std::int64_t> document_counts;
   std::size_t live_docs = 0;
   std::vector<std::string> strings;         // interned: categories, cities, currencies, venues
   std::vector<std::string> folded_strings;  // the same, folded
   std::unordered_map<std::string, std::uint16_t> string_ids;
   std::unordered_map<std::uint16_t, std::vector<std::uint32_t>> by_category, by_city;
   std::unordered_map<std::int32_t, std::vector<std::uint32_t>> by_cell;
-  std::unordered_set<std::string> vocabulary;
+  std::unordered_map<std::int32_t, std::vector<std::uint32_t>> by_day;  // wall-clock day of the start
+  std::set<std::string, std::less<>> vocabulary;  // ordered: prefixes find their completions
   // Symmetric-delete index (SymSpell): every word with one byte deleted → the words. A typo of
   // one edit shares a deletion with the word meant, so candidates come from a few hash lookups.
   std::unordered_map<std::string, std::vector<std::string>> deletions;
@@ -212,10 +268,15 @@ struct SearchService::Index {
     auto reader = std::make_unique<Reader>();
     reader->db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READONLY);
     tune(*reader->db);
-    reader->match = std::make_unique<SQLite::Statement>(
-        *reader->db, "SELECT rowid, " + std::string(bm25_call) +
-                         " FROM events WHERE events MATCH ? LIMIT " +
-                         std::to_string(text_matches_max));
+    register_scan(*reader->db);
+    sqlite3_stmt* scan = nullptr;
+    const std::string_view scan_sql =
+        "SELECT boxoffice_scan(events, ?2) FROM events WHERE events MATCH ?1";
+    if (sqlite3_prepare_v3(reader->db->getHandle(), scan_sql.data(), static_cast<int>(scan_sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &scan, nullptr) != SQLITE_OK) {
+      throw SQLite::Exception(reader->db->getHandle(), sqlite3_errcode(reader->db->getHandle()));
+    }
+    reader->scan.reset(scan);
     reader->page = std::make_unique<SQLite::Statement>(
         *reader->db,
         "SELECT highlight(events, 0, '<mark>', '</mark>'), highlight(events, 1, '<mark>', "
@@ -229,7 +290,9 @@ struct SearchService::Index {
     return reader;
   }
   void give_back(std::unique_ptr<Reader> reader) const {
-    for (auto* statement : {&reader->match, &reader->page, &reader->plain, &reader->suggest}) {
+    sqlite3_reset(reader->scan.get());
+    sqlite3_clear_bindings(reader->scan.get());
+    for (auto* statement : {&reader->page, &reader->plain, &reader->suggest}) {
       (*statement)->reset();
       (*statement)->clearBindings();
     }
@@ -291,7 +354,7 @@ struct SearchService::Index {
       texts.erase(text);
     }
     SQLite::Statement erase(*writer, "DELETE FROM events WHERE rowid = ?");
-    erase.bind(1, id);
+    erase.bind(1, static_cast<std::int64_t>(it->second));  // the FTS5 rowid is the slot
     erase.exec();
     doc.live = false;
     --live_docs;
@@ -355,13 +418,14 @@ struct SearchService::Index {
     by_category[doc.category].push_back(slot);
     by_city[doc.city].push_back(slot);
     by_cell[cell_of(doc.lat, doc.lon)].push_back(slot);
+    by_day[day_of(doc.local_start)].push_back(slot);
 
     const std::string performers = join(event.performers, ", ");
     const std::string tags = join(event.tags, ", ");
     SQLite::Statement add(*writer,
                           "INSERT INTO events (rowid, name, performers, venue, city, tags, "
                           "description) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    add.bind(1, event.id);
+    add.bind(1, static_cast<std::int64_t>(slot));  // rowid = slot: a match is its doc, no lookup
     add.bind(2, event.name);
     add.bind(3, performers);
     add.bind(4, venue.name);
@@ -369,6 +433,12 @@ struct SearchService::Index {
     add.bind(6, tags);
     add.bind(7, event.description);
     add.exec();
+    SQLite::Statement size(*writer, "SELECT sz FROM events_docsize WHERE id = ?");
+    size.bind(1, static_cast<std::int64_t>(slot));
+    if (size.executeStep()) {
+      const SQLite::Column sz = size.getColumn(0);
+      docs[slot].tokens = total_tokens(sz.getBlob(), sz.getBytes());
+    }
     for (const std::string* text : {&event.name, &performers, &venue.name, &venue.city, &tags,
                                     &event.description}) {
       learn_words(*text);
@@ -387,10 +457,10 @@ bool indexable(const Event& event) { return event.published && !event.cancelled;
 
 // The FTS5 query for `words`: every word must match, as itself or as a word of the index one
 // typo away; the last also as a prefix when `prefix_last` (type-ahead). Empty when a word can't
-// match at all.
+// match at all. `phrases` gets the expression's phrases in FTS5's order ("live", "love*").
 std::string match_expression(const SearchService::Index& index,
                              const std::vector<std::string>& words, bool prefix_last,
-                             std::vector<std::string>& corrected) {
+                             std::vector<std::string>& corrected, std::vector<std::string>& phrases) {
   std::string expression;
   for (std::size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
@@ -399,7 +469,12 @@ std::string match_expression(const SearchService::Index& index,
     const bool known = index.vocabulary.contains(word);
     const bool prefix = !known && last && prefix_last;
     if (known || prefix) alternatives.push_back(word);
-    if (!known && typo_budget(word.size()) > 0) {
+    // A prefix that some indexed word starts with is being typed, not mistyped: "love" is on
+    // its way to "lovers", and correcting it to "live" would bury those under every live show.
+    const auto completion = index.vocabulary.lower_bound(word);
+    const bool completes = prefix && completion != index.vocabulary.end() &&
+                           std::string_view(*completion).starts_with(word);
+    if (!known && !completes && typo_budget(word.size()) > 0) {
       std::vector<std::string> keys{word};
       for (std::size_t k = 0; k < word.size(); ++k) {
         keys.push_back(word);
@@ -428,6 +503,7 @@ std::string match_expression(const SearchService::Index& index,
       if (k > 0) expression += " OR ";
       expression += "\"" + alternatives[k] + "\"";
       if (prefix && k == 0) expression += "*";
+      phrases.push_back(alternatives[k] + (prefix && k == 0 ? "*" : ""));
     }
     expression += ")";
   }
@@ -601,6 +677,10 @@ void SearchService::apply(std::vector<Change>& batch) {
   const auto index = current();
   try {
     std::unique_lock lock(index->mutex);
+    {
+      std::lock_guard counts_lock(index->document_counts_mutex);
+      index->document_counts.clear();
+    }
     SQLite::Transaction transaction(*index->writer);
     for (const Change& change : batch) {
       if (change.event) {
@@ -727,6 +807,94 @@ bool passes(const Doc& doc, const Filters& f, UnixMillis now, bool sold_out) {
   return true;
 }
 
+// Slots that may pass the filters, as a bitset: the intersection of the posting lists of the
+// filters that posting lists can answer (wall-clock days, geographic cells, cities, category).
+// A superset (postings keep stale entries); every slot in it is still checked against the doc.
+// Starts from the shortest list, and intersects a longer one only while it is at most 16× the
+// slots left: a posting entry costs a couple of nanoseconds to read, a slot the scan has to
+// check in the attributes a cache miss (~100 ns) — the reason this exists. Empty: no filter
+// narrows (every slot may pass).
+struct Narrowed {
+  std::vector<std::uint64_t> bits;
+  std::size_t count = 0;
+  bool test(std::uint32_t slot) const {
+    return bits.empty() || (slot / 64 < bits.size() && (bits[slot / 64] >> (slot % 64) & 1) != 0);
+  }
+};
+
+constexpr std::int32_t narrowing_days_max = 400;
+constexpr std::size_t narrowing_ratio_max = 16;
+
+using Postings = std::vector<const std::vector<std::uint32_t>*>;
+
+std::size_t postings_size(const Postings& lists) {
+  std::size_t size = 0;
+  for (const auto* list : lists) size += list->size();
+  return size;
+}
+
+std::vector<Postings> filter_postings(const SearchService::Index& index, const Filters& filters) {
+  std::vector<Postings> out;
+  auto add = [](Postings& lists, const auto& map, auto key) {
+    if (const auto it = map.find(key); it != map.end()) lists.push_back(&it->second);
+  };
+  // Days: the wall-clock range, or the UTC instants widened by the widest UTC offsets.
+  std::optional<std::pair<std::int32_t, std::int32_t>> days;
+  if (filters.local) days = {day_of(filters.local->from), day_of(filters.local->to - 1)};
+  if (filters.from && filters.to) {
+    const std::pair<std::int32_t, std::int32_t> utc{day_of(*filters.from - 14 * 3'600'000),
+                                                    day_of(*filters.to + 14 * 3'600'000)};
+    days = days ? std::pair{std::max(days->first, utc.first), std::min(days->second, utc.second)} : utc;
+  }
+  if (days && days->second - days->first < narrowing_days_max) {
+    Postings& lists = out.emplace_back();
+    for (std::int32_t day = days->first; day <= days->second; ++day) add(lists, index.by_day, day);
+  }
+  if (filters.geo) {
+    Postings& lists = out.emplace_back();
+    const auto [lat, lon, radius] = *filters.geo;
+    const double dlat = radius / 111.0;
+    const double dlon = radius / (111.0 * std::max(0.05, std::cos(lat * 0.0174533)));
+    for (double a = std::floor(lat - dlat); a <= std::floor(lat + dlat); a += 1) {
+      for (double o = std::floor(lon - dlon); o <= std::floor(lon + dlon); o += 1) {
+        if (a < -90 || a >= 90 || o < -180 || o >= 180) continue;
+        add(lists, index.by_cell, cell_of(a, o));
+      }
+    }
+  }
+  if (!filters.cities.empty()) {
+    Postings& lists = out.emplace_back();
+    for (std::size_t i = 0; i < filters.cities.size(); ++i) {
+      if (filters.cities[i]) add(lists, index.by_city, static_cast<std::uint16_t>(i));
+    }
+  }
+  if (filters.category) add(out.emplace_back(), index.by_category, *filters.category);
+  return out;
+}
+
+Narrowed narrow(const SearchService::Index& index, const Filters& filters) {
+  std::vector<Postings> candidates = filter_postings(index, filters);
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Postings& a, const Postings& b) { return postings_size(a) < postings_size(b); });
+  Narrowed out;
+  const std::size_t words = (index.docs.size() + 63) / 64;
+  for (const Postings& lists : candidates) {
+    if (!out.bits.empty() && postings_size(lists) > narrowing_ratio_max * out.count) break;
+    std::vector<std::uint64_t> bits(words, 0);
+    for (const auto* list : lists) {
+      for (const std::uint32_t slot : *list) bits[slot / 64] |= std::uint64_t{1} << (slot % 64);
+    }
+    if (!out.bits.empty()) {
+      for (std::size_t w = 0; w < words; ++w) bits[w] &= out.bits[w];
+    }
+    out.count = 0;
+    for (const std::uint64_t word : bits) out.count += static_cast<std::size_t>(std::popcount(word));
+    out.bits = std::move(bits);
+    if (out.count == 0) break;
+  }
+  return out;
+}
+
 json::array facet(const std::unordered_map<std::uint32_t, std::uint32_t>& counts,
                   const std::vector<std::string>& names, bool categories, std::size_t max) {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> sorted(counts.begin(), counts.end());
@@ -741,6 +909,189 @@ json::array facet(const std::unordered_map<std::uint32_t, std::uint32_t>& counts
     out.push_back(std::move(item));
   }
   return out;
+}
+
+
+// One query's single pass over what it matches: each candidate (in slot order, which is the
+// FTS5 rowid order) is filtered, counted into the total and the facets (exactly, however many
+// match), given its relevance and boosts if it passes, and kept if it is among the best
+// `keep` after the cursor. Text queries run it inside FTS5 (scan_row, one call per matching
+// row), filter-only queries over a posting list; nothing is materialised per candidate.
+struct Scan {
+  static constexpr std::int32_t first_month = 1900 * 12;  // months counted in a flat array
+  static constexpr std::int32_t months = 200 * 12;
+
+  const SearchService::Index* index = nullptr;
+  const Filters* filters = nullptr;
+  const Narrowed* narrowed = nullptr;
+  UnixMillis now = 0;
+  std::optional<Cursor> cursor;
+  std::size_t keep = 0;  // the page and one more, to know whether a next page exists
+  std::size_t total = 0;
+  std::vector<std::uint32_t> by_category, by_city;  // by interned string
+  std::vector<std::uint32_t> by_month = std::vector<std::uint32_t>(months);
+  std::map<std::int32_t, std::uint32_t> by_other_month;  // before 1900 or after 2099
+  std::vector<Hit> best;  // a heap whose top is the worst hit kept
+  std::size_t after_cursor = 0;
+
+  // BM25 as FTS5's bm25() defines it (k1 = 1.2, b = 0.75, the IDF of each phrase of the query
+  // over the whole table, column weights), written out here only to take each row's length
+  // from memory (Doc::tokens): the built-in reads it from the docsize table, a B-tree lookup
+  // per row, which was most of a broad query's time. Set up at the query's first row.
+  static constexpr std::array<double, 6> column_weights = {10.0, 10.0, 4.0, 2.0, 3.0, 1.0};
+  bool bm25_ready = false;
+  std::vector<std::string> phrases;  // of the match expression, in order: keys of the IDF cache
+  double average_tokens = 1;
+  std::vector<double> idf, frequency;
+
+  Scan(const SearchService::Index& index_, const Filters& filters_, const Narrowed& narrowed_,
+       UnixMillis now_, std::optional<Cursor> cursor_, std::size_t keep_)
+      : index(&index_), filters(&filters_), narrowed(&narrowed_), now(now_), cursor(cursor_), keep(keep_),
+        by_category(index_.strings.size()), by_city(index_.strings.size()) {
+    best.reserve(keep + 1);
+  }
+
+  // Counts the slot if it passes the filters; says whether it did and whether it is sold out.
+  bool admit(std::uint32_t slot, bool& sold_out) {
+    if (slot >= index->docs.size() || !narrowed->test(slot)) return false;
+    const Doc& doc = index->docs[slot];
+    sold_out = doc.capacity > 0 &&
+               index->popularity[slot].sold.load(std::memory_order_relaxed) >= doc.capacity;
+    if (!passes(doc, *filters, now, sold_out)) return false;
+    ++total;
+    ++by_category[doc.category];
+    ++by_city[doc.city];
+    const std::int32_t month = doc.month - first_month;
+    if (month >= 0 && month < months) {
+      ++by_month[static_cast<std::size_t>(month)];
+    } else {
+      ++by_other_month[doc.month];
+    }
+    return true;
+  }
+
+  // Ranks an admitted slot and keeps it if it is among the best after the cursor.
+  void offer(std::uint32_t slot, bool sold_out, double relevance) {
+    const Doc& doc = index->docs[slot];
+    const Popularity& popularity = index->popularity[slot];
+    const RankSignals signals{now, doc.starts_at, doc.on_sale_at, sold_out,
+                              popularity.views.load(std::memory_order_relaxed),
+                              popularity.sold.load(std::memory_order_relaxed)};
+    const Hit hit{relevance * rank_boost(signals), doc.id, slot, relevance};
+    if (cursor && !before(Hit{cursor->score, cursor->id, 0, 0}, hit)) return;
+    ++after_cursor;
+    if (best.size() < keep) {
+      best.push_back(hit);
+      std::push_heap(best.begin(), best.end(), before);
+    } else if (before(hit, best.front())) {
+      std::pop_heap(best.begin(), best.end(), before);
+      best.back() = hit;
+      std::push_heap(best.begin(), best.end(), before);
+    }
+  }
+
+  // The kept hits, best first.
+  std::vector<Hit> ranked() {
+    std::sort_heap(best.begin(), best.end(), before);
+    return std::move(best);
+  }
+
+  std::map<std::int32_t, std::uint32_t> month_counts() const {
+    std::map<std::int32_t, std::uint32_t> out = by_other_month;
+    for (std::int32_t m = 0; m < months; ++m) {
+      if (by_month[static_cast<std::size_t>(m)] > 0) out[m + first_month] = by_month[static_cast<std::size_t>(m)];
+    }
+    return out;
+  }
+
+  int prepare_bm25(const Fts5ExtensionApi* api, Fts5Context* fts) {
+    sqlite3_int64 rows = 0, tokens = 0;
+    int rc = api->xRowCount(fts, &rows);
+    if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+    if (rc != SQLITE_OK) return rc;
+    average_tokens = rows > 0 ? static_cast<double>(tokens) / static_cast<double>(rows) : 1.0;
+    const int phrase_count = api->xPhraseCount(fts);
+    idf.assign(static_cast<std::size_t>(std::max(phrase_count, 0)), 0.0);
+    frequency.assign(idf.size(), 0.0);
+    const bool cached = phrases.size() == static_cast<std::size_t>(phrase_count);
+    for (int p = 0; p < phrase_count; ++p) {
+      sqlite3_int64 hits = -1;
+      if (cached) {
+        std::lock_guard lock(index->document_counts_mutex);
+        const auto it = index->document_counts.find(phrases[static_cast<std::size_t>(p)]);
+        if (it != index->document_counts.end()) hits = it->second;
+      }
+      if (hits < 0) {
+        hits = 0;
+        rc = api->xQueryPhrase(fts, p, &hits, [](const Fts5ExtensionApi*, Fts5Context*, void* count) {
+          ++*static_cast<sqlite3_int64*>(count);
+          return SQLITE_OK;
+        });
+        if (rc != SQLITE_OK) return rc;
+        if (cached) {
+          std::lock_guard lock(index->document_counts_mutex);
+          if (index->document_counts.size() >= SearchService::Index::document_counts_max) {
+            index->document_counts.clear();
+          }
+          index->document_counts[phrases[static_cast<std::size_t>(p)]] = hits;
+        }
+      }
+      const double value = std::log((static_cast<double>(rows - hits) + 0.5) / (static_cast<double>(hits) + 0.5));
+      idf[static_cast<std::size_t>(p)] = value <= 0.0 ? 1e-6 : value;
+    }
+    bm25_ready = true;
+    return SQLITE_OK;
+  }
+
+  // The current row's BM25 (higher is better).
+  int bm25(const Fts5ExtensionApi* api, Fts5Context* fts, std::uint32_t slot, double& relevance) {
+    constexpr double k1 = 1.2, b = 0.75;
+    int rc = bm25_ready ? SQLITE_OK : prepare_bm25(api, fts);
+    std::fill(frequency.begin(), frequency.end(), 0.0);
+    int instances = 0;
+    if (rc == SQLITE_OK) rc = api->xInstCount(fts, &instances);
+    for (int i = 0; rc == SQLITE_OK && i < instances; ++i) {
+      int phrase = 0, column = 0, offset = 0;
+      rc = api->xInst(fts, i, &phrase, &column, &offset);
+      if (rc == SQLITE_OK && phrase >= 0 && static_cast<std::size_t>(phrase) < frequency.size()) {
+        frequency[static_cast<std::size_t>(phrase)] +=
+            column >= 0 && static_cast<std::size_t>(column) < column_weights.size()
+                ? column_weights[static_cast<std::size_t>(column)]
+                : 1.0;
+      }
+    }
+    if (rc != SQLITE_OK) return rc;
+    const double length = static_cast<double>(index->docs[slot].tokens);
+    double score = 0;
+    for (std::size_t p = 0; p < frequency.size(); ++p) {
+      score += idf[p] * (frequency[p] * (k1 + 1.0)) /
+               (frequency[p] + k1 * (1 - b + b * length / average_tokens));
+    }
+    relevance = score;
+    return SQLITE_OK;
+  }
+};
+
+constexpr const char* scan_pointer_type = "boxoffice_scan";
+
+void scan_row(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* context, int argc,
+              sqlite3_value** argv) {
+  auto* scan = argc == 1 ? static_cast<Scan*>(sqlite3_value_pointer(argv[0], scan_pointer_type)) : nullptr;
+  if (scan == nullptr) {
+    sqlite3_result_error(context, "boxoffice_scan(events, ?) takes a scan", -1);
+    return;
+  }
+  const sqlite3_int64 rowid = api->xRowid(fts);
+  if (rowid < 0 || rowid > UINT32_MAX) return;
+  const auto slot = static_cast<std::uint32_t>(rowid);
+  bool sold_out = false;
+  if (!scan->admit(slot, sold_out)) return;
+  double relevance = 0;
+  if (const int rc = scan->bm25(api, fts, slot, relevance); rc != SQLITE_OK) {
+    sqlite3_result_error_code(context, rc);
+    return;
+  }
+  scan->offer(slot, sold_out, relevance);
 }
 
 }  // namespace
@@ -814,96 +1165,43 @@ Result<json::object> SearchService::search(const SearchRequest& request, UnixMil
     }
   }
 
-  // Candidates: what the words match (with BM25), or the smallest posting list that the
-  // filters allow.
-  std::vector<std::pair<std::uint32_t, double>> candidates;
+  // One pass over the candidates: what the words match (inside FTS5, with BM25), or the
+  // smallest posting list that the filters allow (relevance 1: the boosts rank).
+  const Narrowed narrowed = filters.category_unknown ? Narrowed{} : narrow(*index, filters);
+  Scan scan(*index, filters, narrowed, now, cursor, request.limit + 1);
   std::vector<std::string> corrected;
   std::string expression;
-  bool truncated = false;
   bool nothing = filters.category_unknown;
   if (!understood.words.empty() && !nothing) {
-    expression = match_expression(*index, understood.words, prefix_last, corrected);
+    expression = match_expression(*index, understood.words, prefix_last, corrected, scan.phrases);
     nothing = expression.empty();
     if (!nothing) {
       auto reader = index->take_reader();
-      try {
-        reader->match->bind(1, expression);
-        while (reader->match->executeStep()) {
-          const std::int64_t id = reader->match->getColumn(0).getInt64();
-          const auto slot = index->slot_of.find(id);
-          if (slot != index->slot_of.end()) {
-            candidates.emplace_back(slot->second, -reader->match->getColumn(1).getDouble());
-          }
-        }
-      } catch (const SQLite::Exception& e) {
-        index->give_back(std::move(reader));
-        return invalid("q", std::string("can't be searched: ") + e.what());
-      }
+      sqlite3_stmt* statement = reader->scan.get();
+      sqlite3_bind_text(statement, 1, expression.data(), static_cast<int>(expression.size()), SQLITE_STATIC);
+      sqlite3_bind_pointer(statement, 2, &scan, scan_pointer_type, nullptr);
+      int rc = SQLITE_ROW;
+      while (rc == SQLITE_ROW) rc = sqlite3_step(statement);
+      const std::string error = rc == SQLITE_DONE ? "" : sqlite3_errmsg(reader->db->getHandle());
       index->give_back(std::move(reader));
-      truncated = candidates.size() >= text_matches_max;
+      if (!error.empty()) return invalid("q", "can't be searched: " + error);
     }
   } else if (!nothing) {
-    std::vector<bool> seen(index->docs.size(), false);
-    auto take = [&](const std::vector<std::uint32_t>& slots) {
-      for (const std::uint32_t slot : slots) {
-        if (!seen[slot]) {
-          seen[slot] = true;
-          candidates.emplace_back(slot, 1.0);
-        }
+    // In slot order, from the narrowed set's bits, or every slot.
+    const auto docs = static_cast<std::uint32_t>(index->docs.size());
+    for (std::uint32_t slot = 0; slot < docs; ++slot) {
+      if (!narrowed.bits.empty() && narrowed.bits[slot / 64] == 0) {
+        slot |= 63;  // a word of nothing
+        continue;
       }
-    };
-    if (filters.geo) {
-      const auto [lat, lon, radius] = *filters.geo;
-      const double dlat = radius / 111.0;
-      const double dlon = radius / (111.0 * std::max(0.05, std::cos(lat * 0.0174533)));
-      for (double a = std::floor(lat - dlat); a <= std::floor(lat + dlat); a += 1) {
-        for (double o = std::floor(lon - dlon); o <= std::floor(lon + dlon); o += 1) {
-          if (a < -90 || a >= 90 || o < -180 || o >= 180) continue;
-          const auto it = index->by_cell.find(cell_of(a, o));
-          if (it != index->by_cell.end()) take(it->second);
-        }
-      }
-    } else if (!filters.cities.empty()) {
-      for (std::size_t i = 0; i < filters.cities.size(); ++i) {
-        if (!filters.cities[i]) continue;
-        const auto it = index->by_city.find(static_cast<std::uint16_t>(i));
-        if (it != index->by_city.end()) take(it->second);
-      }
-    } else if (filters.category) {
-      const auto it = index->by_category.find(*filters.category);
-      if (it != index->by_category.end()) take(it->second);
-    } else {
-      candidates.reserve(index->docs.size());
-      for (std::uint32_t slot = 0; slot < index->docs.size(); ++slot) candidates.emplace_back(slot, 1.0);
+      bool sold_out = false;
+      if (scan.admit(slot, sold_out)) scan.offer(slot, sold_out, 1.0);
     }
   }
-
-  // Filter, score, count facets.
-  std::vector<Hit> hits;
-  std::unordered_map<std::uint32_t, std::uint32_t> by_category, by_city;
-  std::map<std::int32_t, std::uint32_t> by_month;
-  for (const auto& [slot, relevance] : candidates) {
-    const Doc& doc = index->docs[slot];
-    const Popularity& popularity = index->popularity[slot];
-    const std::uint32_t sold = popularity.sold.load(std::memory_order_relaxed);
-    const bool sold_out = doc.capacity > 0 && sold >= doc.capacity;
-    if (!passes(doc, filters, now, sold_out)) continue;
-    ++by_category[doc.category];
-    ++by_city[doc.city];
-    ++by_month[doc.month];
-    RankSignals signals{now, doc.starts_at, doc.on_sale_at, sold_out,
-                        popularity.views.load(std::memory_order_relaxed), sold};
-    const Hit hit{relevance * rank_boost(signals), doc.id, slot, relevance};
-    if (cursor && !before(Hit{cursor->score, cursor->id, 0, 0}, hit)) continue;
-    hits.push_back(hit);
-  }
-  const std::size_t total = by_category.empty() ? 0 : [&] {
-    std::size_t sum = 0;
-    for (const auto& [id, count] : by_category) sum += count;
-    return sum;
-  }();
+  const std::size_t total = scan.total;
+  const bool more = scan.after_cursor > request.limit;
+  std::vector<Hit> hits = scan.ranked();
   const std::size_t page = std::min(hits.size(), request.limit);
-  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(page), hits.end(), before);
 
   // The page, with highlights.
   json::array results;
@@ -918,7 +1216,7 @@ Result<json::object> SearchService::search(const SearchRequest& request, UnixMil
         SQLite::Statement& statement = *reader->page;
         statement.reset();
         statement.bind(1, expression);
-        statement.bind(2, doc.id);
+        statement.bind(2, static_cast<std::int64_t>(hit.slot));
         if (statement.executeStep()) {
           static constexpr std::array<const char*, 4> columns = {"name", "performers", "venue", "tags"};
           for (int c = 0; c < 4; ++c) {
@@ -931,7 +1229,7 @@ Result<json::object> SearchService::search(const SearchRequest& request, UnixMil
       } else {
         SQLite::Statement& statement = *reader->plain;
         statement.reset();
-        statement.bind(1, doc.id);
+        statement.bind(1, static_cast<std::int64_t>(hit.slot));
         if (statement.executeStep()) {
           name = statement.getColumn(0).getString();
           performers = statement.getColumn(1).getString();
@@ -990,21 +1288,26 @@ Result<json::object> SearchService::search(const SearchRequest& request, UnixMil
                               {"in", "the venue's local time"}};
   }
   if (!corrected.empty()) understanding["typo_corrections"] = json::array(corrected.begin(), corrected.end());
+  std::unordered_map<std::uint32_t, std::uint32_t> by_category, by_city;
+  for (std::uint32_t i = 0; i < scan.by_category.size(); ++i) {
+    if (scan.by_category[i] > 0) by_category[i] = scan.by_category[i];
+    if (scan.by_city[i] > 0) by_city[i] = scan.by_city[i];
+  }
   json::array months;
-  for (const auto& [month, count] : by_month) {
+  for (const auto& [month, count] : scan.month_counts()) {
     months.push_back({{"value", month_label(month)}, {"count", count}});
   }
   json::object answer{
       {"query", {{"q", request.q}, {"understood", std::move(understanding)}}},
       {"total", total},
-      {"total_is_estimate", truncated},
+      {"total_is_estimate", false},  // exact since every match is counted; kept for clients
       {"results", std::move(results)},
       {"facets",
        {{"category", facet(by_category, index->strings, true, SIZE_MAX)},
         {"city", facet(by_city, index->strings, false, city_facets_max)},
         {"month", std::move(months)}}}};
-  answer["next_cursor"] = hits.size() > page ? json::value(encode_cursor(hits[page - 1], now))
-                                             : json::value(nullptr);
+  answer["next_cursor"] = more && page > 0 ? json::value(encode_cursor(hits[page - 1], now))
+                                           : json::value(nullptr);
   return answer;
 }
 

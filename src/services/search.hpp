@@ -6,9 +6,13 @@
 // type-ahead), in a private temporary database file that several reader connections share
 // through memory-mapped I/O; and, in memory, each event's numeric attributes (category, place,
 // wall-clock start, prices, capacity, popularity) with postings by category, city and 1°
-// geographic cell, so filters, facets and ranking boosts never touch SQL. A query asks FTS5
-// for the rowids and BM25 scores of its words (if any), filters and scores those in memory,
-// counts facets over all of them, sorts, and reads highlights for the page only.
+// geographic cell, so filters, facets and ranking boosts never touch SQL. The FTS5 rowid of an
+// event is its slot in memory. A query makes one pass over what its words match, inside FTS5:
+// an auxiliary function of ours sees each matching row, filters it in memory, counts it into
+// the total and the facets (exact, however many match), computes BM25 only for the rows that
+// pass (with each row's length kept in memory rather than read from the docsize table), and
+// keeps the best page in a bounded heap; highlights are read for the page only. Queries
+// without words make the same pass over the smallest posting list that their filters allow.
 //
 // Fed by the catalog: put()/remove() enqueue changes; one indexer thread applies them in
 // batches (one transaction per batch, at most index_batch_max changes), and measures the lag
@@ -47,9 +51,6 @@ inline constexpr std::size_t search_limit_max = 100;
 inline constexpr std::size_t suggest_limit_max = 20;
 inline constexpr std::size_t index_batch_max = 10'000;
 inline constexpr std::size_t index_queue_max = 1'000'000;  // beyond: rebuild instead
-// A query's words that match more events than this are counted approximately: the facets and
-// the total cover the first this-many matches (in rowid order) and say so.
-inline constexpr std::size_t text_matches_max = 200'000;
 
 struct SearchRequest {
   std::string q;

@@ -4,11 +4,14 @@
 #include "services/search.hpp"
 
 #include "core/catalog_generator.hpp"
+#include "core/search_text.hpp"
 #include "services/time_zones.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 namespace boxoffice {
@@ -151,6 +154,20 @@ TEST_F(SearchTest, PrefixOfTheLastWord) {
   EXPECT_EQ(ids(find("hamil ")).size(), 0u);  // a finished word is a word
 }
 
+TEST_F(SearchTest, APrefixThatCompletesIsNotTakenForATypo) {
+  // "live" is one edit from "love", but "love" is the start of "lovers": type-ahead, not a typo.
+  add(event(20, 2, "Summer Lovers", {"The Lovers"}, "concert", now + 4 * day));
+  add(event(21, 2, "Live at the Bowl", {"Someone Else"}, "concert", now + 4 * day));
+  search.flush();
+  const auto answer = find("love");
+  EXPECT_EQ(ids(answer), std::vector<std::int64_t>{20});
+  EXPECT_FALSE(answer.at("query").at("understood").as_object().contains("typo_corrections"));
+  EXPECT_EQ(ids(find("lve")).size(), 0u);  // too short for a typo
+  SearchRequest typo;  // completes nothing: a typo of "live"
+  typo.q = "livr";
+  EXPECT_EQ(id_set(typo), (std::set<std::int64_t>{2, 21}));
+}
+
 TEST_F(SearchTest, FiltersAndFacets) {
   SearchRequest request;
   request.category = "concert";
@@ -228,6 +245,10 @@ TEST_F(SearchTest, PopularityBreaksTies) {
 }
 
 TEST_F(SearchTest, FollowsCatalogChangesAndARebuildAgrees) {
+  // These count their words' rows for BM25; the changes below must make the index forget them
+  // (the scores after the rebuild, from a fresh index, say whether it did).
+  const auto first_hamilton = find("hamilton");
+  find("hip hop");  // two events of nine before, one of seven after
   // Cancelled and unpublished events leave; a changed one is found by its new name.
   auto cancelled = std::make_shared<Event>(*events[0].first);
   cancelled->cancelled = true;
@@ -249,7 +270,7 @@ TEST_F(SearchTest, FollowsCatalogChangesAndARebuildAgrees) {
   ASSERT_FALSE(suggestions.empty());
   EXPECT_EQ(suggestions.at(0).at("text").as_string(), "Lin-Manuel Miranda");
 
-  const std::vector<std::string> queries = {"drake", "", "concert", "hamilton", "nba", "la"};
+  const std::vector<std::string> queries = {"drake", "", "concert", "hamilton", "nba", "la", "hip hop"};
   std::vector<json::object> incremental;
   for (const auto& q : queries) incremental.push_back(find(q));
   events[0].first = cancelled;
@@ -261,7 +282,17 @@ TEST_F(SearchTest, FollowsCatalogChangesAndARebuildAgrees) {
     SCOPED_TRACE(queries[i]);
     EXPECT_EQ(ids(find(queries[i])), ids(incremental[i]));
     EXPECT_EQ(find(queries[i]).at("facets"), incremental[i].at("facets"));
+    const auto rebuilt = find(queries[i]).at("results").as_array();
+    const auto& before = incremental[i].at("results").as_array();
+    ASSERT_EQ(rebuilt.size(), before.size());
+    for (std::size_t r = 0; r < rebuilt.size(); ++r) {
+      EXPECT_EQ(rebuilt[r].at("score"), before[r].at("score"));  // the same BM25 statistics
+    }
   }
+  // Two events fewer make "hamilton" less rare in the table, and its event's text grew: BM25
+  // says less than before.
+  EXPECT_LT(find("hamilton").at("results").at(0).at("score").as_double(),
+            first_hamilton.at("results").at(0).at("score").as_double());
 }
 
 TEST_F(SearchTest, SuggestsByPrefixMostEventsFirst) {
@@ -310,6 +341,43 @@ TEST(SearchGenerated, AThousandGeneratedEventsAreFoundByWhatTheyAre) {
   std::int64_t expected = 0;
   for (const Event& e : catalog.events) expected += e.category == probe.category;
   EXPECT_EQ(total(search.search(by_category, now).value()), expected);
+
+  // Totals and facets are exact whichever filters narrow the scan (days, cells, category), with
+  // words or without: counted here by brute force.
+  const Event& other = catalog.events.at(400);
+  const std::string word = split_words(fold_text(other.performers.at(0))).at(0);
+  for (const bool with_text : {false, true}) {
+    SearchRequest request;
+    request.q = with_text ? word : "";
+    request.category = other.category;
+    request.from = now + 20 * day;
+    request.to = now + 80 * day;
+    request.limit = 5;
+    const auto answer = search.search(request, now).value();
+    std::int64_t count = 0;
+    std::map<std::string, std::int64_t> cities;
+    for (const Event& e : catalog.events) {
+      if (e.category != other.category || e.starts_at < *request.from || e.starts_at >= *request.to) continue;
+      if (with_text) {
+        std::string text = e.name;
+        for (const auto& performer : e.performers) text += " " + performer;
+        for (const auto& tag : e.tags) text += " " + tag;
+        const auto& v = *venues.at(static_cast<std::size_t>(e.venue_id - 1));
+        text += " " + v.name + " " + v.city + " " + e.description;
+        const auto words = split_words(fold_text(text));
+        if (std::find(words.begin(), words.end(), word) == words.end()) continue;
+      }
+      ++count;
+      ++cities[venues.at(static_cast<std::size_t>(e.venue_id - 1))->city];
+    }
+    SCOPED_TRACE(with_text ? word : "no words");
+    ASSERT_GT(count, 0);
+    EXPECT_EQ(total(answer), count);
+    for (const auto& item : answer.at("facets").at("city").as_array()) {
+      EXPECT_EQ(item.at("count").to_number<std::int64_t>(), cities[std::string(item.at("value").as_string())]);
+    }
+    EXPECT_EQ(answer.at("results").as_array().size(), std::min<std::size_t>(5, static_cast<std::size_t>(count)));
+  }
 }
 
 }  // namespace
