@@ -86,6 +86,10 @@ nginx_out=$(run_wrk http://127.0.0.1:$nginx_port); echo "$nginx_out" | grep -E '
 echo "== boxoffice: GET $status_path?token=..., 1,000 people in turn"
 box_out=$(run_wrk $base); echo "$box_out" | grep -E 'Requests/sec|Latency  |Non-2xx'
 
+if grep -q 'Non-2xx' <<<"$nginx_out$box_out"; then
+  echo "queue_bench: some polls were not answered 200: the ratio would compare errors" >&2
+  exit 1
+fi
 python3 - "$waiting" "$joined_before" "$rss_before" "$rss_after" "$seconds" \
   "$(echo "$nginx_out" | rps)" "$(echo "$box_out" | rps)" <<'PY'
 import sys
