@@ -2,14 +2,30 @@
 
 #include <cassert>
 #include <cmath>
+#include <functional>
 #include <set>
+#include <string_view>
 
 namespace boxoffice {
 
+namespace {
+
+constexpr std::uint64_t slot_tag_mask = 0xFFFF'FFFF'0000'0000;
+
+std::uint64_t seat_hash(std::string_view id) { return std::hash<std::string_view>{}(id); }
+
+}  // namespace
+
 std::optional<SeatIndex> Layout::find_seat(std::string_view id) const {
-  const auto it = seat_by_id.find(std::string(id));
-  if (it == seat_by_id.end()) return std::nullopt;
-  return it->second;
+  if (seat_slots.empty()) return std::nullopt;
+  const std::uint64_t hash = seat_hash(id);
+  const std::size_t mask = seat_slots.size() - 1;
+  for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    const std::uint64_t entry = seat_slots[slot];
+    if (entry == 0) return std::nullopt;
+    const auto index = static_cast<SeatIndex>((entry & ~slot_tag_mask) - 1);
+    if ((entry & slot_tag_mask) == (hash & slot_tag_mask) && seats[index].id == id) return index;
+  }
 }
 
 std::optional<std::uint32_t> Layout::find_ga_area(std::string_view id) const {
@@ -54,11 +70,16 @@ Result<std::shared_ptr<const Layout>> index_layout(Layout layout) {
     if (!ids.insert(area.id).second) return invalid("layout: duplicate id " + area.id);
     layout.ga_area_by_id.emplace(area.id, i);
   }
-  layout.seat_by_id.reserve(layout.seats.size());
+  std::size_t slots = 2;
+  while (slots < 2 * layout.seats.size()) slots *= 2;
+  layout.seat_slots.assign(layout.seats.empty() ? 0 : slots, 0);
   for (SeatIndex i = 0; i < layout.seats.size(); ++i) {
     const Seat& seat = layout.seats[i];
     if (!ids.insert(seat.id).second) return invalid("layout: duplicate id " + seat.id);
-    layout.seat_by_id.emplace(seat.id, i);
+    const std::uint64_t hash = seat_hash(seat.id);
+    std::size_t slot = hash & (slots - 1);
+    while (layout.seat_slots[slot] != 0) slot = (slot + 1) & (slots - 1);
+    layout.seat_slots[slot] = (hash & slot_tag_mask) | (std::uint64_t{i} + 1);
   }
   layout.preference.resize(layout.seats.size());
   if (!layout.seats.empty()) {

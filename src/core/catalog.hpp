@@ -76,7 +76,11 @@ struct Layout {
   std::vector<GaArea> ga_areas;
 
   // Derived by index_layout(): lookups and the best-available preference of every seat.
-  std::unordered_map<std::string, SeatIndex> seat_by_id;
+  // Seat ids by open addressing: each slot the top 32 bits of the id's hash and the seat's
+  // index + 1 (0: empty), at most half full. A hold of a random seat of a stadium looks one
+  // up: this costs a slot and the seat itself, where a node-based map of strings cost a
+  // string, a bucket and a node (the largest part of such a hold in its profile).
+  std::vector<std::uint64_t> seat_slots;
   std::unordered_map<std::string, std::uint32_t> section_by_id;
   std::unordered_map<std::string, std::uint32_t> ga_area_by_id;
   std::vector<double> preference;  // higher is better: the seat's score, or minus its distance
