@@ -52,7 +52,7 @@ Scripts::Scripts(std::vector<std::string> texts)
 
 asio::awaitable<Result<Reply>> Scripts::run(Client& client, std::size_t index,
                                             const std::vector<std::string>& keys,
-                                            std::vector<std::string> args) {
+                                            const std::vector<std::string>& args) {
   for (int attempt = 0;; ++attempt) {
     std::string sha;
     {
@@ -68,7 +68,9 @@ asio::awaitable<Result<Reply>> Scripts::run(Client& client, std::size_t index,
       std::lock_guard lock(mutex_);
       shas_[index] = sha;
     }
-    std::vector<std::string> command{"EVALSHA", sha, std::to_string(keys.size())};
+    std::vector<std::string> command;
+    command.reserve(3 + keys.size() + args.size());
+    command.insert(command.end(), {"EVALSHA", sha, std::to_string(keys.size())});
     command.insert(command.end(), keys.begin(), keys.end());
     command.insert(command.end(), args.begin(), args.end());
     auto reply = co_await client.command(std::move(command));

@@ -37,7 +37,7 @@ class Scripts {
   // Runs script `index` on `keys` with `args`. A script's own error is a Reply of type error.
   boost::asio::awaitable<Result<Reply>> run(Client& client, std::size_t index,
                                             const std::vector<std::string>& keys,
-                                            std::vector<std::string> args);
+                                            const std::vector<std::string>& args);
 
  private:
   const std::vector<std::string> texts_;
