@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include <charconv>
+#include <variant>
 
 namespace boxoffice::http {
 namespace {
@@ -402,9 +403,15 @@ class Api {
     co_return response;
   }
 
-  // GET /v1/events/{id}/queue/status, the queue token in X-Queue-Token or ?token=
-  asio::awaitable<Response> queue_status(const Request& request, std::string_view id_text) {
-    const auto view = visible_event(request, id_text);
+  // A queue status request's event, token and status: the problem to answer, if it has none.
+  struct QueueLookup {
+    std::shared_ptr<const EventView> view;
+    std::string token;
+    boost::json::object status;
+  };
+  asio::awaitable<std::variant<QueueLookup, Response>> look_up_queue_status(
+      const Request& request, std::string_view id_text) {
+    auto view = visible_event(request, id_text);
     if (!view || options_.waiting_room == nullptr) co_return not_found("event");
     std::optional<std::string> token(request["X-Queue-Token"]);
     if (token->empty()) token = query_param(request, "token");
@@ -414,7 +421,14 @@ class Api {
     }
     auto status = co_await options_.waiting_room->status(*view->event, *token, clock_());
     if (!status) co_return problem_of(status.error());
-    Response response = json_response(s::ok, *status);
+    co_return QueueLookup{std::move(view), std::move(*token), std::move(*status)};
+  }
+
+  // GET /v1/events/{id}/queue/status, the queue token in X-Queue-Token or ?token=
+  asio::awaitable<Response> queue_status(const Request& request, std::string_view id_text) {
+    auto found = co_await look_up_queue_status(request, id_text);
+    if (auto* problem = std::get_if<Response>(&found)) co_return std::move(*problem);
+    Response response = json_response(s::ok, std::get<QueueLookup>(found).status);
     response.set(bhttp::field::cache_control, "no-store");
     co_return response;
   }
@@ -424,24 +438,17 @@ class Api {
   // access token has been sent; "event: error" with a problem body when the token stops being
   // good (the session ended, the room restarted). Errors before the stream: as queue_status.
   asio::awaitable<Response> queue_status_stream(const Request& request, std::string_view id_text) {
-    const auto view = visible_event(request, id_text);
-    if (!view || options_.waiting_room == nullptr) co_return not_found("event");
-    std::optional<std::string> token(request["X-Queue-Token"]);
-    if (token->empty()) token = query_param(request, "token");
-    if (!token || token->empty()) {
-      co_return problem_of(make_error(Errc::queue_token_invalid,
-                                      "send the queue token in X-Queue-Token or ?token="));
-    }
-    auto status = co_await options_.waiting_room->status(*view->event, *token, clock_());
-    if (!status) co_return problem_of(status.error());
-    std::string first = boost::json::serialize(*status);
+    auto found = co_await look_up_queue_status(request, id_text);
+    if (auto* problem = std::get_if<Response>(&found)) co_return std::move(*problem);
+    QueueLookup& lookup = std::get<QueueLookup>(found);
+    std::string first = boost::json::serialize(lookup.status);
     Response response{s::ok, 11};
     response.set(bhttp::field::content_type, "text/event-stream");
     response.set(bhttp::field::cache_control, "no-cache");
     response.set("X-Accel-Buffering", "no");
     response.body() = "retry: 2000\nevent: status\ndata: " + first + "\n\n";
-    if (status->contains("access_token")) co_return response;  // admitted: that was all
-    response.body().stream = [this, event = view->event, token = std::move(*token),
+    if (lookup.status.contains("access_token")) co_return response;  // admitted: that was all
+    response.body().stream = [this, event = lookup.view->event, token = std::move(lookup.token),
                               last = std::move(first)](StreamWriter& writer) mutable {
       return follow_queue_status(event, std::move(token), std::move(last), writer);
     };
