@@ -403,32 +403,32 @@ class Api {
     co_return response;
   }
 
-  // A queue status request's event, token and status: the problem to answer, if it has none.
-  struct QueueLookup {
+  // A queue status request's event and token; the problem to answer when it has none.
+  struct QueueRequest {
     std::shared_ptr<const EventView> view;
     std::string token;
-    boost::json::object status;
   };
-  asio::awaitable<std::variant<QueueLookup, Response>> look_up_queue_status(
-      const Request& request, std::string_view id_text) {
+  std::variant<QueueRequest, Response> queue_request(const Request& request,
+                                                     std::string_view id_text) {
     auto view = visible_event(request, id_text);
-    if (!view || options_.waiting_room == nullptr) co_return not_found("event");
+    if (!view || options_.waiting_room == nullptr) return not_found("event");
     std::optional<std::string> token(request["X-Queue-Token"]);
     if (token->empty()) token = query_param(request, "token");
     if (!token || token->empty()) {
-      co_return problem_of(make_error(Errc::queue_token_invalid,
-                                      "send the queue token in X-Queue-Token or ?token="));
+      return problem_of(make_error(Errc::queue_token_invalid,
+                                   "send the queue token in X-Queue-Token or ?token="));
     }
-    auto status = co_await options_.waiting_room->status(*view->event, *token, clock_());
-    if (!status) co_return problem_of(status.error());
-    co_return QueueLookup{std::move(view), std::move(*token), std::move(*status)};
+    return QueueRequest{std::move(view), std::move(*token)};
   }
 
   // GET /v1/events/{id}/queue/status, the queue token in X-Queue-Token or ?token=
   asio::awaitable<Response> queue_status(const Request& request, std::string_view id_text) {
-    auto found = co_await look_up_queue_status(request, id_text);
-    if (auto* problem = std::get_if<Response>(&found)) co_return std::move(*problem);
-    Response response = json_response(s::ok, std::get<QueueLookup>(found).status);
+    auto asked = queue_request(request, id_text);
+    if (auto* problem = std::get_if<Response>(&asked)) co_return std::move(*problem);
+    const QueueRequest& queue = std::get<QueueRequest>(asked);
+    auto status = co_await options_.waiting_room->status(*queue.view->event, queue.token, clock_());
+    if (!status) co_return problem_of(status.error());
+    Response response = json_response(s::ok, *status);
     response.set(bhttp::field::cache_control, "no-store");
     co_return response;
   }
@@ -438,17 +438,19 @@ class Api {
   // access token has been sent; "event: error" with a problem body when the token stops being
   // good (the session ended, the room restarted). Errors before the stream: as queue_status.
   asio::awaitable<Response> queue_status_stream(const Request& request, std::string_view id_text) {
-    auto found = co_await look_up_queue_status(request, id_text);
-    if (auto* problem = std::get_if<Response>(&found)) co_return std::move(*problem);
-    QueueLookup& lookup = std::get<QueueLookup>(found);
-    std::string first = boost::json::serialize(lookup.status);
+    auto asked = queue_request(request, id_text);
+    if (auto* problem = std::get_if<Response>(&asked)) co_return std::move(*problem);
+    QueueRequest& queue = std::get<QueueRequest>(asked);
+    auto status = co_await options_.waiting_room->status(*queue.view->event, queue.token, clock_());
+    if (!status) co_return problem_of(status.error());
+    std::string first = boost::json::serialize(*status);
     Response response{s::ok, 11};
     response.set(bhttp::field::content_type, "text/event-stream");
     response.set(bhttp::field::cache_control, "no-cache");
     response.set("X-Accel-Buffering", "no");
     response.body() = "retry: 2000\nevent: status\ndata: " + first + "\n\n";
-    if (lookup.status.contains("access_token")) co_return response;  // admitted: that was all
-    response.body().stream = [this, event = lookup.view->event, token = std::move(lookup.token),
+    if (status->contains("access_token")) co_return response;  // admitted: that was all
+    response.body().stream = [this, event = queue.view->event, token = std::move(queue.token),
                               last = std::move(first)](StreamWriter& writer) mutable {
       return follow_queue_status(event, std::move(token), std::move(last), writer);
     };
