@@ -191,7 +191,7 @@ int serve(const ServeOptions& options) {
   Metrics metrics;
   // The search index follows the catalog: every change it sees from now on, and everything it
   // holds, indexed once before serving.
-  SearchService search(&metrics);
+  SearchService search(&metrics, options.data_dir / "search-index");
   metrics.search = [&search] { return search.render_metrics(); };
   catalog.on_change([&search](const std::shared_ptr<const EventView>& view) {
     search.put(view->event, view->venue, system_now());

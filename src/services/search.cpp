@@ -108,11 +108,11 @@ std::string local_rfc3339(LocalMillis local) {
   return text;
 }
 
-std::filesystem::path fresh_file() {
+std::filesystem::path fresh_file(const std::filesystem::path& dir) {
   static std::atomic<std::uint64_t> counter = 0;
-  return std::filesystem::temp_directory_path() /
-         ("boxoffice-search-" + std::to_string(::getpid()) + "-" +
-          std::to_string(counter.fetch_add(1)) + ".sqlite");
+  const std::filesystem::path folder = dir.empty() ? std::filesystem::temp_directory_path() : dir;
+  return folder / ("boxoffice-search-" + std::to_string(::getpid()) + "-" +
+                   std::to_string(counter.fetch_add(1)) + ".sqlite");
 }
 
 // The FTS5 auxiliary function `boxoffice_scan(events, ?)`, defined with the search below.
@@ -220,7 +220,7 @@ struct SearchService::Index {
   std::unordered_map<std::string, std::vector<std::string>> deletions;
   std::unordered_map<std::string, Suggestion> suggestions;  // by text
 
-  Index() : file(fresh_file()) {
+  explicit Index(const std::filesystem::path& dir) : file(fresh_file(dir)) {
     remove_files();  // left by a process that had our pid and was killed: derived data
     writer = std::make_unique<SQLite::Database>(file.string(),
                                                 SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -555,8 +555,20 @@ std::optional<Cursor> decode_cursor(std::string_view text) {
 
 }  // namespace
 
-SearchService::SearchService(Metrics* metrics)
-    : metrics_(metrics), index_(std::make_shared<Index>()), stats_(std::make_unique<Stats>()),
+// A folder of the index's own, emptied: at start nothing in it is in use.
+static std::filesystem::path prepared(std::filesystem::path dir) {
+  if (!dir.empty()) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+  return dir;
+}
+
+SearchService::SearchService(Metrics* metrics, std::filesystem::path index_dir)
+    : metrics_(metrics),
+      index_dir_(prepared(std::move(index_dir))),
+      index_(std::make_shared<Index>(index_dir_)),
+      stats_(std::make_unique<Stats>()),
       indexer_([this] { run(); }) {}
 
 SearchService::~SearchService() {
@@ -636,7 +648,7 @@ void SearchService::run() {
       }
     }
     if (rebuilding) {
-      auto fresh = std::make_shared<Index>();
+      auto fresh = std::make_shared<Index>(index_dir_);
       const auto old = current();
       {
         SQLite::Transaction transaction(*fresh->writer);

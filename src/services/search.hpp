@@ -3,7 +3,7 @@
 //
 // The index is two parts kept in step: an SQLite FTS5 table of each event's text (name and
 // performers weighted above venue, above tags, above description; prefix indexes for
-// type-ahead), in a private temporary database file that several reader connections share
+// type-ahead), in a private database file (in the data dir) that several reader connections share
 // through memory-mapped I/O; and, in memory, each event's numeric attributes (category, place,
 // wall-clock start, prices, capacity, popularity) with postings by category, city and 1°
 // geographic cell, so filters, facets and ranking boosts never touch SQL. The FTS5 rowid of an
@@ -35,6 +35,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,8 +70,10 @@ struct SearchRequest {
 
 class SearchService {
  public:
-  // `metrics` may be null (tools, tests).
-  explicit SearchService(Metrics* metrics = nullptr);
+  // `metrics` may be null (tools, tests). The index files go in `index_dir` when given (a
+  // folder of the index's own, emptied first: what a killed process left there is derived
+  // data); else in the temporary folder, named by process id.
+  explicit SearchService(Metrics* metrics = nullptr, std::filesystem::path index_dir = {});
   ~SearchService();
   SearchService(const SearchService&) = delete;
   SearchService& operator=(const SearchService&) = delete;
@@ -119,6 +122,7 @@ class SearchService {
   std::shared_ptr<Index> current() const;
 
   Metrics* metrics_;
+  const std::filesystem::path index_dir_;  // "": the temporary folder
   mutable std::mutex index_mutex_;  // guards index_ (the pointer)
   std::shared_ptr<Index> index_;
 
