@@ -12,6 +12,7 @@
 #include <boost/url/parse.hpp>
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 #include <variant>
 
@@ -77,8 +78,10 @@ std::optional<std::string> query_param(const Request& request, std::string_view 
   // The common case by hand, for a status poll's token: a query with no escapes ('%', '+').
   // Anything else goes through Boost.URL, which decodes.
   const std::string_view target(request.target().data(), request.target().size());
-  if (const std::size_t question = target.find('?');
-      question != std::string_view::npos && target.find_first_of("%+", question) == std::string_view::npos) {
+  const std::size_t question = target.find('?');
+  const auto escaped = [](char c) { return c == '%' || c == '+'; };
+  if (question != std::string_view::npos &&
+      std::none_of(target.begin() + static_cast<std::ptrdiff_t>(question), target.end(), escaped)) {
     std::string_view query = target.substr(question + 1);
     while (!query.empty()) {
       const std::size_t amp = query.find('&');
