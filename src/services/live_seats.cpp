@@ -219,15 +219,14 @@ asio::awaitable<void> LiveSeats::fan_out(std::shared_ptr<Fanout> fanout) {
   asio::steady_timer pause(fanout->executor, limits_.coalesce_ms);
   co_await pause.async_wait(use_nothrow);  // the changes of the next few ms join this one
   while (fanout->woken.exchange(false)) {
-    std::erase_if(fanout->subscribers, [](const std::weak_ptr<Subscriber>& weak) {
-      const auto subscriber = weak.lock();
-      return !subscriber || subscriber->ended;
-    });
+    // Ended subscribers leave; the lowest seq of the streaming ones bounds what is read.
     std::uint64_t lowest = UINT64_MAX;
-    for (const auto& weak : fanout->subscribers) {
+    std::erase_if(fanout->subscribers, [&lowest](const std::weak_ptr<Subscriber>& weak) {
       const auto subscriber = weak.lock();
-      if (subscriber && subscriber->sink) lowest = std::min(lowest, subscriber->have_seq);
-    }
+      if (!subscriber || subscriber->ended) return true;
+      if (subscriber->sink) lowest = std::min(lowest, subscriber->have_seq);
+      return false;
+    });
     std::vector<ChangePtr> changes;  // the ring above `lowest`
     std::uint64_t generation = 0;
     std::uint64_t restart_seq = 0;
@@ -307,7 +306,7 @@ Result<std::unique_ptr<LiveSeats::Subscription>> LiveSeats::subscribe(
     }
   }
   fanout->subscribers.push_back(subscriber);  // this event loop's own list
-  auto subscription = std::make_unique<Subscription>(*this, event, fanout, subscriber);
+  auto subscription = std::make_unique<Subscription>(*this, fanout, subscriber);
   std::string& first = subscription->first_;
   first = "retry: " + std::to_string(limits_.retry_ms.count()) + "\n";
   if (resumed) {
@@ -331,10 +330,9 @@ Result<std::unique_ptr<LiveSeats::Subscription>> LiveSeats::subscribe(
   return subscription;
 }
 
-LiveSeats::Subscription::Subscription(LiveSeats& live, EventFeed& feed,
-                                      std::shared_ptr<Fanout> fanout,
+LiveSeats::Subscription::Subscription(LiveSeats& live, std::shared_ptr<Fanout> fanout,
                                       std::shared_ptr<Subscriber> subscriber)
-    : live_(live), feed_(feed), fanout_(std::move(fanout)), subscriber_(std::move(subscriber)) {
+    : live_(live), fanout_(std::move(fanout)), subscriber_(std::move(subscriber)) {
   live_.subscribers_.fetch_add(1, std::memory_order_relaxed);
 }
 

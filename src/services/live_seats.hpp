@@ -127,7 +127,7 @@ class LiveSeats {
 // One open stream of an event. Ends its registration when destroyed.
 class LiveSeats::Subscription {
  public:
-  Subscription(LiveSeats& live, EventFeed& feed, std::shared_ptr<Fanout> fanout,
+  Subscription(LiveSeats& live, std::shared_ptr<Fanout> fanout,
                std::shared_ptr<Subscriber> subscriber);
   ~Subscription();
   Subscription(const Subscription&) = delete;
@@ -143,7 +143,6 @@ class LiveSeats::Subscription {
   friend class LiveSeats;
 
   LiveSeats& live_;
-  EventFeed& feed_;
   std::shared_ptr<Fanout> fanout_;
   std::shared_ptr<Subscriber> subscriber_;
   std::string first_;
