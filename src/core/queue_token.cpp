@@ -1,5 +1,6 @@
 #include "core/queue_token.hpp"
 
+#include "core/numbers.hpp"
 #include "core/signed_text.hpp"
 
 #include <sodium.h>
@@ -42,8 +43,9 @@ std::optional<std::vector<std::string_view>> fields_of(std::string_view payload,
 
 template <class T>
 bool parse_number(std::string_view text, T& value) {
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size() && !text.empty();
+  const auto parsed = parse_whole_number<T>(text);
+  if (parsed) value = *parsed;
+  return parsed.has_value();
 }
 
 }  // namespace

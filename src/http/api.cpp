@@ -2,6 +2,7 @@
 
 #include "core/catalog_codec.hpp"
 #include "core/json_reader.hpp"
+#include "core/numbers.hpp"
 #include "http/api_errors.hpp"
 #include "http/problem.hpp"
 
@@ -38,13 +39,6 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
   return id;
-}
-
-std::optional<std::uint64_t> parse_seq(std::string_view text) {
-  std::uint64_t seq = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seq);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return seq;
 }
 
 // A live seat map's connection, for the hub's fan-out.
@@ -308,7 +302,7 @@ class Api {
     std::optional<std::string> last_text(request["Last-Event-ID"]);
     if (last_text->empty()) last_text = query_param(request, "last_event_id");
     std::optional<std::uint64_t> last_event_id;
-    if (last_text) last_event_id = parse_seq(*last_text);  // unreadable → a fresh snapshot
+    if (last_text) last_event_id = parse_whole_number<std::uint64_t>(*last_text);  // unreadable → a fresh snapshot
     const auto executor = co_await asio::this_coro::executor;
     auto subscription = options_.live->subscribe(executor, view->event->id,
                                                  view->venue->layout, last_event_id);

@@ -1,5 +1,6 @@
 #include "stores/redis/queue_counters.hpp"
 
+#include "core/numbers.hpp"
 #include "stores/redis/queue_scripts.hpp"
 
 #include <sodium.h>
@@ -34,13 +35,6 @@ std::vector<std::string> script_texts() {
 std::vector<std::string> keys_of(std::int64_t event_id) {
   const std::string room = "{ev:" + std::to_string(event_id) + "}:queue";
   return {room, room + ":active"};
-}
-
-std::optional<std::uint64_t> unsigned_of(std::string_view text) {
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
 }
 
 }  // namespace
@@ -90,12 +84,15 @@ asio::awaitable<Result<Reply>> QueueCounters::run(std::int64_t event_id, Script 
   co_return reply;
 }
 
-Status QueueCounters::read_view(const Reply& reply, Room& room) {
+Result<QueueCounters::Room> QueueCounters::keep_view(std::int64_t event_id, const Reply& reply,
+                                                     AdmissionSettings settings, UnixMillis now) {
   if (reply.type != Reply::Type::array || reply.elements.size() < view_fields) {
     return unexpected(reply);
   }
+  Room room{settings};
+  room.seen_at = now;
   const auto& f = reply.elements;
-  const auto epoch = unsigned_of(f[0].text);
+  const auto epoch = parse_whole_number<std::uint64_t>(f[0].text);
   std::size_t key_bytes = 0;
   if (!epoch || sodium_hex2bin(room.key.data(), room.key.size(), f[1].text.data(),
                                f[1].text.size(), nullptr, &key_bytes, nullptr) != 0 ||
@@ -105,12 +102,16 @@ Status QueueCounters::read_view(const Reply& reply, Room& room) {
   room.epoch = *epoch;
   room.line.issued = static_cast<std::uint64_t>(integer_of(f[2]));
   room.line.served = static_cast<std::uint64_t>(integer_of(f[3]));
-  room.line.pre_queue_size = unsigned_of(f[4].text);
+  room.line.pre_queue_size = parse_whole_number<std::uint64_t>(f[4].text);
   room.active = static_cast<std::uint64_t>(integer_of(f[5]));
   double rate = room.settings.admit_per_second;
   if (!f[6].text.empty()) std::from_chars(f[6].text.data(), f[6].text.data() + f[6].text.size(), rate);
   room.line.admission_rate = rate;
-  return ok_status();
+  const std::lock_guard lock(mutex_);
+  Room& kept = rooms_[event_id];
+  // Answers may arrive out of order: an older one never replaces a newer.
+  if (room.seen_at >= kept.seen_at) kept = room;
+  return room;
 }
 
 std::optional<QueueCounters::Room> QueueCounters::cached(std::int64_t event_id) const {
@@ -120,23 +121,12 @@ std::optional<QueueCounters::Room> QueueCounters::cached(std::int64_t event_id) 
   return found->second;
 }
 
-void QueueCounters::keep(std::int64_t event_id, const Room& room) {
-  const std::lock_guard lock(mutex_);
-  Room& kept = rooms_[event_id];
-  // Answers may arrive out of order: an older one never replaces a newer.
-  if (room.seen_at >= kept.seen_at) kept = room;
-}
-
 asio::awaitable<Result<QueueCounters::Room>> QueueCounters::refresh(std::int64_t event_id,
                                                                    AdmissionSettings settings,
                                                                    UnixMillis now) {
   auto reply = co_await run(event_id, Script::advance, settings, now, {});
   if (!reply) co_return std::move(reply).error();
-  Room room{settings};
-  room.seen_at = now;
-  if (Status read = read_view(*reply, room); !read) co_return std::move(read).error();
-  keep(event_id, room);
-  co_return room;
+  co_return keep_view(event_id, *reply, settings, now);
 }
 
 asio::awaitable<Result<std::optional<QueueNumber>>> QueueCounters::join(
@@ -144,12 +134,10 @@ asio::awaitable<Result<std::optional<QueueNumber>>> QueueCounters::join(
   if (now < settings.queue_opens_at) co_return std::optional<QueueNumber>();
   auto reply = co_await run(event_id, Script::join, settings, now, {});
   if (!reply) co_return std::move(reply).error();
-  Room room{settings};
-  room.seen_at = now;
-  if (Status read = read_view(*reply, room); !read) co_return std::move(read).error();
   if (reply->elements.size() != view_fields + 1) co_return unexpected(*reply);
-  keep(event_id, room);
-  co_return QueueNumber{room.epoch,
+  auto room = keep_view(event_id, *reply, settings, now);
+  if (!room) co_return std::move(room).error();
+  co_return QueueNumber{room->epoch,
                         static_cast<std::uint64_t>(integer_of(reply->elements[view_fields]))};
 }
 
@@ -226,10 +214,8 @@ asio::awaitable<Status> QueueCounters::hold_finished(std::int64_t event_id, Hold
   auto reply = co_await run(event_id, Script::hold_finished, settings, now, std::move(args));
   if (!reply) co_return std::move(reply).error();
   if (reply->type == Reply::Type::array) {  // the room advanced: the next person is in
-    Room room{*settings};
-    room.seen_at = now;
-    if (Status read = read_view(*reply, room); !read) co_return read;
-    keep(event_id, room);
+    auto room = keep_view(event_id, *reply, *settings, now);
+    if (!room) co_return std::move(room).error();
   }
   co_return ok_status();
 }

@@ -60,11 +60,12 @@ class QueueCounters final : public boxoffice::QueueCounters {
   // Advances the room in Redis and keeps what it answers as this node's view.
   boost::asio::awaitable<Result<Room>> refresh(std::int64_t event_id, AdmissionSettings settings,
                                                UnixMillis now);
-  // Reads a view() answer (its first 7 elements) into `room`.
-  Status read_view(const Reply& reply, Room& room);
+  // Reads a view() answer (its first 7 elements), given at `now`, and keeps it as this node's
+  // view of the room unless a newer one is kept already.
+  Result<Room> keep_view(std::int64_t event_id, const Reply& reply, AdmissionSettings settings,
+                         UnixMillis now);
   std::optional<Room> cached(std::int64_t event_id) const;
   static bool may_be_admitted(const Room& room, std::uint64_t position, UnixMillis now);
-  void keep(std::int64_t event_id, const Room& room);
 
   Connections connections_;
   Scripts scripts_;
