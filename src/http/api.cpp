@@ -14,7 +14,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <charconv>
 #include <variant>
 
 namespace boxoffice::http {
@@ -35,9 +34,8 @@ Response json_response(s status, const boost::json::object& body) {
 
 // Ids in paths are positive decimal integers; anything else names nothing.
 std::optional<std::int64_t> parse_id(std::string_view text) {
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  const auto id = parse_whole_number<std::int64_t>(text);
+  if (!id || *id <= 0) return std::nullopt;
   return id;
 }
 

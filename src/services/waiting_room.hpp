@@ -16,9 +16,8 @@
 #include "services/metrics.hpp"
 #include "services/queue_counters.hpp"
 
-#include <boost/json/object.hpp>
-
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <optional>
