@@ -84,10 +84,10 @@ void load_demo(Catalog& catalog) {
   spdlog::info("demo catalog loaded: {} events", events);
 }
 
-// Advances the waiting rooms and expires due holds every sweep_interval, so a released seat is seen as free (and, later,
-// announced) even when nobody touches its event; settles checkouts of nodes that died; in
-// cluster mode, loads what other nodes changed in the catalog. Runs on an event loop of its
-// own, off the server's threads.
+// Every sweep_interval: advances the waiting rooms and expires due holds, so a released seat
+// is seen as free (and announced) even when nobody touches its event; settles checkouts of
+// nodes that died; in cluster mode, loads what other nodes changed in the catalog. Runs on an
+// event loop of its own, off the server's threads.
 class Sweeper {
  public:
   Sweeper(Booking& booking, Catalog* shared_catalog, WaitingRoomService& waiting_room)
