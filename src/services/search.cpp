@@ -715,20 +715,21 @@ void SearchService::apply(std::vector<Change>& batch) {
   stats_->applied.add(batch.size());
 }
 
-void SearchService::record_view(std::int64_t event_id) {
-  const auto index = current();
-  std::shared_lock lock(index->mutex);
-  if (const auto it = index->slot_of.find(event_id); it != index->slot_of.end()) {
-    index->popularity[it->second].views.fetch_add(1, std::memory_order_relaxed);
+// Adds to one of an indexed event's popularity counts.
+static void add_popularity(SearchService::Index& index, std::int64_t event_id,
+                           std::atomic<std::uint32_t> Popularity::*count, std::uint32_t amount) {
+  std::shared_lock lock(index.mutex);
+  if (const auto it = index.slot_of.find(event_id); it != index.slot_of.end()) {
+    (index.popularity[it->second].*count).fetch_add(amount, std::memory_order_relaxed);
   }
 }
 
+void SearchService::record_view(std::int64_t event_id) {
+  add_popularity(*current(), event_id, &Popularity::views, 1);
+}
+
 void SearchService::record_sale(std::int64_t event_id, std::uint32_t units) {
-  const auto index = current();
-  std::shared_lock lock(index->mutex);
-  if (const auto it = index->slot_of.find(event_id); it != index->slot_of.end()) {
-    index->popularity[it->second].sold.fetch_add(units, std::memory_order_relaxed);
-  }
+  add_popularity(*current(), event_id, &Popularity::sold, units);
 }
 
 std::size_t SearchService::indexed_events() const {
