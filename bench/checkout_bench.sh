@@ -25,15 +25,9 @@ scripts/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF >/dev/null
 cmake --build build/release --target boxoffice >/dev/null
 
-work=$(mktemp -d /tmp/boxoffice-checkout-bench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  tests/support/postgres.sh stop "$work/postgres.url"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/common.sh
+bench_cleanup_extra() { tests/support/postgres.sh stop "$work/postgres.url"; }
+bench_setup checkout-bench
 
 tests/support/postgres.sh start "$work/postgres.url" >/dev/null
 admin_url=$(cat "$work/postgres.url")
@@ -72,7 +66,7 @@ echo "   database afterwards: $pgbench_check"
 
 # (b) boxoffice on PostgreSQL: an event of $seats seats, every seat held beforehand, then
 # one checkout per hold.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 key=bench-key
 build/release/src/app/boxoffice serve --listen 127.0.0.1:$port --data-dir "$work/data" \
   --postgres "$server_url/boxoffice" --admin-key $key --threads "$threads" \
