@@ -5,39 +5,47 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <charconv>
-#include <vector>
 
 namespace boxoffice {
 namespace {
 
-constexpr std::string_view prefix = "bq1.";
+// Tokens are made as version 2 (HMAC-SHA-256). Version 1 tokens (HMAC-SHA-512-256), made
+// before, are still taken: people in line keep their places through an upgrade.
+constexpr std::string_view prefix = "bq2.";
+constexpr Mac mac = Mac::hmac_sha256;
+constexpr std::string_view prefix_v1 = "bq1.";
+constexpr Mac mac_v1 = Mac::hmac_sha512_256;
 constexpr std::size_t token_bytes_max = 512;
 constexpr std::string_view derivation_context = "boxoffice queue tokens v1";
 
 std::string sign(const std::string& payload, const QueueSecret& secret) {
-  return sign_text(prefix, payload, secret);
+  return sign_text(prefix, payload, secret, mac);
 }
 
 // The payload of a genuinely signed token; nullopt when forged or malformed.
 std::optional<std::string> open(std::string_view token, const QueueSecret& secret) {
-  return open_signed_text(token, prefix, token_bytes_max, secret);
+  if (token.starts_with(prefix_v1)) {
+    return open_signed_text(token, prefix_v1, token_bytes_max, secret, mac_v1);
+  }
+  return open_signed_text(token, prefix, token_bytes_max, secret, mac);
 }
 
-// Splits "k|a|b|c" into its fields after the kind letter; nullopt if the kind differs or the
-// count is not `fields`.
-std::optional<std::vector<std::string_view>> fields_of(std::string_view payload, char kind,
-                                                       std::size_t fields) {
+// The fields of "k|a|b|c" after the kind letter; nullopt if the kind differs or the count is
+// not `Count`.
+template <std::size_t Count>
+std::optional<std::array<std::string_view, Count>> fields_of(std::string_view payload, char kind) {
   if (payload.size() < 2 || payload[0] != kind || payload[1] != '|') return std::nullopt;
   payload.remove_prefix(2);
-  std::vector<std::string_view> parts;
-  for (;;) {
+  std::array<std::string_view, Count> parts;
+  for (std::size_t i = 0; i < Count; ++i) {
     const std::size_t bar = payload.find('|');
-    parts.push_back(payload.substr(0, bar));
-    if (bar == std::string_view::npos) break;
-    payload.remove_prefix(bar + 1);
+    const bool last = i + 1 == Count;
+    if ((bar == std::string_view::npos) != last) return std::nullopt;  // too few or too many
+    parts[i] = payload.substr(0, bar);
+    if (!last) payload.remove_prefix(bar + 1);
   }
-  if (parts.size() != fields) return std::nullopt;
   return parts;
 }
 
@@ -73,7 +81,7 @@ std::string make_access_token(const AccessGrant& grant, const QueueSecret& secre
 std::optional<QueueTicket> verify_queue_token(std::string_view token, const QueueSecret& secret) {
   const auto payload = open(token, secret);
   if (!payload) return std::nullopt;
-  const auto parts = fields_of(*payload, 'q', 3);
+  const auto parts = fields_of<3>(*payload, 'q');
   if (!parts) return std::nullopt;
   QueueTicket ticket;
   if (!parse_number((*parts)[0], ticket.event_id) || !parse_number((*parts)[1], ticket.room_epoch) ||
@@ -86,7 +94,7 @@ std::optional<QueueTicket> verify_queue_token(std::string_view token, const Queu
 std::optional<AccessGrant> read_access_token(std::string_view token, const QueueSecret& secret) {
   const auto payload = open(token, secret);
   if (!payload) return std::nullopt;
-  const auto parts = fields_of(*payload, 'a', 4);
+  const auto parts = fields_of<4>(*payload, 'a');
   if (!parts) return std::nullopt;
   AccessGrant grant;
   if (!parse_number((*parts)[0], grant.event_id) || !parse_number((*parts)[1], grant.room_epoch) ||

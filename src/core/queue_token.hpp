@@ -1,12 +1,12 @@
 // Signed tokens of the virtual waiting room, so that answering "where am I?" and "may this
 // person hold seats?" needs no per-person server state:
 //
-//   queue token   bq1.<base64url("q|" event_id "|" room_epoch "|" number)>.<base64url(MAC)>
-//   access token  bq1.<base64url("a|" event_id "|" room_epoch "|" session "|" expires_at)>.<MAC>
+//   queue token   bq2.<base64url("q|" event_id "|" room_epoch "|" number)>.<base64url(MAC)>
+//   access token  bq2.<base64url("a|" event_id "|" room_epoch "|" session "|" expires_at)>.<MAC>
 //
-// The MAC is libsodium's crypto_auth (HMAC-SHA-512-256) truncated to 128 bits, under a key
-// that only the server holds (derived from the data dir's ticket secret, see
-// derive_queue_secret). `room_epoch` is a random number drawn when a room's counters are
+// The MAC is HMAC-SHA-256 truncated to 128 bits (bq1 tokens, still taken, used
+// HMAC-SHA-512-256: see core/signed_text.hpp), under a key that only the server holds
+// (derived from the data dir's ticket secret, see derive_queue_secret). `room_epoch` is a random number drawn when a room's counters are
 // created, so tokens of an earlier life of the room (before a restart of the embedded mode)
 // name nothing now. The kind letter keeps a queue token from passing as an access token.
 #pragma once

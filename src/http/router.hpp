@@ -29,6 +29,8 @@ class Router {
    private:
     std::vector<std::pair<std::string_view, std::string>> values_;
   };
+  // The request and the parameters live until the returned coroutine is done: a handler may
+  // return a coroutine that refers to them without being a coroutine itself.
   using RouteHandler = std::function<asio::awaitable<Response>(Request&, const Params&)>;
 
   void add(bhttp::verb method, std::string_view pattern, RouteHandler handler);
@@ -49,8 +51,7 @@ class Router {
   };
   // The route matching the request, or nullptr; `allowed` lists the methods of a known path.
   const Route* match(const Request& request, std::string& allowed, Params& params) const;
-  asio::awaitable<Response> answer(Request& request, const Route* route,
-                                   const std::string& allowed, const Params& params) const;
+  static Response unrouted(const Request& request, const std::string& allowed);
 
   std::vector<Route> routes_;
   Metrics* metrics_ = nullptr;

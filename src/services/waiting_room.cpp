@@ -4,9 +4,8 @@
 
 
 namespace boxoffice {
-namespace {
 
-std::string_view state_name(QueueState state) {
+std::string_view queue_state_name(QueueState state) {
   switch (state) {
     case QueueState::pre_queue: return "pre_queue";
     case QueueState::waiting: return "waiting";
@@ -15,14 +14,6 @@ std::string_view state_name(QueueState state) {
   }
   return "waiting";
 }
-
-boost::json::object status_json(const QueueStatus& status) {
-  return {{"state", state_name(status.state)},
-          {"position", status.position},
-          {"eta_seconds", status.eta_seconds}};
-}
-
-}  // namespace
 
 std::optional<AdmissionSettings> admission_settings(const Event& event) {
   if (!event.waiting_room || !event.waiting_room->enabled) return std::nullopt;
@@ -43,8 +34,8 @@ WaitingRoomService::WaitingRoomService(QueueCounters& counters, const QueueSecre
                                        Metrics& metrics)
     : counters_(counters), secret_(secret), metrics_(metrics) {}
 
-boost::asio::awaitable<Result<boost::json::object>> WaitingRoomService::join(const Event& event,
-                                                                           UnixMillis now) {
+boost::asio::awaitable<Result<QueueJoined>> WaitingRoomService::join(const Event& event,
+                                                                    UnixMillis now) {
   const auto settings = admission_settings(event);
   if (!settings) co_return make_error(Errc::not_found, "this event has no waiting room");
   auto number = co_await counters_.join(event.id, *settings, now);
@@ -58,15 +49,15 @@ boost::asio::awaitable<Result<boost::json::object>> WaitingRoomService::join(con
   const QueueNumber joined = **number;
   auto status = co_await counters_.status(event.id, *settings, joined, now);
   if (!status) co_return std::move(status).error();
-  boost::json::object body = *status ? status_json(**status) : boost::json::object{};
-  body["queue_token"] = make_queue_token(QueueTicket{event.id, joined.room_epoch, joined.number},
-                                         secret_);
-  body["number"] = joined.number;
-  co_return body;
+  co_return QueueJoined{
+      .queue_token =
+          make_queue_token(QueueTicket{event.id, joined.room_epoch, joined.number}, secret_),
+      .number = joined.number,
+      .where = *status};
 }
 
-boost::asio::awaitable<Result<boost::json::object>> WaitingRoomService::status(
-    const Event& event, std::string queue_token, UnixMillis now) {
+boost::asio::awaitable<Result<QueueAnswer>> WaitingRoomService::status(
+    const Event& event, std::string_view queue_token, UnixMillis now) {
   const auto settings = admission_settings(event);
   if (!settings) co_return make_error(Errc::not_found, "this event has no waiting room");
   const auto ticket = verify_queue_token(queue_token, secret_);
@@ -84,14 +75,14 @@ boost::asio::awaitable<Result<boost::json::object>> WaitingRoomService::status(
   if (where.state == QueueState::ended) {
     co_return make_error(Errc::queue_session_ended, "the admitted session is over; join again");
   }
-  boost::json::object body = status_json(where);
+  QueueAnswer answer{.where = where};
   if (where.state == QueueState::admitted) {
     const AccessGrant grant{event.id, ticket->room_epoch, where.session,
                             where.session_expires_at};
-    body["access_token"] = make_access_token(grant, secret_);
-    body["access_expires_at"] = format_rfc3339(where.session_expires_at);
+    answer.access_token = make_access_token(grant, secret_);
+    answer.access_expires_at = where.session_expires_at;
   }
-  co_return body;
+  co_return answer;
 }
 
 boost::asio::awaitable<Result<std::optional<AccessGrant>>> WaitingRoomService::check_access(

@@ -5,7 +5,8 @@
 //
 // The arithmetic is core/admission; the shared counters sit behind QueueCounters
 // (services/queue_counters.hpp): in process in the embedded mode, in Redis in cluster mode,
-// with this same code above. Every method is safe to call from any thread.
+// with this same code above. Every method is safe to call from any thread; what is passed by
+// reference or view must live until the returned coroutine is done.
 #pragma once
 
 #include "core/admission.hpp"
@@ -17,10 +18,10 @@
 #include "services/queue_counters.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace boxoffice {
@@ -28,20 +29,34 @@ namespace boxoffice {
 // The settings of an event's room, or nullopt when the event has none enabled.
 std::optional<AdmissionSettings> admission_settings(const Event& event);
 
+// Someone who just joined: their token and number, and where they stand.
+struct QueueJoined {
+  std::string queue_token;
+  std::uint64_t number = 0;
+  std::optional<QueueStatus> where;  // nullopt only if the room was made anew at once
+};
+
+// Where a queue token's holder stands; once admitted, their access token too.
+struct QueueAnswer {
+  QueueStatus where;
+  std::string access_token;  // "" until admitted
+  UnixMillis access_expires_at = 0;
+  bool admitted() const { return !access_token.empty(); }
+};
+
+std::string_view queue_state_name(QueueState state);
+
 class WaitingRoomService {
  public:
   WaitingRoomService(QueueCounters& counters, const QueueSecret& secret, Metrics& metrics);
 
-  // POST /v1/events/{id}/queue: {"queue_token", "number", "state", "position",
-  // "eta_seconds"}. not_found when the event has no enabled room; queue_not_open before it
-  // opens (extra: "opens_at"); store_unavailable.
-  boost::asio::awaitable<Result<boost::json::object>> join(const Event& event, UnixMillis now);
-  // GET /v1/events/{id}/queue/status: {"state", "position", "eta_seconds"} and, once
-  // admitted, "access_token", "access_expires_at". queue_token_invalid for a forged, foreign
-  // or stale token; queue_session_ended once the admitted session is over; store_unavailable.
-  boost::asio::awaitable<Result<boost::json::object>> status(const Event& event,
-                                                             std::string queue_token,
-                                                             UnixMillis now);
+  // POST /v1/events/{id}/queue. not_found when the event has no enabled room; queue_not_open
+  // before it opens (extra: "opens_at"); store_unavailable.
+  boost::asio::awaitable<Result<QueueJoined>> join(const Event& event, UnixMillis now);
+  // GET /v1/events/{id}/queue/status. queue_token_invalid for a forged, foreign or stale token;
+  // queue_session_ended once the admitted session is over; store_unavailable.
+  boost::asio::awaitable<Result<QueueAnswer>> status(const Event& event,
+                                                     std::string_view queue_token, UnixMillis now);
   // The session of a genuine access token for this event, unexpired and still active at
   // `now`; nullopt otherwise (the hold is then refused with queue_required).
   boost::asio::awaitable<Result<std::optional<AccessGrant>>> check_access(const Event& event,

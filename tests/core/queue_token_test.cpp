@@ -1,5 +1,7 @@
 #include "core/queue_token.hpp"
 
+#include "core/signed_text.hpp"
+
 #include <gtest/gtest.h>
 #include <sodium.h>
 
@@ -43,10 +45,25 @@ TEST(QueueToken, ForgedOrAlteredTokensAreRefused) {
     altered[i] = altered[i] == 'A' ? 'B' : 'A';
     EXPECT_FALSE(verify_queue_token(altered, secret)) << i;
   }
-  for (const char* junk : {"", "bq1.", "bq1..", "bq1.abc", "bx1.a.b", "bq1.!!.??"}) {
+  for (const char* junk : {"", "bq1.", "bq1..", "bq1.abc", "bx1.a.b", "bq1.!!.??", "bq2.",
+                           "bq2..", "bq2.abc", "bq2.!!.??"}) {
     EXPECT_FALSE(verify_queue_token(junk, secret)) << junk;
     EXPECT_FALSE(read_access_token(junk, secret)) << junk;
   }
+}
+
+// Version 1 tokens (HMAC-SHA-512-256), made before version 2, keep their holders' places; the
+// version decides the MAC, so a token's MAC passes under neither other version.
+TEST(QueueToken, VersionOneTokensAreStillTaken) {
+  const QueueSecret secret = secret_of(1);
+  const std::string v1 = sign_text("bq1.", "q|42|7|17", secret, Mac::hmac_sha512_256);
+  EXPECT_EQ(verify_queue_token(v1, secret), (QueueTicket{42, 7, 17}));
+  const std::string access_v1 = sign_text("bq1.", "a|42|7|3|10000", secret, Mac::hmac_sha512_256);
+  EXPECT_EQ(read_access_token(access_v1, secret), (AccessGrant{42, 7, 3, 10'000}));
+  EXPECT_FALSE(verify_queue_token("bq2." + v1.substr(4), secret));
+  const std::string v2 = make_queue_token({42, 7, 17}, secret);
+  EXPECT_TRUE(v2.starts_with("bq2.")) << v2;
+  EXPECT_FALSE(verify_queue_token("bq1." + v2.substr(4), secret));
 }
 
 TEST(QueueToken, AQueueTokenIsNoAccessTokenAndTheReverse) {

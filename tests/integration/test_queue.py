@@ -28,7 +28,7 @@ class QueueTest(ServerTest):
     def join(self, event_id):
         joined = self.server.request("POST", f"/v1/events/{event_id}/queue")
         self.assertEqual(joined.status, 201, joined)
-        self.assertTrue(joined.json["queue_token"].startswith("bq1."))
+        self.assertTrue(joined.json["queue_token"].startswith("bq2."))
         self.assertEqual(joined.json["status_url"], f"/v1/events/{event_id}/queue/status")
         return joined.json
 
@@ -169,7 +169,7 @@ class QueueTest(ServerTest):
         self.assertEqual(order.status, 201, order)
         events = self.read_events(stream, lambda events: events and events[-1][1]["state"] == "admitted")
         admitted = events[-1][1]
-        self.assertTrue(admitted["access_token"].startswith("bq1."))
+        self.assertTrue(admitted["access_token"].startswith("bq2."))
         self.assertEqual(self.hold(event_id, ["S1-R1-2"], admitted["access_token"]).status, 201)
         self.assertEqual(stream.read(), b"")  # ended
         conn.close()
