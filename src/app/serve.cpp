@@ -278,6 +278,8 @@ int serve(const ServeOptions& options) {
   });
   server.run();
   live->stop();  // before the server's event loops go; the store may still report changes
+  // Likewise: checkouts awaiting a batch are answered into the event loops while they exist.
+  if (stores.postgres) stores.postgres->stop_batches();
   waiter.detach();  // still waiting only if run() ended on its own
   return 0;
 }

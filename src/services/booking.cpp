@@ -1,9 +1,11 @@
 #include "services/booking.hpp"
 
 #include "core/json_reader.hpp"
-#include "services/offload.hpp"
+#include "services/random_ids.hpp"
 
-#include <boost/asio/post.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
@@ -30,7 +32,7 @@ constexpr std::size_t availability_seats_max = 1'000;
 
 OrderId random_id() {
   Id128 id;
-  randombytes_buf(id.bytes.data(), id.bytes.size());
+  random_id_bytes(id.bytes);
   return id;
 }
 
@@ -373,7 +375,7 @@ Order Booking::make_order(const EventBooking& booking, const HoldView& hold,
 
 boost::asio::awaitable<Result<std::optional<boost::json::object>>> Booking::existing_order(
     HoldId id, std::string idempotency_key, std::string request_hash) {
-  auto existing = co_await offload(store_calls_, [&] { return orders_.find_order_by_hold(id); });
+  auto existing = co_await orders_.async_find_order_by_hold(id, store_calls_);
   if (!existing) co_return std::move(existing).error();
   if (!*existing) co_return std::optional<boost::json::object>();
   const Order& order = **existing;
@@ -459,8 +461,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
                            idempotency_key, request->hash, *payment, clock());
   const std::uint32_t ga_capacity =
       pinned->ga_area ? layout_of(*booking.view).ga_areas[*pinned->ga_area].capacity : 0;
-  Status committed =
-      co_await offload(store_calls_, [&] { return orders_.commit_order(order, ga_capacity); });
+  Status committed = co_await orders_.async_commit_order(order, ga_capacity, store_calls_);
   if (!committed) {
     if (committed.error().code == Errc::store_unavailable) metrics_.store_errors.add();
     co_await payments_.void_authorisation(authorisation_key);
@@ -488,13 +489,16 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
     // Recorded in the background, off the buyer's way (with PostgreSQL it joins the next batch
     // of commits): the payment is captured, and were the record lost, the next start would
     // capture again (the provider answers a second capture as done) and record it.
-    boost::asio::post(store_calls_, [this, order_id = order.id] {
-      if (Status marked = orders_.mark_captured(order_id); !marked) {
-        spdlog::error("order {}: marking captured failed: {}", order_id.hex(), marked.error().detail);
-      }
-    });
+    boost::asio::co_spawn(co_await boost::asio::this_coro::executor, record_capture(order.id),
+                          boost::asio::detached);
   }
   co_return encode_order(order);
+}
+
+boost::asio::awaitable<void> Booking::record_capture(OrderId order_id) {
+  if (Status marked = co_await orders_.async_mark_captured(order_id, store_calls_); !marked) {
+    spdlog::error("order {}: marking captured failed: {}", order_id.hex(), marked.error().detail);
+  }
 }
 
 boost::json::object Booking::encode_order(const Order& order) const {
@@ -628,7 +632,7 @@ boost::asio::awaitable<Result<std::size_t>> Booking::sweep(UnixMillis now) {
   if (!outcome) co_return std::move(outcome).error();
   for (const HoldId& id : outcome->stale_checkouts) {
     // Its node died mid-checkout: the store says whether the order was made.
-    auto order = co_await offload(store_calls_, [&] { return orders_.find_order_by_hold(id); });
+    auto order = co_await orders_.async_find_order_by_hold(id, store_calls_);
     if (!order) co_return std::move(order).error();
     const bool sold = order->has_value();
     Status settled = co_await holds_.settle_stale_checkout(id, sold, now);

@@ -41,9 +41,8 @@ struct Availability {
 
 class Booking {
  public:
-  // Threads for checkout's store calls: SQLite commits one at a time anyway; PostgreSQL
-  // overlaps round trips across them, and its group commit gathers the commits of the
-  // threads blocked in commit_order at once: a batch is at most this large.
+  // Threads for checkout's blocking store calls (SQLite's: PostgreSQL answers from its batches'
+  // own threads). A stuck call (a disk that stalls) holds one, not a server thread.
   static constexpr std::size_t store_threads = 64;
 
   // A checkout pins its hold at most this long (by default): a payment takes seconds; a node
@@ -106,6 +105,9 @@ class Booking {
   // nullopt if none. Errors: conflict (another key), idempotency_mismatch, store_unavailable.
   boost::asio::awaitable<Result<std::optional<boost::json::object>>> existing_order(
       HoldId id, std::string idempotency_key, std::string request_hash);
+  // Marks the order's payment captured in the store; a failure is logged (the next start
+  // captures again and records it).
+  boost::asio::awaitable<void> record_capture(OrderId order_id);
   boost::json::object encode_hold(const EventBooking& booking, const HoldView& hold) const;
   boost::json::object encode_order(const Order& order) const;
   Order make_order(const EventBooking& booking, const HoldView& hold,

@@ -1,5 +1,5 @@
 // The store interfaces that services/ needs, and that stores/ implements: SQLite for the
-// embedded mode, PostgreSQL for the cluster mode (later). One contract test suite
+// embedded mode, PostgreSQL for the cluster mode. One contract test suite
 // (tests/stores/) runs against every implementation.
 //
 // Common contract: every method is safe to call from any thread at any time; a method that
@@ -11,6 +11,10 @@
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/time.hpp"
+#include "services/offload.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -79,6 +83,24 @@ class OrderStore {
   virtual Status mark_captured(const OrderId& order) = 0;
   virtual Result<std::optional<Order>> find_order(const OrderId& id) = 0;
   virtual Result<std::optional<Order>> find_order_by_hold(const HoldId& hold) = 0;
+
+  // Checkout's calls, awaited: the same contract as the blocking calls above, which these run
+  // on `blocking_calls`. A store that can answer without a thread per waiting caller
+  // (PostgreSQL's group commit) overrides them. What is passed by reference must live until the
+  // answer.
+  virtual boost::asio::awaitable<Status> async_commit_order(
+      const Order& order, std::uint32_t ga_capacity, boost::asio::thread_pool& blocking_calls) {
+    co_return co_await offload(blocking_calls, [&] { return commit_order(order, ga_capacity); });
+  }
+  virtual boost::asio::awaitable<Status> async_mark_captured(
+      const OrderId& order, boost::asio::thread_pool& blocking_calls) {
+    co_return co_await offload(blocking_calls, [&] { return mark_captured(order); });
+  }
+  virtual boost::asio::awaitable<Result<std::optional<Order>>> async_find_order_by_hold(
+      const HoldId& hold, boost::asio::thread_pool& blocking_calls) {
+    co_return co_await offload(blocking_calls, [&] { return find_order_by_hold(hold); });
+  }
+
   virtual Result<std::vector<Order>> orders_of_event(std::int64_t event_id) = 0;
   // Orders whose payment was authorised but not yet captured (a crash between commit and
   // capture): captured at start.

@@ -258,10 +258,15 @@ std::string to_text(std::int64_t value) { return std::to_string(value); }
 
 Store::Store(std::string url, std::size_t connections)
     : pool_(std::move(url), connections),
-      writes_(writes_per_batch_max, std::min(batches_in_flight_max, connections),
+      writes_(writes_per_batch_max,
               [this](const std::vector<Write*>& batch) { write_batch(batch); }),
-      lookups_(lookups_per_batch_max, std::min(batches_in_flight_max, connections),
+      lookups_(lookups_per_batch_max,
                [this](const std::vector<Lookup*>& batch) { lookup_batch(batch); }) {}
+
+void Store::stop_batches() {
+  writes_.stop();
+  lookups_.stop();
+}
 
 Status Store::migrate() {
   auto lease = pool_.acquire();
@@ -429,14 +434,29 @@ Status answer_of(std::string_view outcome, const std::string& sold_seat_ids) {
 
 Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) {
   Write write{.order = &order, .ga_capacity = ga_capacity};
-  writes_.submit(write);
+  writes_.submit_and_wait(write);
   return std::move(write.answer);
 }
 
 Status Store::mark_captured(const OrderId& order) {
   Write write{.captured = &order};
-  writes_.submit(write);
+  writes_.submit_and_wait(write);
   return std::move(write.answer);
+}
+
+boost::asio::awaitable<Status> Store::async_commit_order(const Order& order,
+                                                         std::uint32_t ga_capacity,
+                                                         boost::asio::thread_pool&) {
+  Write write{.order = &order, .ga_capacity = ga_capacity};
+  co_await writes_.submit(write);
+  co_return std::move(write.answer);
+}
+
+boost::asio::awaitable<Status> Store::async_mark_captured(const OrderId& order,
+                                                          boost::asio::thread_pool&) {
+  Write write{.captured = &order};
+  co_await writes_.submit(write);
+  co_return std::move(write.answer);
 }
 
 void Store::write_batch(const std::vector<Write*>& batch) {
@@ -550,8 +570,15 @@ Result<std::optional<Order>> Store::find_order(const OrderId& id) {
 
 Result<std::optional<Order>> Store::find_order_by_hold(const HoldId& hold) {
   Lookup lookup{.hold = &hold};
-  lookups_.submit(lookup);
+  lookups_.submit_and_wait(lookup);
   return std::move(lookup.answer);
+}
+
+boost::asio::awaitable<Result<std::optional<Order>>> Store::async_find_order_by_hold(
+    const HoldId& hold, boost::asio::thread_pool&) {
+  Lookup lookup{.hold = &hold};
+  co_await lookups_.submit(lookup);
+  co_return std::move(lookup.answer);
 }
 
 void Store::lookup_batch(const std::vector<Lookup*>& batch) {

@@ -31,14 +31,16 @@ class Store final : public CatalogStore, public OrderStore {
   // At most this many writes in one transaction: a bound on its statement and its locks.
   static constexpr std::size_t writes_per_batch_max = 128;
   static constexpr std::size_t lookups_per_batch_max = 128;
-  // Batches of each kind running at once (each on its own connection); callers that come
-  // meanwhile wait and join the next batch. One: on the 2-core machine of bench/README.md,
-  // two in flight made smaller batches and cost PostgreSQL 20 to 40% more CPU per checkout
-  // for no more checkouts per second.
-  static constexpr std::size_t batches_in_flight_max = 1;
+  // One batch of each kind runs at a time (on its own connection); callers that come
+  // meanwhile join the next batch. On the 2-core machine of bench/README.md, two in flight
+  // made smaller batches and cost PostgreSQL 20 to 40% more CPU per checkout for no more
+  // checkouts per second.
 
   // Connects lazily, up to `connections`; call migrate() before use.
   Store(std::string url, std::size_t connections);
+  // Finishes the batches running and answers what is queued with store_unavailable: call it
+  // at shutdown while the event loops of awaiting callers still exist.
+  void stop_batches();
 
   // Applies the migrations this database lacks. Safe to run from several nodes at once.
   Status migrate();
@@ -54,6 +56,13 @@ class Store final : public CatalogStore, public OrderStore {
   Status mark_captured(const OrderId& order) override;
   Result<std::optional<Order>> find_order(const OrderId& id) override;
   Result<std::optional<Order>> find_order_by_hold(const HoldId& hold) override;
+  // Answered by the batches' threads: no thread of `blocking_calls` is used.
+  boost::asio::awaitable<Status> async_commit_order(const Order& order, std::uint32_t ga_capacity,
+                                                    boost::asio::thread_pool&) override;
+  boost::asio::awaitable<Status> async_mark_captured(const OrderId& order,
+                                                     boost::asio::thread_pool&) override;
+  boost::asio::awaitable<Result<std::optional<Order>>> async_find_order_by_hold(
+      const HoldId& hold, boost::asio::thread_pool&) override;
   Result<std::vector<Order>> orders_of_event(std::int64_t event_id) override;
   Result<std::vector<Order>> uncaptured_orders() override;
   Result<SoldUnits> sold_units(std::int64_t event_id) override;

@@ -6,7 +6,7 @@ Database::Database(const std::filesystem::path& file,
                    const std::vector<std::string_view>& migrations, Sync sync)
     : db_(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
   db_.exec("PRAGMA journal_mode = WAL");
-  db_.exec(sync == Sync::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+  db_.exec(sync == Sync::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF");
   db_.exec("PRAGMA foreign_keys = ON");
   db_.exec("PRAGMA busy_timeout = 5000");
   const int version = db_.execAndGet("PRAGMA user_version").getInt();

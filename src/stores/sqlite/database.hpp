@@ -18,8 +18,9 @@ namespace boxoffice::sqlite {
 class Database {
  public:
   enum class Sync {
-    full,    // fsync at every commit: survives power loss (the source of truth)
-    normal,  // survives kill -9 of the process, not power loss (the test payment ledger)
+    full,      // fsync at every commit: survives power loss (the source of truth)
+    no_fsync,  // handed to the OS at commit, never fsynced: survives kill -9 of the
+               // process, not a crash of the OS or power loss (the test payment ledger)
   };
 
   // Opens (creating if needed) and applies `migrations[i]` for every i ≥ user_version.

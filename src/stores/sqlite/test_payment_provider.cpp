@@ -66,7 +66,7 @@ Error declined(std::string_view code) {
 
 TestPaymentProvider::TestPaymentProvider(const std::filesystem::path& file,
                                          std::chrono::milliseconds slow_card_delay_ms)
-    : db_(file, migrations, Database::Sync::normal),
+    : db_(file, migrations, Database::Sync::no_fsync),
       slow_card_delay_ms_(slow_card_delay_ms),
       find_by_key_(db_.connection(),
                    "SELECT id, status, decline_code FROM payments WHERE idempotency_key = ?"),
@@ -97,6 +97,8 @@ Result<std::string> TestPaymentProvider::record(const Authorisation& request,
                                                 std::string_view status) try {
   const std::string card = normalised(request.card_number);
   auto lock = db_.lock();
+  // One transaction for the lookup and the insert: each costs SQLite its file locks.
+  SQLite::Transaction transaction(db_.connection());
   SQLite::Statement& existing = find_by_key_;
   const Rewind rewind_existing{existing};
   existing.bind(1, request.idempotency_key);
@@ -120,6 +122,7 @@ Result<std::string> TestPaymentProvider::record(const Authorisation& request,
   const std::string_view code = decline_code_of(card);
   if (!code.empty()) insert.bind(7, std::string(code));
   insert.exec();
+  transaction.commit();
   if (status == "declined") return declined(code);
   return payment_id;
 } catch (const std::exception& e) {
