@@ -1,6 +1,6 @@
 #include "stores/memory/hold_store.hpp"
 
-#include <sodium.h>
+#include "services/random_ids.hpp"
 
 namespace boxoffice::memory {
 
@@ -102,7 +102,7 @@ boost::asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, Hold
   Event* event = find_event(event_id);
   if (event == nullptr) co_return make_error(Errc::not_found, "the event is not open");
   HoldId id;
-  randombytes_buf(id.bytes.data(), id.bytes.size());
+  random_id_bytes(id.bytes);
   std::lock_guard lock(event->mutex);
   Inventory& inventory = event->inventory;
   Result<HoldView> held = std::visit(

@@ -1,5 +1,6 @@
 #include "stores/redis/hold_store.hpp"
 
+#include "services/random_ids.hpp"
 #include "stores/redis/hold_scripts.hpp"
 #include "stores/redis/scripts.hpp"
 
@@ -8,7 +9,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -342,7 +342,7 @@ asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask
   const Layout& layout = *event->units.layout;
   const std::uint32_t max_per_order = event->units.max_per_order;
   HoldId id;
-  randombytes_buf(id.bytes.data(), id.bytes.size() - event_id_bytes);
+  random_id_bytes(std::span(id.bytes).first(id.bytes.size() - event_id_bytes));
   for (std::size_t i = 0; i < event_id_bytes; ++i) {
     id.bytes[id.bytes.size() - 1 - i] = static_cast<std::uint8_t>(event_id >> (8 * i));
   }
