@@ -96,9 +96,12 @@ class Sweeper {
                                 boost::asio::detached);
           io_.run();
         }) {}
-  ~Sweeper() {
+  ~Sweeper() { stop(); }
+
+  // Stops its event loop and thread; what it awaited is destroyed with it.
+  void stop() {
     io_.stop();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
   }
 
  private:
@@ -157,6 +160,14 @@ int serve(const ServeOptions& options) {
   // A peer that went away must be an error on the write, not the end of the process: hiredis
   // writes with plain write(2), and a Redis primary that dies mid-write raised SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
+  // SIGINT and SIGTERM are taken by sigwait at the end, not by whichever thread they happen to
+  // hit: blocked here, before any thread starts, as threads inherit the mask (a store's thread
+  // started with them unblocked would let SIGTERM end the process at once, uncleanly).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   if (!options.redis_url.empty() && options.postgres_url.empty()) {
     // Holds shared by nodes that each keep their own orders could sell a seat twice.
@@ -239,12 +250,6 @@ int serve(const ServeOptions& options) {
     throw std::runtime_error("recovery: " + recovered.error().detail);
   }
 
-  // Signals are taken by sigwait below, not by whichever thread they happen to hit.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   http::Router router;
   OrderStore& orders = *stores.orders;
@@ -277,9 +282,14 @@ int serve(const ServeOptions& options) {
     server.stop();
   });
   server.run();
-  live->stop();  // before the server's event loops go; the store may still report changes
-  // Likewise: checkouts awaiting a batch are answered into the event loops while they exist.
+  // Shutting down, in this order: no event loop runs any more, but all of them still exist
+  // until the end of this scope, so whatever completes now for a coroutine (a store call
+  // finished by another thread) is queued in its loop and destroyed with it, never sent to
+  // a loop that is gone.
+  sweeper.stop();
+  live->stop();  // the store may still report changes
   if (stores.postgres) stores.postgres->stop_batches();
+  booking.finish_store_calls();
   waiter.detach();  // still waiting only if run() ended on its own
   return 0;
 }

@@ -94,6 +94,9 @@ class Booking {
   // Expires the due holds of every event (the sweeper; lazy expiry does the rest) and settles
   // checkouts whose node died. Answers how many holds expired.
   boost::asio::awaitable<Result<std::size_t>> sweep(UnixMillis now);
+  // At shutdown, once no event loop runs: lets the blocking store calls under way finish (their
+  // callers' loops must still exist) and runs no more.
+  void finish_store_calls() { store_calls_.join(); }
 
  private:
   struct EventBooking;

@@ -1,5 +1,7 @@
-"""kill -9 during a stream of checkouts: after a restart every order that got a 201 is there
-and consistent, no seat is sold twice, and no payment is left authorised without an order."""
+"""kill -9, or a stop by SIGTERM, during a stream of checkouts: after a restart every order
+that got a 201 is there and consistent, no seat is sold twice, and no payment is left
+authorised without an order. A stop by SIGTERM also ends the process cleanly (exit status 0;
+under AddressSanitizer, no store call finishing into an event loop that is gone)."""
 
 import os
 import random
@@ -19,6 +21,16 @@ class CrashTest(unittest.TestCase):
         return []
 
     def test_kill9_during_checkouts(self):
+        self.checkouts_then(lambda server: server.kill9())
+
+    def test_sigterm_during_checkouts(self):
+        def stop(server):
+            status = server.stop()
+            self.assertEqual(status, 0, server.read_log())
+        self.checkouts_then(stop)
+
+    def checkouts_then(self, end_server):
+        """Checkouts from several clients for 3 s, then `end_server`, then the checks."""
         args = self.server_args()
         server = Server(extra_args=args).start()
         try:
@@ -57,11 +69,11 @@ class CrashTest(unittest.TestCase):
             for t in threads:
                 t.start()
             time.sleep(3)
-            server.kill9()
+            end_server(server)
             stop.set()
             for t in threads:
                 t.join()
-            self.assertGreater(len(confirmed), 0, "no checkout completed before the kill")
+            self.assertGreater(len(confirmed), 0, "no checkout completed before the end")
 
             server = Server(data_dir=server.data_dir, extra_args=args).start()
             orders = server.request("GET", f"/v1/events/{event_id}/orders", admin=True).json["orders"]
