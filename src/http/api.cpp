@@ -106,6 +106,21 @@ std::string queue_joined_json(const QueueJoined& joined, std::string_view status
   return out;
 }
 
+// A venue without its seats: what POST /v1/venues answers and GET /v1/venues lists.
+boost::json::object venue_summary(const Venue& venue) {
+  boost::json::array areas;
+  for (const GaArea& area : venue.layout->ga_areas) {
+    areas.push_back({{"id", area.id}, {"name", area.name}, {"capacity", area.capacity}});
+  }
+  return {{"id", venue.id},
+          {"name", venue.name},
+          {"city", venue.city},
+          {"country", venue.country},
+          {"sections", venue.layout->sections.size()},
+          {"seat_count", venue.layout->seats.size()},
+          {"ga_areas", std::move(areas)}};
+}
+
 Response not_found(std::string_view what) {
   return problem(s::not_found, "not-found", "Not found", std::string(what) + " not found");
 }
@@ -212,20 +227,16 @@ class Api {
     if (!body) return failure;
     auto venue = catalog_.create_venue(*body);
     if (!venue) return problem_of(venue.error());
-    const Venue& v = **venue;
-    boost::json::array areas;
-    for (const GaArea& area : v.layout->ga_areas) {
-      areas.push_back({{"id", area.id}, {"name", area.name}, {"capacity", area.capacity}});
-    }
-    Response response = json_response(
-        s::created, boost::json::object{{"id", v.id},
-                                        {"name", v.name},
-                                        {"city", v.city},
-                                        {"sections", v.layout->sections.size()},
-                                        {"seat_count", v.layout->seats.size()},
-                                        {"ga_areas", std::move(areas)}});
-    response.set(bhttp::field::location, "/v1/venues/" + std::to_string(v.id));
+    Response response = json_response(s::created, venue_summary(**venue));
+    response.set(bhttp::field::location, "/v1/venues/" + std::to_string((*venue)->id));
     return response;
+  }
+
+  // GET /v1/venues: every venue, by id, without its seats (GET /v1/venues/{id} has them).
+  Response list_venues() {
+    boost::json::array venues;
+    for (const auto& venue : catalog_.venues()) venues.push_back(venue_summary(*venue));
+    return json_response(s::ok, boost::json::object{{"venues", std::move(venues)}});
   }
 
   Response get_venue(std::string_view id_text) {
@@ -595,6 +606,7 @@ void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics&
   router.add(v::post, "/v1/venues", sync([api](Request& r, const P&) {
     return api->create_venue(r);
   }));
+  router.add(v::get, "/v1/venues", sync([api](Request&, const P&) { return api->list_venues(); }));
   router.add(v::get, "/v1/venues/{id}", sync([api](Request&, const P& p) {
     return api->get_venue(p.get("id"));
   }));

@@ -190,6 +190,18 @@ std::shared_ptr<const EventView> Catalog::event(std::int64_t id) {
   return view;
 }
 
+std::vector<std::shared_ptr<const Venue>> Catalog::venues() const {
+  std::vector<std::shared_ptr<const Venue>> venues;
+  {
+    std::shared_lock lock(mutex_);
+    venues.reserve(venues_.size());
+    for (const auto& [id, venue] : venues_) venues.push_back(venue);
+  }
+  std::sort(venues.begin(), venues.end(),
+            [](const auto& a, const auto& b) { return a->id < b->id; });
+  return venues;
+}
+
 std::vector<std::shared_ptr<const EventView>> Catalog::events() const {
   std::vector<std::shared_ptr<const EventView>> views;
   {

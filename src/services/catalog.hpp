@@ -68,6 +68,8 @@ class Catalog {
   void on_change(ChangeListener listener) { listener_ = std::move(listener); }
 
   std::shared_ptr<const Venue> venue(std::int64_t id);
+  // Every venue, by id.
+  std::vector<std::shared_ptr<const Venue>> venues() const;
   // Published or not: callers decide who may see an unpublished event.
   std::shared_ptr<const EventView> event(std::int64_t id);
   std::vector<std::shared_ptr<const EventView>> events() const;

@@ -28,6 +28,23 @@ class FlowTest(ServerTest):
         self.assertEqual(self.server.request("GET", "/healthz").status, 200)
         self.assertEqual(self.server.request("GET", "/readyz").status, 200)
 
+    def test_venues_are_listed_without_their_seats(self):
+        s = self.server
+        small = grid_venue(sections=1, rows=2, seats_per_row=5)
+        large = grid_venue(sections=2, rows=4, seats_per_row=10, ga_capacity=100)
+        small_id = s.create_venue(small)
+        large_id = s.create_venue(large)
+        listing = s.request("GET", "/v1/venues")  # public, as each venue is
+        self.assertEqual(listing.status, 200, listing)
+        venues = [v for v in listing.json["venues"] if v["id"] in (small_id, large_id)]
+        self.assertEqual([v["id"] for v in venues], [small_id, large_id])  # by id
+        self.assertEqual([v["seat_count"] for v in venues], [10, 80])
+        self.assertEqual([v["sections"] for v in venues], [1, 2])
+        self.assertEqual(venues[1]["ga_areas"][0]["capacity"], 100)
+        self.assertNotIn("layout", venues[0])
+        ids = [v["id"] for v in listing.json["venues"]]
+        self.assertEqual(ids, sorted(ids))
+
     def test_whole_flow(self):
         s = self.server
         venue = grid_venue(sections=2, rows=4, seats_per_row=10, ga_capacity=100)

@@ -44,6 +44,14 @@ test('an organizer creates a venue from a CSV file and an event, and watches it 
   assert.match(await page.locator('#venue-summary').textContent(), /96 seats in 2 sections and 1 general-admission area/);
   assert.equal(await page.locator('#venue-preview circle[data-seat="R-4-12"]').count(), 1);
 
+  // After a reload the venue, which has no event yet, is still offered (GET /v1/venues).
+  await page.reload();
+  await page.locator('#console').waitFor({ state: 'visible' });
+  const workshop = page.locator('#event-venue option', { hasText: 'The Workshop' });
+  await workshop.waitFor({ state: 'attached' });
+  await page.locator('#event-venue').selectOption(await workshop.getAttribute('value'));
+  await page.locator('#pricing select[data-place="L"]').waitFor();
+
   await page.locator('#event-name').fill('Workshop Sessions');
   await page.locator('#event-performers').fill('The Tinkerers');
   await page.locator('#add-level').click();

@@ -29,6 +29,7 @@ async function useKey(event) {
   if (!(await checkKey())) return;
   say($('key-message'), 'Signed in as the organizer.', 'ok');
   $('console').hidden = false;
+  await listVenues();
   await listEvents();
 }
 
@@ -79,6 +80,17 @@ async function createVenue(event) {
     await choseVenue();
   } catch (error) {
     say($('venue-message'), error.message);
+  }
+}
+
+// Every venue, for the event form: those without events too.
+async function listVenues() {
+  try {
+    const { venues } = await api('/v1/venues');
+    for (const venue of venues) addVenueOption(venue.id, venue.name);
+    if ($('event-venue').value && !places.length) await choseVenue();
+  } catch (error) {
+    say($('key-message'), error.message);
   }
 }
 
