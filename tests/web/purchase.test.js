@@ -31,6 +31,8 @@ test('a full purchase with the test card shows the order with a QR code per tick
   const page = await openPage(browser);
   const holdId = await holdBest(page, eventId, 3);
   assert.equal(await page.locator('#seats li').count(), 3);
+  // Seats as people read them, from the seat map: "Section 1, row R2, seat 7".
+  await page.locator('#seats li', { hasText: /^Section \d+, row R\d+, seat \d+$/ }).nth(2).waitFor();
   assert.equal(await page.locator('#total').textContent(), '$150.00');
   assert.match(await page.locator('#countdown').textContent(), /^(9|10):\d\d$/);
   await screenshots(page, 'checkout');
@@ -48,6 +50,11 @@ test('a full purchase with the test card shows the order with a QR code per tick
   assert.equal(order.status, 'confirmed');
   const codes = await page.locator('.ticket code').allTextContents();
   assert.deepEqual(codes, order.tickets.map((t) => t.code));
+  const named = order.tickets.map((t) => {
+    const [, section, row, seat] = t.seat.match(/^S(\d+)-R(\d+)-(\d+)$/);
+    return `Section ${section}, row R${row}, seat ${seat}`;
+  });
+  assert.deepEqual(await page.locator('.ticket strong').allTextContents(), named);
   const modules = await page.locator('svg.qr').first().getAttribute('viewBox');
   const size = Number(modules.split(' ')[2]);
   assert.ok(size >= 25 && (size - 4 - 17) % 4 === 0, `a QR code is 17 + 4·version modules plus the border: ${size}`);

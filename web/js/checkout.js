@@ -4,6 +4,7 @@
 // if the same attempt is sent again after a network failure, so a retry never charges twice.
 import { api, ApiError, say, pathPart } from './api.js';
 import { money, clock } from './format.js';
+import { seatNames } from './seat_names.js';
 
 const $ = (id) => document.getElementById(id);
 const holdId = pathPart(2);
@@ -92,8 +93,13 @@ async function main() {
     return;
   }
   $('back').href = `/events/${hold.event_id}`;
-  const seats = hold.seats?.length ? hold.seats : hold.ga ? [`${hold.ga.quantity} × general admission (${hold.ga.area})`] : [];
-  $('seats').replaceChildren(...seats.map((seat) => Object.assign(document.createElement('li'), { textContent: seat })));
+  const listSeats = (names) => {
+    const seats = hold.seats?.length ? hold.seats.map(names.seat)
+      : hold.ga ? [`${hold.ga.quantity} × general admission (${names.area(hold.ga.area)})`] : [];
+    $('seats').replaceChildren(...seats.map((seat) => Object.assign(document.createElement('li'), { textContent: seat })));
+  };
+  listSeats({ seat: (id) => id, area: (id) => id });  // ids first, names once the map is in
+  seatNames(hold.event_id).then(listSeats, () => { /* the ids stand */ });
   $('total').textContent = money(hold.total_cents, hold.currency);
   $('pay-button').textContent = `Pay ${money(hold.total_cents, hold.currency)}`;
   $('pay').onsubmit = pay;

@@ -3,6 +3,7 @@
 import { api, say, pathPart } from './api.js';
 import { money, eventTime } from './format.js';
 import { qrSvg } from './qr.js';
+import { seatNames } from './seat_names.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,18 +21,21 @@ async function main() {
   $('summary').textContent = `${count} ticket${count === 1 ? '' : 's'}, ${money(order.total_cents, order.currency)}, for ${order.customer.name} (${order.customer.email}).`;
   const list = $('tickets');
   let qrFailed = false;
+  const names = await seatNames(order.event_id).catch(() => null);
+  const unitName = (unit) => (names ? names.unit(unit)
+    : unit.includes('#') ? `General admission ${unit.replace('#', ', place ')}` : `Seat ${unit}`);
   for (const ticket of order.tickets) {
     const item = document.createElement('li');
     item.className = 'card ticket';
     const text = document.createElement('div');
     const seat = document.createElement('p');
     seat.innerHTML = '<strong></strong>';
-    seat.firstChild.textContent = ticket.seat.includes('#') ? `General admission ${ticket.seat.replace('#', ', place ')}` : `Seat ${ticket.seat}`;
+    seat.firstChild.textContent = unitName(ticket.seat);
     const code = document.createElement('code');
     code.textContent = ticket.code;
     text.append(seat, code);
     try {
-      item.append(await qrSvg(ticket.code, `QR code of the ticket for ${ticket.seat}`), text);
+      item.append(await qrSvg(ticket.code, `QR code of the ticket for ${unitName(ticket.seat)}`), text);
     } catch {
       qrFailed = true;
       item.append(text);
