@@ -287,14 +287,23 @@ class Api {
     return json_response(s::ok, (*view)->details_json);
   }
 
-  // POST /v1/search/rebuild: a fresh search index from the catalog, swapped in when built.
-  Response rebuild_search(const Request& request) {
-    if (auto denied = deny_unless_organizer(request)) return *denied;
-    if (options_.search == nullptr) return not_found("search");
+  // POST /v1/search/rebuild: a fresh search index from the catalog, answered once it is in
+  // use. The index is built on the search service's thread (a million events take about half a
+  // minute); this coroutine looks every 20 ms whether it is done, and the server's thread serves
+  // other requests meanwhile.
+  asio::awaitable<Response> rebuild_search(const Request& request) {
+    if (auto denied = deny_unless_organizer(request)) co_return *denied;
+    if (options_.search == nullptr) co_return not_found("search");
     std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> events;
     for (const auto& view : catalog_.events()) events.emplace_back(view->event, view->venue);
-    options_.search->rebuild(std::move(events));
-    return json_response(s::ok, boost::json::object{{"indexed_events", options_.search->indexed_events()}});
+    const std::uint64_t rebuild = options_.search->request_rebuild(std::move(events));
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (!options_.search->rebuilt(rebuild)) {
+      timer.expires_after(std::chrono::milliseconds(20));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+    const std::size_t indexed = options_.search->indexed_events();
+    co_return json_response(s::ok, boost::json::object{{"indexed_events", indexed}});
   }
 
   Response list_events() {
@@ -627,9 +636,8 @@ void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics&
   router.add(v::put, "/v1/events/{id}", sync([api](Request& r, const P& p) {
     return api->change_event(r, p.get("id"), "update");
   }));
-  router.add(v::post, "/v1/search/rebuild", sync([api](Request& r, const P&) {
-    return api->rebuild_search(r);
-  }));
+  router.add(v::post, "/v1/search/rebuild",
+             [api](Request& r, const P&) { return api->rebuild_search(r); });
   router.add(v::get, "/v1/events/{id}/seatmap", sync([api](Request& r, const P& p) {
     return api->get_seatmap(r, p.get("id"));
   }));

@@ -612,32 +612,51 @@ void SearchService::remove(std::int64_t event_id, UnixMillis seen_at) {
   queue_changed_.notify_all();
 }
 
+std::uint64_t SearchService::request_rebuild(
+    std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> events) {
+  std::uint64_t number = 0;
+  {
+    std::lock_guard lock(queue_mutex_);
+    pending_rebuild_ = std::move(events);
+    number = ++rebuilds_requested_;
+  }
+  queue_changed_.notify_all();
+  return number;
+}
+
+bool SearchService::rebuilt(std::uint64_t number) const {
+  std::lock_guard lock(queue_mutex_);
+  return rebuilds_done_ >= number;
+}
+
 void SearchService::rebuild(
     std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> events) {
+  const std::uint64_t number = request_rebuild(std::move(events));
   std::unique_lock lock(queue_mutex_);
-  pending_rebuild_ = std::move(events);
-  rebuild_requested_ = true;
-  queue_changed_.notify_all();
-  queue_changed_.wait(lock, [this] { return !rebuild_requested_ || stopping_; });
+  queue_changed_.wait(lock, [&] { return rebuilds_done_ >= number || stopping_; });
 }
 
 void SearchService::flush() {
   std::unique_lock lock(queue_mutex_);
   const std::uint64_t target = enqueued_;
-  queue_changed_.wait(lock, [&] { return (applied_ >= target && !rebuild_requested_) || stopping_; });
+  const std::uint64_t rebuild = rebuilds_requested_;
+  queue_changed_.wait(lock, [&] {
+    return (applied_ >= target && rebuilds_done_ >= rebuild) || stopping_;
+  });
 }
 
 void SearchService::run() {
   for (;;) {
     std::vector<Change> batch;
     std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> rebuild_from;
-    bool rebuilding = false;
+    std::uint64_t rebuilding = 0;  // the number of the rebuild under way, if any
     {
       std::unique_lock lock(queue_mutex_);
-      queue_changed_.wait(lock, [this] { return stopping_ || rebuild_requested_ || !queue_.empty(); });
+      const auto rebuild_wanted = [this] { return rebuilds_requested_ > rebuilds_done_; };
+      queue_changed_.wait(lock, [&] { return stopping_ || rebuild_wanted() || !queue_.empty(); });
       if (stopping_) return;
-      if (rebuild_requested_) {
-        rebuilding = true;
+      if (rebuild_wanted()) {
+        rebuilding = rebuilds_requested_;
         rebuild_from = std::move(pending_rebuild_);
         pending_rebuild_.clear();
       } else {
@@ -674,7 +693,7 @@ void SearchService::run() {
       }
       stats_->rebuilds.add();
       std::lock_guard lock(queue_mutex_);
-      rebuild_requested_ = false;
+      rebuilds_done_ = rebuilding;
       queue_changed_.notify_all();
       continue;
     }

@@ -84,7 +84,13 @@ class SearchService {
            UnixMillis seen_at);
   void remove(std::int64_t event_id, UnixMillis seen_at);
   // Replaces the whole index by one made from `events` (each with its venue), built aside and
-  // swapped in; popularity counters are carried over. Returns when the new index is in use.
+  // swapped in; popularity counters are carried over. Returns at once with the number of this
+  // rebuild, which rebuilt() tells is in use. Of rebuilds asked for while one is being built,
+  // the last one's list is built next.
+  std::uint64_t request_rebuild(
+      std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> events);
+  bool rebuilt(std::uint64_t number) const;
+  // request_rebuild, then waits until it is in use.
   void rebuild(std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>>
                    events);
   // Returns once every change enqueued before the call is searchable.
@@ -126,11 +132,12 @@ class SearchService {
   mutable std::mutex index_mutex_;  // guards index_ (the pointer)
   std::shared_ptr<Index> index_;
 
-  std::mutex queue_mutex_;
+  mutable std::mutex queue_mutex_;
   std::condition_variable queue_changed_;
   std::deque<Change> queue_;
   std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> pending_rebuild_;
-  bool rebuild_requested_ = false;
+  std::uint64_t rebuilds_requested_ = 0;  // numbers handed out by request_rebuild
+  std::uint64_t rebuilds_done_ = 0;       // the number of the rebuild in use
   std::uint64_t enqueued_ = 0;
   std::uint64_t applied_ = 0;
   bool stopping_ = false;

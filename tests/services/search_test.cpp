@@ -11,8 +11,10 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace boxoffice {
 namespace {
@@ -293,6 +295,25 @@ TEST_F(SearchTest, FollowsCatalogChangesAndARebuildAgrees) {
   // says less than before.
   EXPECT_LT(find("hamilton").at("results").at(0).at("score").as_double(),
             first_hamilton.at("results").at(0).at("score").as_double());
+}
+
+// Rebuilds asked for back to back (no waiting in between): each is answered, and the last
+// list is what the index holds, the one before it never lost in the middle.
+TEST_F(SearchTest, RebuildsAskedForTogetherEndWithTheLastList) {
+  auto fewer = events;
+  fewer.resize(3);
+  auto most = events;
+  most.resize(6);
+  const std::uint64_t first = search.request_rebuild(fewer);
+  const std::uint64_t second = search.request_rebuild(most);
+  EXPECT_GT(second, first);
+  for (int i = 0; i < 5'000 && !search.rebuilt(second); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(search.rebuilt(second));
+  EXPECT_TRUE(search.rebuilt(first));
+  EXPECT_EQ(search.indexed_events(), 6u);  // 6 events, all upcoming and published
+  EXPECT_FALSE(search.rebuilt(second + 1));
 }
 
 TEST_F(SearchTest, SuggestsByPrefixMostEventsFirst) {
