@@ -477,6 +477,22 @@ class Api {
     co_return response;
   }
 
+  // GET /v1/events/{id}/queue (organizers): how many wait, shop and were let in, for the live
+  // sales view (the room's settings are in the event's details).
+  asio::awaitable<Response> queue_counts(const Request& request, std::string_view id_text) {
+    if (auto denied = deny_unless_organizer(request)) co_return *denied;
+    const auto id = parse_id(id_text);
+    const auto view = id ? catalog_.event(*id) : nullptr;
+    if (!view || options_.waiting_room == nullptr) co_return not_found("event");
+    auto counts = co_await options_.waiting_room->counts(*view->event, clock_());
+    if (!counts) co_return problem_of(counts.error());
+    Response response = json_response(s::ok, boost::json::object{{"waiting", counts->waiting},
+                                                                  {"active", counts->active},
+                                                                  {"admitted", counts->admitted}});
+    response.set(bhttp::field::cache_control, "no-store");
+    co_return response;
+  }
+
   // A queue status request's event and token; the problem to answer when it has none.
   struct QueueRequest {
     std::shared_ptr<const EventView> view;
@@ -650,6 +666,8 @@ void add_api_routes(Router& router, Catalog& catalog, Booking& booking, Metrics&
              [api](Request& r, const P& p) { return api->create_hold(r, p.get("id")); });
   router.add(v::post, "/v1/events/{id}/queue",
              [api](Request& r, const P& p) { return api->join_queue(r, p.get("id")); });
+  router.add(v::get, "/v1/events/{id}/queue",
+             [api](Request& r, const P& p) { return api->queue_counts(r, p.get("id")); });
   router.add(v::get, "/v1/events/{id}/queue/status",
              [api](Request& r, const P& p) { return api->queue_status(r, p.get("id")); });
   router.add(v::get, "/v1/events/{id}/queue/status/stream",

@@ -35,6 +35,13 @@ struct QueueTotals {
   std::uint64_t waiting = 0;   // joined, not yet admitted (the pre-queue included)
   std::uint64_t active = 0;    // admitted sessions still shopping
   std::uint64_t admitted = 0;  // admitted since the rooms were made
+
+  QueueTotals& operator+=(const QueueTotals& other) {
+    waiting += other.waiting;
+    active += other.active;
+    admitted += other.admitted;
+    return *this;
+  }
 };
 
 class QueueCounters {
@@ -63,7 +70,12 @@ class QueueCounters {
                                                        bool checked_out, UnixMillis now) = 0;
   // Advances every room this node has seen (admissions, expiries) to `now`.
   virtual boost::asio::awaitable<Status> tick(UnixMillis now) = 0;
-  // For /metrics: as last seen by this node.
+  // The event's room at `now` (in Redis, read from Redis, not this node's view); zeros when
+  // nobody has joined it yet.
+  virtual boost::asio::awaitable<Result<QueueTotals>> room_totals(std::int64_t event_id,
+                                                                  AdmissionSettings settings,
+                                                                  UnixMillis now) = 0;
+  // For /metrics: every room's, as last seen by this node.
   virtual QueueTotals totals() const = 0;
 };
 

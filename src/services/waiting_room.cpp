@@ -85,6 +85,13 @@ boost::asio::awaitable<Result<QueueAnswer>> WaitingRoomService::status(
   co_return answer;
 }
 
+boost::asio::awaitable<Result<QueueTotals>> WaitingRoomService::counts(const Event& event,
+                                                                      UnixMillis now) {
+  const auto settings = admission_settings(event);
+  if (!settings) co_return make_error(Errc::not_found, "this event has no waiting room");
+  co_return co_await counters_.room_totals(event.id, *settings, now);
+}
+
 boost::asio::awaitable<Result<std::optional<AccessGrant>>> WaitingRoomService::check_access(
     const Event& event, std::string access_token, UnixMillis now) {
   const auto grant = verify_access_token(access_token, event.id, now, secret_);

@@ -57,6 +57,9 @@ class WaitingRoomService {
   // queue_session_ended once the admitted session is over; store_unavailable.
   boost::asio::awaitable<Result<QueueAnswer>> status(const Event& event,
                                                      std::string_view queue_token, UnixMillis now);
+  // GET /v1/events/{id}/queue (organizers): the room's counts at `now`. not_found when the
+  // event has no enabled room; store_unavailable.
+  boost::asio::awaitable<Result<QueueTotals>> counts(const Event& event, UnixMillis now);
   // The session of a genuine access token for this event, unexpired and still active at
   // `now`; nullopt otherwise (the hold is then refused with queue_required).
   boost::asio::awaitable<Result<std::optional<AccessGrant>>> check_access(const Event& event,

@@ -128,6 +128,27 @@ class QueueTest(ServerTest):
         self.assertIn("boxoffice_queue_waiting ", metrics)
         self.assertIn("boxoffice_queue_admitted_total 3", metrics)
 
+    def test_organizers_see_the_rooms_counts(self):
+        s = self.server
+        event_id = self.event_with_room(waiting_room=room(active_limit=1))
+        path = f"/v1/events/{event_id}/queue"
+        self.assertProblem(s.request("GET", path), 401, "unauthorized")
+        empty = s.request("GET", path, admin=True)
+        self.assertEqual(empty.status, 200, empty)
+        self.assertEqual(empty.json, {"waiting": 0, "active": 0, "admitted": 0})
+
+        first = self.join(event_id)
+        self.wait_admitted(event_id, first["queue_token"])
+        self.join(event_id)
+        self.join(event_id)
+        counts = s.request("GET", path, admin=True)
+        self.assertEqual(counts.json, {"waiting": 2, "active": 1, "admitted": 1})
+        self.assertEqual(counts.headers["cache-control"], "no-store")
+
+        no_room = self.event_with_room()
+        self.assertProblem(s.request("GET", f"/v1/events/{no_room}/queue", admin=True), 404,
+                           "not-found")
+
     def read_events(self, response, until):
         """Server-sent events of `response` as (event, data) pairs, until `until(pairs)`."""
         events, event, data = [], None, None

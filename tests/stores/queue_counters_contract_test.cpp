@@ -107,6 +107,24 @@ TEST_P(QueueCountersContract, NoJoiningBeforeTheQueueOpensNoAdmissionBeforeTheSa
   EXPECT_EQ(counters_->totals().admitted, 0U);
 }
 
+// A room's own counts, at the time asked: zeros before anyone joined; then who waits, who
+// shops (the active limit) and how many were let in, with no tick in between.
+TEST_P(QueueCountersContract, ARoomsCountsAtTheTimeAsked) {
+  const auto room = settings(2, 10);
+  const auto counts = [&](UnixMillis now) {
+    auto totals = run(counters_->room_totals(event_, room, now));
+    EXPECT_TRUE(totals.ok()) << totals.error().detail;
+    return totals.ok() ? *totals : QueueTotals{};
+  };
+  const QueueTotals none = counts(t0);
+  EXPECT_EQ(none.waiting + none.active + none.admitted, 0U);
+  for (int i = 0; i < 5; ++i) join(room, t0 + i);
+  const QueueTotals later = counts(t0 + 2'000);  // the rate allows all; the limit lets in 2
+  EXPECT_EQ(later.waiting, 3U);
+  EXPECT_EQ(later.active, 2U);
+  EXPECT_EQ(later.admitted, 2U);
+}
+
 TEST_P(QueueCountersContract, ArrivalsAfterTheOpenAreAdmittedInOrderNeverPastTheLimit) {
   const auto room = settings(5, 10, 2);  // sessions of 2 s: people leave, others come in
   std::vector<QueueNumber> people;

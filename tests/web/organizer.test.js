@@ -78,6 +78,7 @@ test('an organizer creates a venue from a CSV file and an event, and watches it 
   await page.waitForURL(`${server.base}/organizer/events/${event.id}`);
   await page.locator('#live', { hasText: 'Live' }).waitFor();
   await page.locator('#available', { hasText: '136' }).waitFor();
+  await page.locator('#queue', { hasText: 'no room' }).waitFor();  // this event has none
 
   const hold = await server.request('POST', `/v1/events/${event.id}/holds`, { seats: ['L-1-1', 'L-1-2'] });
   assert.equal(hold.status, 201, hold.text);

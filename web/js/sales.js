@@ -1,8 +1,8 @@
 // The organizer's live sales view of one event: sold, held and available (seats and
 // general-admission places, from the availability stream), revenue and the latest orders
 // (GET …/orders with the admin key, read again after each sale, at most once a second), the
-// people waiting in the node's waiting rooms (from /metrics: the API has no per-event count
-// yet), and the seat map greying as it sells.
+// event's waiting room (GET …/queue: people waiting, shopping, let in), and the seat map
+// greying as it sells.
 import { api, ApiError, adminKey, say, pathPart } from './api.js';
 import { money, eventTime } from './format.js';
 import { SeatMap } from './seatmap.js';
@@ -77,13 +77,13 @@ function refreshOrders() {
   }, orders_refresh_ms);
 }
 
-async function refreshQueue() {
+async function refreshQueue(room) {
   try {
-    const text = await (await fetch('/metrics')).text();
-    const match = /^boxoffice_queue_waiting(?:\{[^}]*\})? (\d+)/m.exec(text);
-    if (match) $('queue').textContent = Number(match[1]).toLocaleString();
-  } catch { /* the count is a courtesy */ }
-  setTimeout(refreshQueue, queue_refresh_ms);
+    const counts = await api(`/v1/events/${eventId}/queue`, { admin: true });
+    $('queue').textContent = counts.waiting.toLocaleString();
+    $('queue-detail').textContent = `${counts.active.toLocaleString()} of ${room.active_limit.toLocaleString()} shopping · ${counts.admitted.toLocaleString()} let in`;
+  } catch { /* the counts are a courtesy */ }
+  setTimeout(() => refreshQueue(room), queue_refresh_ms);
 }
 
 async function main() {
@@ -104,7 +104,8 @@ async function main() {
     if (map.sections.length) seatmap = new SeatMap($('seatmap'), map, { label: `Seat map of ${event.name}` });
     else $('seatmap').parentElement.hidden = true;
     follow(eventId, { snapshot, change, status: (s) => { $('live').textContent = s === 'live' ? 'Live: updates as fans buy.' : 'Reconnecting…'; } });
-    refreshQueue();
+    if (event.waiting_room?.enabled) refreshQueue(event.waiting_room);
+    else $('queue').textContent = 'no room';
   } catch (error) {
     say($('message'), error.message);
   }

@@ -105,14 +105,33 @@ boost::asio::awaitable<Status> QueueCounters::tick(UnixMillis now) {
   co_return ok_status();
 }
 
+namespace {
+
+QueueTotals totals_of(const Admission& admission) {
+  return {admission.waiting(), admission.active(), admission.served()};
+}
+
+}  // namespace
+
+boost::asio::awaitable<Result<QueueTotals>> QueueCounters::room_totals(std::int64_t event_id,
+                                                                       AdmissionSettings,
+                                                                       UnixMillis now) {
+  QueueTotals totals;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto found = rooms_.find(event_id);
+    if (found != rooms_.end()) {
+      found->second->admission.advance(now);
+      totals = totals_of(found->second->admission);
+    }
+  }
+  co_return totals;
+}
+
 QueueTotals QueueCounters::totals() const {
   const std::lock_guard lock(mutex_);
   QueueTotals totals;
-  for (const auto& [event_id, room] : rooms_) {
-    totals.waiting += room->admission.waiting();
-    totals.active += room->admission.active();
-    totals.admitted += room->admission.served();
-  }
+  for (const auto& [event_id, room] : rooms_) totals += totals_of(room->admission);
   return totals;
 }
 

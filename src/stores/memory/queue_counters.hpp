@@ -25,6 +25,9 @@ class QueueCounters final : public boxoffice::QueueCounters {
   boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold,
                                                bool checked_out, UnixMillis now) override;
   boost::asio::awaitable<Status> tick(UnixMillis now) override;
+  boost::asio::awaitable<Result<QueueTotals>> room_totals(std::int64_t event_id,
+                                                          AdmissionSettings settings,
+                                                          UnixMillis now) override;
   QueueTotals totals() const override;
 
  private:

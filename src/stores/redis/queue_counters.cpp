@@ -234,14 +234,23 @@ asio::awaitable<Status> QueueCounters::tick(UnixMillis now) {
   co_return outcome;
 }
 
+QueueTotals QueueCounters::totals_of(const Room& room) {
+  return {room.line.issued - std::min(room.line.issued, room.line.served), room.active,
+          room.line.served};
+}
+
+asio::awaitable<Result<QueueTotals>> QueueCounters::room_totals(std::int64_t event_id,
+                                                               AdmissionSettings settings,
+                                                               UnixMillis now) {
+  auto room = co_await refresh(event_id, settings, now);
+  if (!room) co_return std::move(room).error();
+  co_return totals_of(*room);
+}
+
 QueueTotals QueueCounters::totals() const {
   const std::lock_guard lock(mutex_);
   QueueTotals totals;
-  for (const auto& [event_id, room] : rooms_) {
-    totals.waiting += room.line.issued - std::min(room.line.issued, room.line.served);
-    totals.active += room.active;
-    totals.admitted += room.line.served;
-  }
+  for (const auto& [event_id, room] : rooms_) totals += totals_of(room);
   return totals;
 }
 

@@ -35,6 +35,9 @@ class QueueCounters final : public boxoffice::QueueCounters {
   boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold,
                                                bool checked_out, UnixMillis now) override;
   boost::asio::awaitable<Status> tick(UnixMillis now) override;
+  boost::asio::awaitable<Result<QueueTotals>> room_totals(std::int64_t event_id,
+                                                          AdmissionSettings settings,
+                                                          UnixMillis now) override;
   QueueTotals totals() const override;
 
   enum class Script { advance, join, session, hold_made, hold_finished, count };
@@ -66,6 +69,7 @@ class QueueCounters final : public boxoffice::QueueCounters {
                          UnixMillis now);
   std::optional<Room> cached(std::int64_t event_id) const;
   static bool may_be_admitted(const Room& room, std::uint64_t position, UnixMillis now);
+  static QueueTotals totals_of(const Room& room);
 
   Connections connections_;
   Scripts scripts_;
