@@ -455,6 +455,34 @@ namespace {
 
 bool indexable(const Event& event) { return event.published && !event.cancelled; }
 
+// Adds to `alternatives` (and `corrected`) the indexed words `typos` edits from `word`. The
+// candidates are the words the symmetric-delete index files under a deletion of `word` of up to
+// `typos` bytes, and those deletions themselves (the typo added letters): that finds every word
+// one edit away, and those two away but for two substitutions or two missing letters.
+void add_corrections(const SearchService::Index& index, const std::string& word,
+                     std::size_t typos, std::vector<std::string>& alternatives,
+                     std::vector<std::string>& corrected) {
+  std::set<std::string> keys{word};
+  for (std::size_t round = 0; round < typos; ++round) {
+    for (const std::string& key : std::vector(keys.begin(), keys.end())) {
+      for (std::size_t k = 0; k < key.size(); ++k) keys.insert(std::string(key).erase(k, 1));
+    }
+  }
+  const auto add = [&](const std::string& candidate, bool correction) {
+    if (std::find(alternatives.begin(), alternatives.end(), candidate) != alternatives.end()) return;
+    alternatives.push_back(candidate);
+    if (correction) corrected.push_back(candidate);
+  };
+  for (const std::string& key : keys) {
+    if (key != word && key.size() >= 3 && index.vocabulary.contains(key)) add(key, false);
+    const auto it = index.deletions.find(key);
+    if (it == index.deletions.end()) continue;
+    for (const std::string& candidate : it->second) {
+      if (edit_distance_within(word, candidate, typos) <= typos) add(candidate, true);
+    }
+  }
+}
+
 // The FTS5 query for `words`: every word must match, as itself or as a word of the index one
 // typo away; the last also as a prefix when `prefix_last` (type-ahead). Empty when a word can't
 // match at all. `phrases` gets the expression's phrases in FTS5's order ("live", "love*").
@@ -474,26 +502,12 @@ std::string match_expression(const SearchService::Index& index,
     const auto completion = index.vocabulary.lower_bound(word);
     const bool completes = prefix && completion != index.vocabulary.end() &&
                            std::string_view(*completion).starts_with(word);
-    if (!known && !completes && typo_budget(word.size()) > 0) {
-      std::vector<std::string> keys{word};
-      for (std::size_t k = 0; k < word.size(); ++k) {
-        keys.push_back(word);
-        keys.back().erase(k, 1);
-      }
-      for (const std::string& key : keys) {
-        if (index.vocabulary.contains(key) && key.size() >= 3 &&
-            std::find(alternatives.begin(), alternatives.end(), key) == alternatives.end()) {
-          alternatives.push_back(key);  // the typo added a letter
-        }
-        const auto it = index.deletions.find(key);
-        if (it == index.deletions.end()) continue;
-        for (const std::string& candidate : it->second) {
-          if (std::find(alternatives.begin(), alternatives.end(), candidate) != alternatives.end()) continue;
-          if (edit_distance_within(word, candidate, 1) <= 1) {
-            alternatives.push_back(candidate);
-            corrected.push_back(candidate);
-          }
-        }
+    const std::size_t budget = typo_budget(word.size());
+    if (!known && !completes && budget > 0) {
+      // One typo first; two (for long words) only when one finds nothing.
+      const std::size_t before = alternatives.size();
+      for (std::size_t typos = 1; typos <= budget && alternatives.size() == before; ++typos) {
+        add_corrections(index, word, typos, alternatives, corrected);
       }
     }
     if (alternatives.empty()) return "";

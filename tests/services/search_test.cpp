@@ -151,6 +151,19 @@ TEST_F(SearchTest, ToleratesTyposAndDiacritics) {
   EXPECT_TRUE(ids(find("xqzwv")).empty());
 }
 
+// Words of 8 letters or more may carry two typos, tried only when one finds nothing; shorter
+// words one.
+TEST_F(SearchTest, LongWordsToleratesTwoTypos) {
+  // "renaissance" with an 's' added and the 'c' made an 's'.
+  const auto twice = find("renaisssanse");
+  EXPECT_EQ(ids(twice), std::vector<std::int64_t>{3});
+  const auto& corrections = twice.at("query").at("understood").at("typo_corrections").as_array();
+  EXPECT_NE(std::find(corrections.begin(), corrections.end(), json::value("renaissance")),
+            corrections.end());
+  EXPECT_TRUE(ids(find("bayonse")).empty());  // "beyonce", 7 letters, two typos: too many
+  EXPECT_EQ(ids(find("bayonce")), std::vector<std::int64_t>{3});  // one is fine
+}
+
 TEST_F(SearchTest, PrefixOfTheLastWord) {
   EXPECT_EQ(ids(find("hamil")), std::vector<std::int64_t>{6});
   EXPECT_EQ(ids(find("hamil ")).size(), 0u);  // a finished word is a word
