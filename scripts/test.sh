@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds boxoffice and every test once, with AddressSanitizer and UndefinedBehaviorSanitizer,
 # and runs them all: unit and property tests of core/, store contract tests, HTTP server
-# tests, and integration tests that start the real binary on loopback.
+# tests, and integration tests that start the real binary on loopback; then the end-to-end flow
+# and crash tests again against the optimised binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,8 @@ cmake --build build/release --target boxoffice boxoffice_sse_load
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$build" --output-on-failure --timeout 1200 -j 2
+
+# The optimised build links jemalloc, which the sanitizers' own allocator replaces in the build
+# above: it runs the whole flow, and the kill -9 and SIGTERM tests, as well.
+(cd tests/integration && BOXOFFICE_BIN="$PWD/../../build/release/src/app/boxoffice" \
+  PYTHONDONTWRITEBYTECODE=1 python3 -m unittest test_flow test_crash)
