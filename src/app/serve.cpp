@@ -250,7 +250,6 @@ int serve(const ServeOptions& options) {
     throw std::runtime_error("recovery: " + recovered.error().detail);
   }
 
-
   http::Router router;
   OrderStore& orders = *stores.orders;
   http::add_api_routes(router, catalog, booking, metrics,
