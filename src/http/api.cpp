@@ -481,8 +481,7 @@ class Api {
   // sales view (the room's settings are in the event's details).
   asio::awaitable<Response> queue_counts(const Request& request, std::string_view id_text) {
     if (auto denied = deny_unless_organizer(request)) co_return *denied;
-    const auto id = parse_id(id_text);
-    const auto view = id ? catalog_.event(*id) : nullptr;
+    const auto view = visible_event(request, id_text);
     if (!view || options_.waiting_room == nullptr) co_return not_found("event");
     auto counts = co_await options_.waiting_room->counts(*view->event, clock_());
     if (!counts) co_return problem_of(counts.error());

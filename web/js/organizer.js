@@ -211,10 +211,8 @@ async function listEvents() {
       row.children[1].textContent = eventTime(e.starts_at);
       row.children[2].textContent = e.venue ? `${e.venue.name}, ${e.venue.city}` : '';
       row.querySelector('.sales').href = `/organizer/events/${e.id}`;
-      if (e.venue) addVenueOption(e.venue.id, e.venue.name);
       return row;
     }));
-    if ($('event-venue').value && !places.length) await choseVenue();
   } catch (error) {
     say($('key-message'), error.message);
   }
