@@ -136,6 +136,7 @@ async function choseVenue() {
   if (id) {
     try {
       const venue = await api(`/v1/venues/${id}`);
+      if ($('event-venue').value !== id) return;  // chosen again meanwhile: that call draws
       places = [...venue.layout.sections, ...venue.layout.ga_areas].map((p) => ({ id: p.id, name: p.name }));
     } catch (error) {
       say($('event-message'), error.message);
