@@ -1,9 +1,10 @@
 #include "core/admission.hpp"
 
+#include "core/check.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cmath>
 
 namespace boxoffice {
@@ -42,7 +43,7 @@ std::uint64_t feistel(std::uint64_t value, unsigned half_bits, const ShuffleKey&
 }  // namespace
 
 std::uint64_t shuffled_rank(std::uint64_t number, std::uint64_t size, const ShuffleKey& key) {
-  assert(number < size);
+  BOXOFFICE_CHECK(number < size);
   if (size <= 1) return 0;
   unsigned bits = 0;
   while (bits < 64 && (size - 1) >> bits) ++bits;
@@ -60,8 +61,8 @@ std::uint64_t shuffled_rank(std::uint64_t number, std::uint64_t size, const Shuf
 
 Admission::Admission(AdmissionSettings settings, const ShuffleKey& key)
     : settings_(settings), key_(key) {
-  assert(settings_.active_limit > 0 && settings_.admit_per_second > 0);
-  assert(settings_.queue_opens_at <= settings_.sale_opens_at);
+  BOXOFFICE_CHECK(settings_.active_limit > 0 && settings_.admit_per_second > 0);
+  BOXOFFICE_CHECK(settings_.queue_opens_at <= settings_.sale_opens_at);
 }
 
 std::optional<std::uint64_t> Admission::join(UnixMillis now) {
@@ -128,7 +129,7 @@ void Admission::advance(UnixMillis now) {
   }
   served_ += admit;
   credit_ -= static_cast<double>(admit);
-  assert(active() <= settings_.active_limit);
+  BOXOFFICE_CHECK(active() <= settings_.active_limit);
   // A window in which the line ran empty measures the arrivals, not the admission rate: it
   // keeps the previous measurement.
   if (waiting() == 0) window_idle_ = true;

@@ -1,7 +1,8 @@
 #include "core/best_available.hpp"
 
+#include "core/check.hpp"
+
 #include <algorithm>
-#include <cassert>
 #include <cmath>
 #include <numeric>
 
@@ -71,7 +72,7 @@ void consider_run(const Layout& layout, const Row& row, SeatIndex run_begin, Sea
 std::optional<std::vector<SeatIndex>> find_best_available(const Layout& layout,
                                                           std::span<const std::uint32_t> owner,
                                                           const BestAvailableQuery& query) {
-  assert(owner.size() == layout.seats.size());
+  BOXOFFICE_CHECK(owner.size() == layout.seats.size());
   if (query.count == 0) return std::nullopt;
   std::vector<std::uint32_t> sections = query.sections;
   if (sections.empty()) {

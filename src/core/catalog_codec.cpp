@@ -137,7 +137,7 @@ Result<Venue> decode_venue(const boost::json::value& body) {
   auto indexed = index_layout(std::move(layout));
   if (!indexed) {  // the decoder checks all index_layout() does; this is the backstop
     Error error = std::move(indexed).error();
-    if (!error.extra.contains("field")) error.extra["field"] = "layout";
+    if (error.facts.field.empty()) error.facts.field = "layout";
     return error;
   }
   venue.layout = std::move(indexed).value();

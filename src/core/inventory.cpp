@@ -1,7 +1,8 @@
 #include "core/inventory.hpp"
 
+#include "core/check.hpp"
+
 #include <algorithm>
-#include <cassert>
 #include <unordered_set>
 
 namespace boxoffice {
@@ -13,14 +14,14 @@ Inventory::Inventory(std::shared_ptr<const Layout> layout, std::uint32_t max_per
       seq_(first_seq),
       owner_(layout_->seats.size(), 0),
       seats_available_(static_cast<std::uint32_t>(layout_->seats.size())) {
-  assert(max_per_order_ > 0);
+  BOXOFFICE_CHECK(max_per_order_ > 0);
   for (const GaArea& area : layout_->ga_areas) ga_.push_back(GaCounts{area.capacity, 0, 0});
 }
 
 void Inventory::load_sold_seats(std::span<const SeatIndex> seats) {
   for (const SeatIndex seat : seats) {
-    assert(seat < owner_.size());
-    assert(owner_[seat] == 0);  // the store sells each seat once
+    BOXOFFICE_CHECK(seat < owner_.size());
+    BOXOFFICE_CHECK(owner_[seat] == 0);  // the store sells each seat once
     owner_[seat] = sold_owner;
   }
   seats_available_ -= static_cast<std::uint32_t>(seats.size());
@@ -28,8 +29,8 @@ void Inventory::load_sold_seats(std::span<const SeatIndex> seats) {
 }
 
 void Inventory::load_sold_ga(std::uint32_t area, std::uint32_t quantity) {
-  assert(area < ga_.size());
-  assert(quantity <= ga_[area].available());
+  BOXOFFICE_CHECK(area < ga_.size());
+  BOXOFFICE_CHECK(quantity <= ga_[area].available());
   ga_[area].sold += quantity;
 }
 
@@ -39,7 +40,7 @@ Status check_order_limit(std::uint64_t units, std::uint32_t max_per_order) {
   if (units > max_per_order) {
     return make_error(Errc::over_order_limit,
                       "at most " + std::to_string(max_per_order) + " per order",
-                      {{"max_per_order", max_per_order}});
+                      {.max_per_order = max_per_order});
   }
   return ok_status();
 }
@@ -50,13 +51,13 @@ Status check_seats_request(std::span<const SeatIndex> seats, std::uint32_t max_p
   if (seats.empty()) return make_error(Errc::invalid_field, "seats: at least one seat");
   if (Status limit = check_order_limit(seats.size(), max_per_order); !limit) return limit;
   std::unordered_set<SeatIndex> seen;
-  boost::json::array duplicates;
+  std::vector<std::uint32_t> duplicates;
   for (const SeatIndex seat : seats) {
     if (!seen.insert(seat).second) duplicates.push_back(seat);
   }
   if (!duplicates.empty()) {
     return make_error(Errc::duplicate_seats, "a seat is asked for twice",
-                      {{"duplicates", std::move(duplicates)}});
+                      {.seat_indexes = std::move(duplicates)});
   }
   return ok_status();
 }
@@ -72,14 +73,14 @@ Result<HoldView> Inventory::hold_seats(const HoldId& id, std::span<const SeatInd
   if (Status valid = check_seats_request(seats, max_per_order_); !valid) {
     return std::move(valid).error();
   }
-  boost::json::array unavailable;
+  std::vector<std::uint32_t> unavailable;
   for (const SeatIndex seat : seats) {
-    assert(seat < owner_.size());
+    BOXOFFICE_CHECK(seat < owner_.size());
     if (owner_[seat] != 0) unavailable.push_back(seat);
   }
   if (!unavailable.empty()) {
     return make_error(Errc::seats_unavailable, "some seats are held or sold",
-                      {{"unavailable", std::move(unavailable)}});
+                      {.seat_indexes = std::move(unavailable)});
   }
   return grant(id, {seats.begin(), seats.end()}, std::nullopt, 0, now, expires_at);
 }
@@ -109,7 +110,7 @@ Result<HoldView> Inventory::hold_ga(const HoldId& id, std::uint32_t area, std::u
   if (quantity > ga_[area].available()) {
     return make_error(Errc::not_enough_seats,
                       "only " + std::to_string(ga_[area].available()) + " places left",
-                      {{"available", ga_[area].available()}});
+                      {.places_available = ga_[area].available()});
   }
   return grant(id, {}, area, quantity, now, expires_at);
 }
@@ -118,15 +119,15 @@ Result<HoldView> Inventory::grant(const HoldId& id, std::vector<SeatIndex> seats
                                   std::optional<std::uint32_t> ga_area,
                                   std::uint32_t ga_quantity, UnixMillis now,
                                   UnixMillis expires_at) {
-  assert(!serials_.contains(id));  // 128 random bits never collide
-  assert(expires_at > now);
+  BOXOFFICE_CHECK(!serials_.contains(id));  // 128 random bits never collide
+  BOXOFFICE_CHECK(expires_at > now);
   // Serials are recycled after 2^32 - 2 holds: skip any still in use.
   while (next_serial_ == 0 || next_serial_ == sold_owner || holds_.contains(next_serial_)) {
     ++next_serial_;
   }
   const std::uint32_t serial = next_serial_++;
   for (const SeatIndex seat : seats) {
-    assert(owner_[seat] == 0);
+    BOXOFFICE_CHECK(owner_[seat] == 0);
     owner_[seat] = serial;
   }
   seats_available_ -= static_cast<std::uint32_t>(seats.size());
@@ -182,7 +183,7 @@ Result<HoldView> Inventory::begin_confirm(const HoldId& id, UnixMillis now) {
 
 void Inventory::finish_confirm(const HoldId& id) {
   Hold* hold = find_live(id);
-  assert(hold != nullptr && hold->view.confirming);
+  BOXOFFICE_CHECK(hold != nullptr && hold->view.confirming);
   end_hold(hold->serial, ChangeKind::sold);
 }
 
@@ -193,7 +194,7 @@ bool Inventory::confirming(const HoldId& id) const {
 
 void Inventory::abort_confirm(const HoldId& id, UnixMillis now) {
   Hold* hold = find_live(id);
-  assert(hold != nullptr && hold->view.confirming);
+  BOXOFFICE_CHECK(hold != nullptr && hold->view.confirming);
   hold->view.confirming = false;
   ++hold->view.aborted_checkouts;
   expiry_.emplace(hold->view.expires_at, hold->serial);
@@ -202,13 +203,13 @@ void Inventory::abort_confirm(const HoldId& id, UnixMillis now) {
 
 // Takes the hold out of every index and moves its units to where `why` says.
 void Inventory::end_hold(std::uint32_t serial, ChangeKind why) {
-  assert(why != ChangeKind::held);
+  BOXOFFICE_CHECK(why != ChangeKind::held);
   auto node = holds_.extract(serial);
-  assert(!node.empty());
+  BOXOFFICE_CHECK(!node.empty());
   const HoldView& view = node.mapped().view;
   const bool sold = why == ChangeKind::sold;
   for (const SeatIndex seat : view.seats) {
-    assert(owner_[seat] == serial);
+    BOXOFFICE_CHECK(owner_[seat] == serial);
     owner_[seat] = sold ? sold_owner : 0;
   }
   if (sold) {
@@ -218,7 +219,7 @@ void Inventory::end_hold(std::uint32_t serial, ChangeKind why) {
   }
   if (view.ga_area) {
     GaCounts& counts = ga_[*view.ga_area];
-    assert(counts.held >= view.ga_quantity);
+    BOXOFFICE_CHECK(counts.held >= view.ga_quantity);
     counts.held -= view.ga_quantity;
     if (sold) counts.sold += view.ga_quantity;
   }

@@ -21,7 +21,7 @@ Result<boost::json::value> parse_json(std::string_view body) {
 
 void JsonReader::fail(std::string detail, std::string path) {
   if (error_) return;  // the first problem is the one worth reporting
-  error_ = make_error(Errc::invalid_field, path + ": " + detail, {{"field", path}});
+  error_ = field_error(path, detail);
 }
 
 std::string JsonReader::text_of(const boost::json::value& value, std::string path,

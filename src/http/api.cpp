@@ -395,7 +395,7 @@ class Api {
                                              queue_url
                                        : "the X-Queue-Access token is not valid for this event "
                                          "now (forged, another event's, expired or used up)",
-                         {{"queue_url", queue_url}});
+                         {.queue_url = queue_url});
   }
 
   asio::awaitable<Response> create_hold(const Request& request, std::string_view id_text) {

@@ -2,6 +2,8 @@
 
 #include "http/problem.hpp"
 
+#include <boost/json.hpp>
+
 namespace boxoffice::http {
 namespace {
 
@@ -39,6 +41,10 @@ ProblemType problem_type(Errc code) {
     case Errc::conflict: return {s::conflict, "conflict", "The request conflicts with the state"};
     case Errc::store_unavailable:
       return {s::service_unavailable, "store-unavailable", "A store is unavailable"};
+    case Errc::store_failed:
+      return {s::internal_server_error, "internal-error", "Internal error"};
+    case Errc::limit_exceeded:
+      return {s::unprocessable_entity, "limit-exceeded", "A limit of the system would be passed"};
     case Errc::queue_required:
       return {s::forbidden, "queue-required", "This event's sale goes through its waiting room"};
     case Errc::queue_not_open:
@@ -51,13 +57,49 @@ ProblemType problem_type(Errc code) {
   return {s::internal_server_error, "internal-error", "Internal error"};
 }
 
+// The member that names an error's seats, by what the seats are.
+std::string_view seats_member(Errc code) {
+  switch (code) {
+    case Errc::unknown_seats: return "unknown";
+    case Errc::duplicate_seats: return "duplicates";
+    default: return "unavailable";
+  }
+}
+
+// The facts an error has, as RFC 9457 extension members. A store's SQLSTATE stays inside.
+boost::json::object members_of(const Error& error) {
+  const ErrorFacts& facts = error.facts;
+  boost::json::object members;
+  if (!facts.field.empty()) members["field"] = facts.field;
+  if (!facts.seat_ids.empty()) {
+    boost::json::array seats;
+    for (const std::string& seat : facts.seat_ids) seats.emplace_back(seat);
+    members[seats_member(error.code)] = std::move(seats);
+  }
+  if (facts.max_per_order) members["max_per_order"] = *facts.max_per_order;
+  if (facts.places_available) members["available"] = *facts.places_available;
+  if (facts.on_sale_at) members["on_sale_at"] = format_rfc3339(*facts.on_sale_at);
+  if (facts.opens_at) members["opens_at"] = format_rfc3339(*facts.opens_at);
+  if (!facts.reason.empty()) members["reason"] = facts.reason;
+  if (!facts.order_id.empty()) members["order_id"] = facts.order_id;
+  if (!facts.decline_code.empty()) members["decline_code"] = facts.decline_code;
+  if (!facts.queue_url.empty()) members["queue_url"] = facts.queue_url;
+  return members;
+}
+
 }  // namespace
 
 bhttp::status status_of(Errc code) { return problem_type(code).status; }
 
 Response problem_of(const Error& error) {
   const ProblemType type = problem_type(error.code);
-  Response response = problem(type.status, type.slug, type.title, error.detail, error.extra);
+  // A store's own failure is a bug to report, not a detail to show: the detail is logged with
+  // the request id (http/router.cpp), the answer says only that it is logged.
+  const bool internal = type.status == bhttp::status::internal_server_error;
+  Response response = problem(type.status, type.slug, type.title,
+                              internal ? "the server failed to answer; it is logged" : error.detail,
+                              members_of(error));
+  if (internal) response.set(internal_error_detail_field, error.detail);
   if (error.code == Errc::checkout_in_progress || error.code == Errc::store_unavailable) {
     response.set(bhttp::field::retry_after, "1");
   }

@@ -1,7 +1,9 @@
 #include "http/router.hpp"
 
+#include "http/api_errors.hpp"
 #include "http/problem.hpp"
 
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -121,6 +123,36 @@ std::string json_escaped(std::string_view text) {
   return out;
 }
 
+// A 500 answer is a bug report: its detail (from problem_of, or the exception a handler threw)
+// is logged with the request id, and the answer carries the request id to quote.
+void report_internal_error(const Request& request, Response& response,
+                           std::string_view request_id) {
+  const auto detail = response[internal_error_detail_field];
+  spdlog::error("request {}: {} {}: {}", request_id, std::string(request.method_string()),
+                json_escaped(request.target()), std::string_view(detail.data(), detail.size()));
+  response.erase(internal_error_detail_field);
+  boost::system::error_code error;
+  boost::json::value body = boost::json::parse(response.body(), error);
+  if (error || !body.is_object()) return;
+  body.as_object()["request_id"] = request_id;
+  response.body() = boost::json::serialize(body);
+}
+
+// The answer of a handler that threw: a bug, answered 500 and reported like one.
+Response thrown_error(const std::exception_ptr& thrown) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  Response response = problem(bhttp::status::internal_server_error, "internal-error",
+                              "Internal error", "the server failed to answer; it is logged");
+  response.set(internal_error_detail_field, "threw: " + what);
+  return response;
+}
+
 }  // namespace
 
 std::string_view Router::Params::get(std::string_view name) const {
@@ -190,27 +222,30 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
   std::string allowed;
   Params params;
   const Route* route = match(request, allowed, params);
-  // The route's coroutine is awaited here, not in a helper: a nested frame per request costs.
-  if (metrics_ == nullptr) {
-    if (route == nullptr) co_return unrouted(request, allowed);
-    co_return co_await route->handler(request, params);
-  }
-
   const auto started = std::chrono::steady_clock::now();
+  Response response;
+  if (route == nullptr) {
+    response = unrouted(request, allowed);
+  } else {
+    // Awaited here, not in a helper: a nested coroutine frame per request costs.
+    try {
+      response = co_await route->handler(request, params);
+    } catch (...) {
+      response = thrown_error(std::current_exception());
+    }
+  }
   FreshRequestId fresh;
   std::string_view request_id = valid_request_id(request["X-Request-Id"]);
   if (request_id.empty()) {
     fresh = fresh_request_id();
     request_id = std::string_view(fresh.data(), fresh.size());
   }
-  Response response;
-  if (route == nullptr) {
-    response = unrouted(request, allowed);
-  } else {
-    response = co_await route->handler(request, params);
+  if (response.result() == bhttp::status::internal_server_error) {
+    report_internal_error(request, response, request_id);
   }
-  const auto elapsed = std::chrono::steady_clock::now() - started;
   response.set("X-Request-Id", request_id);
+  if (metrics_ == nullptr) co_return response;
+  const auto elapsed = std::chrono::steady_clock::now() - started;
   const std::size_t index = route ? static_cast<std::size_t>(route - routes_.data()) : routes_.size();
   RouteMetrics& stats = *metrics_->routes[index];
   const unsigned status = response.result_int();

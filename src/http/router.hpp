@@ -35,9 +35,11 @@ class Router {
 
   void add(bhttp::verb method, std::string_view pattern, RouteHandler handler);
   asio::awaitable<Response> dispatch(Request& request) const;
+  // Every answer carries an X-Request-Id: the client's (up to 128 printable characters) or a
+  // fresh one. A 500 answer (a handler that threw, or a store's failure) is logged with it at
+  // level error, and its body carries it as "request_id".
   // After the last add(): counts answers and times them per route in `metrics`, and, with
-  // `access_log`, logs one line per request. Either way every answer carries an X-Request-Id:
-  // the client's (up to 128 printable characters) or a fresh one.
+  // `access_log`, logs one line per request.
   void instrument(Metrics& metrics, bool access_log);
   // A Server handler dispatching to this router, which must outlive the server.
   Handler handler() const;

@@ -23,7 +23,7 @@ Response json_answer(std::string body, std::string_view cache_control) {
 }
 
 Response bad(std::string field, std::string detail) {
-  return problem_of(make_error(Errc::invalid_field, field + ": " + detail, {{"field", field}}));
+  return problem_of(field_error(std::move(field), detail));
 }
 
 using Params = std::map<std::string, std::string, std::less<>>;

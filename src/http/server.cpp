@@ -16,6 +16,7 @@
 // timed-out read is cancelled, not closed: the client can still be told 408.
 #include "http/server.hpp"
 
+#include "core/check.hpp"
 #include "http/problem.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -32,7 +33,6 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <cassert>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
@@ -568,7 +568,7 @@ struct Server::Worker {
 
 Server::Server(Handler handler, ServerLimits limits, int threads)
     : handler_(std::move(handler)), limits_(std::move(limits)) {
-  assert(limits_.header_bytes_max <= std::numeric_limits<std::uint32_t>::max());
+  BOXOFFICE_CHECK(limits_.header_bytes_max <= std::numeric_limits<std::uint32_t>::max());
   for (int i = 0; i < std::max(threads, 1); ++i) workers_.push_back(std::make_unique<Worker>());
 }
 

@@ -41,17 +41,17 @@ const Layout& layout_of(const EventView& view) { return *view.venue->layout; }
 Result<std::vector<SeatIndex>> resolve_seats(const Layout& layout,
                                              const std::vector<std::string>& ids) {
   std::vector<SeatIndex> seats;
-  boost::json::array unknown;
+  std::vector<std::string> unknown;
   for (const std::string& id : ids) {
     if (auto seat = layout.find_seat(id)) {
       seats.push_back(*seat);
     } else {
-      unknown.emplace_back(id);
+      unknown.push_back(id);
     }
   }
   if (!unknown.empty()) {
     return make_error(Errc::unknown_seats, "the venue has no such seats",
-                      {{"unknown", std::move(unknown)}});
+                      {.seat_ids = std::move(unknown)});
   }
   return seats;
 }
@@ -121,8 +121,7 @@ Result<HoldAsk> decode_hold_request(const Event& event, const Layout& layout,
   if (best.count > 0) return HoldAsk(std::move(best));
   const auto area = layout.find_ga_area(ga_area);
   if (!area) {
-    return make_error(Errc::invalid_field, "ga.area: no general-admission area " + ga_area,
-                      {{"field", "ga.area"}});
+    return field_error("ga.area", "no general-admission area " + ga_area);
   }
   return HoldAsk(GaAsk{*area, ga_quantity});
 }
@@ -264,7 +263,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::hold(std::int64_t e
   if (now < event.on_sale_at) {
     co_return make_error(Errc::not_on_sale,
                          "the sale opens at " + format_rfc3339(event.on_sale_at),
-                         {{"on_sale_at", format_rfc3339(event.on_sale_at)}});
+                         {.on_sale_at = event.on_sale_at});
   }
   if (now >= event.starts_at) co_return make_error(Errc::not_on_sale, "the event has started");
   // Cancelled or unpublished since its booking opened: the catalog has the last word.
@@ -283,13 +282,10 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::hold(std::int64_t e
       metrics_.hold_conflicts.add();
     }
     if (error.code == Errc::store_unavailable) metrics_.store_errors.add();
-    for (const char* field : {"unavailable", "duplicates"}) {  // seat indexes → seat ids
-      if (auto* seats = error.extra.if_contains(field)) {
-        for (auto& seat : seats->as_array()) {
-          seat = layout_of(*booking.view).seats.at(seat.to_number<SeatIndex>()).id;
-        }
-      }
+    for (const std::uint32_t seat : error.facts.seat_indexes) {  // seat indexes → seat ids
+      error.facts.seat_ids.push_back(layout_of(*booking.view).seats.at(seat).id);
     }
+    error.facts.seat_indexes.clear();
     co_return error;
   }
   metrics_.holds_created.add();
@@ -381,7 +377,7 @@ boost::asio::awaitable<Result<std::optional<boost::json::object>>> Booking::exis
   const Order& order = **existing;
   if (order.idempotency_key != idempotency_key) {
     co_return make_error(Errc::conflict, "the hold was already checked out",
-                         {{"order_id", order.id.hex()}});
+                         {.order_id = order.id.hex()});
   }
   if (order.request_hash != request_hash) {
     co_return make_error(Errc::idempotency_mismatch,
@@ -399,7 +395,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   if (idempotency_key.empty() || idempotency_key.size() > idempotency_key_bytes_max) {
     co_return make_error(Errc::invalid_field,
                          "the Idempotency-Key header is required (1 to 200 bytes)",
-                         {{"field", "Idempotency-Key"}});
+                         {.field = "Idempotency-Key"});
   }
   auto request = decode_checkout(body);
   if (!request) co_return std::move(request).error();
@@ -556,8 +552,7 @@ Result<Availability> Booking::availability(std::int64_t event_id,
       ids.emplace_back(rest.substr(0, comma));
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       if (ids.size() > availability_seats_max) {
-        return make_error(Errc::invalid_field, "seats: at most 1000 at a time",
-                          {{"field", "seats"}});
+        return field_error("seats", "at most 1000 at a time");
       }
     }
   }

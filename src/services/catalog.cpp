@@ -50,8 +50,7 @@ Result<std::shared_ptr<const Event>> Catalog::create_event(const boost::json::va
   if (!event) return std::move(event).error();
   const auto venue = this->venue(event->venue_id);
   if (!venue) {
-    return make_error(Errc::invalid_field, "venue_id: no venue " + std::to_string(event->venue_id),
-                      {{"field", "venue_id"}});
+    return field_error("venue_id", "no venue " + std::to_string(event->venue_id));
   }
   if (Status valid = validate_event(*event, *venue->layout); !valid) {
     return std::move(valid).error();
@@ -121,8 +120,7 @@ Result<std::shared_ptr<const EventView>> Catalog::update_event(std::int64_t even
   return change_event(event_id, [this, &decoded](Event& event) -> Result<bool> {
     Event updated = std::move(decoded).value();
     if (updated.venue_id != event.venue_id) {
-      return make_error(Errc::invalid_field, "venue_id: an event can't move to another venue",
-                        {{"field", "venue_id"}});
+      return field_error("venue_id", "an event can't move to another venue");
     }
     const auto venue = venues_.find(event.venue_id);  // mutex_ is held
     if (venue == venues_.end()) return make_error(Errc::not_found, "no venue of the event");

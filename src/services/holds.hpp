@@ -14,7 +14,7 @@
 //  - every change to an event's units takes the next number of the event's sequence; numbers
 //    never go backwards, also across restarts;
 //  - a hold that ended is remembered for a while: asking for it answers hold_gone with the
-//    reason (extra "reason": expired, released, checked_out); an unknown hold is not_found.
+//    reason (fact "reason": expired, released, checked_out); an unknown hold is not_found.
 //
 // Errors of every method: store_unavailable when the store can't be reached (nothing changed
 // that a later read could see), plus those listed.
@@ -104,7 +104,7 @@ struct SweepOutcome {
 // The answer about a hold that ended: hold_gone with why (expired, released, checked_out).
 inline Error hold_ended_error(std::string_view reason) {
   return make_error(Errc::hold_gone, "the hold has ended: " + std::string(reason),
-                    {{"reason", std::string(reason)}});
+                    {.reason = std::string(reason)});
 }
 inline Error no_such_hold_error() { return make_error(Errc::not_found, "no live hold with this id"); }
 
@@ -119,8 +119,8 @@ class HoldStore {
   virtual std::optional<std::int64_t> event_of(const HoldId& id) = 0;
 
   // Holds what `ask` says until expires_at; the store chooses the hold's id. Errors:
-  // invalid_field, duplicate_seats, over_order_limit, seats_unavailable (extra "unavailable":
-  // the seat indexes taken), not_enough_seats.
+  // invalid_field, duplicate_seats, over_order_limit, seats_unavailable (fact seat_indexes:
+  // the seats taken), not_enough_seats.
   virtual boost::asio::awaitable<Result<Held>> hold(std::int64_t event_id, HoldAsk ask,
                                                     UnixMillis now, UnixMillis expires_at) = 0;
   // The live hold (its `confirming` says whether a checkout runs). Errors: hold_gone, not_found.

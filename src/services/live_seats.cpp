@@ -1,5 +1,7 @@
 #include "services/live_seats.hpp"
 
+#include "core/check.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,7 +11,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cassert>
 
 namespace boxoffice {
 namespace {
@@ -43,12 +44,12 @@ boost::json::object encode_change(const Layout& layout, const UnitsChange& chang
   boost::json::array seats;
   seats.reserve(change.seats.size());
   for (const SeatIndex seat : change.seats) {
-    assert(seat < layout.seats.size());
+    BOXOFFICE_CHECK(seat < layout.seats.size());
     seats.emplace_back(layout.seats[seat].id);
   }
   out["seats"] = std::move(seats);
   if (change.ga_area) {
-    assert(*change.ga_area < layout.ga_areas.size());
+    BOXOFFICE_CHECK(*change.ga_area < layout.ga_areas.size());
     out["ga"] = {{"area", layout.ga_areas[*change.ga_area].id}, {"quantity", change.ga_quantity}};
   }
   return out;
@@ -97,7 +98,7 @@ struct LiveSeats::EventFeed {
 };
 
 std::string live_delta_message(const Layout& layout, const std::vector<ChangePtr>& changes) {
-  assert(!changes.empty());
+  BOXOFFICE_CHECK(!changes.empty());
   boost::json::array list;
   list.reserve(changes.size());
   for (const ChangePtr& change : changes) list.emplace_back(encode_change(layout, *change));
@@ -112,7 +113,7 @@ std::string live_delta_message(const Layout& layout, const std::vector<ChangePtr
 
 LiveSeats::LiveSeats(SnapshotSource snapshot, Metrics& metrics, LiveLimits limits)
     : snapshot_(std::move(snapshot)), metrics_(metrics), limits_(limits) {
-  assert(limits_.ring_changes_max > 0 && limits_.pending_bytes_max > 0 &&
+  BOXOFFICE_CHECK(limits_.ring_changes_max > 0 && limits_.pending_bytes_max > 0 &&
          limits_.writes_per_turn > 0);
 }
 

@@ -1,9 +1,10 @@
 #include "services/random_ids.hpp"
 
+#include "core/check.hpp"
+
 #include <sodium.h>
 
 #include <array>
-#include <cassert>
 #include <cstring>
 #include <stdexcept>
 
@@ -24,7 +25,7 @@ class KeystreamIds {
   }
 
   void fill(std::span<std::uint8_t> out) {
-    assert(out.size() <= buffer_.size());
+    BOXOFFICE_CHECK(out.size() <= buffer_.size());
     if (buffer_.size() - used_ < out.size()) refill();
     std::memcpy(out.data(), buffer_.data() + used_, out.size());
     sodium_memzero(buffer_.data() + used_, out.size());  // handed out: not kept here

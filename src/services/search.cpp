@@ -1,5 +1,6 @@
 #include "services/search.hpp"
 
+#include "core/check.hpp"
 #include "core/search_rank.hpp"
 #include "core/search_text.hpp"
 #include "services/clock.hpp"
@@ -245,7 +246,7 @@ struct SearchService::Index {
   std::uint16_t intern(const std::string& text) {
     const auto [it, added] = string_ids.emplace(text, static_cast<std::uint16_t>(strings.size()));
     if (added) {
-      assert(strings.size() < UINT16_MAX);
+      BOXOFFICE_CHECK(strings.size() < UINT16_MAX);
       strings.push_back(text);
       folded_strings.push_back(fold_text(text));
     }
@@ -601,7 +602,7 @@ std::shared_ptr<SearchService::Index> SearchService::current() const {
 
 void SearchService::put(std::shared_ptr<const Event> event, std::shared_ptr<const Venue> venue,
                         UnixMillis seen_at) {
-  assert(event);
+  BOXOFFICE_CHECK(event);
   const std::int64_t id = event->id;
   if (!indexable(*event) || !venue) {
     remove(id, seen_at);
@@ -814,7 +815,7 @@ std::string SearchService::render_metrics() const {
 namespace {
 
 Error invalid(std::string field, std::string detail) {
-  return make_error(Errc::invalid_field, field + ": " + detail, {{"field", field}});
+  return field_error(field, detail);
 }
 
 const CityInfo* known_city(std::string_view name) {

@@ -43,7 +43,7 @@ boost::asio::awaitable<Result<QueueJoined>> WaitingRoomService::join(const Event
   if (!*number) {
     const std::string opens_at = format_rfc3339(settings->queue_opens_at);
     co_return make_error(Errc::queue_not_open, "the waiting room opens at " + opens_at,
-                         {{"opens_at", opens_at}});
+                         {.opens_at = settings->queue_opens_at});
   }
   metrics_.queue_joins.add();
   const QueueNumber joined = **number;

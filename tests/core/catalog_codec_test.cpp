@@ -1,7 +1,7 @@
 // Strict JSON codecs of venues and events (core/catalog_codec.hpp, core/json_reader.hpp), the
 // checks of an event against its layout (validate_event) and the seat map.
 //
-// Every rejection must be invalid_field with the path of the offending field in extra.field,
+// Every rejection must be invalid_field with the path of the offending field in facts.field,
 // so a client can point at it; the tables below edit one field of a good body each.
 #include "core/catalog_codec.hpp"
 
@@ -97,10 +97,9 @@ void expect_rejected(Decode decode, const boost::json::value& good, const Edit& 
   const auto result = decode(body);
   ASSERT_FALSE(result.ok()) << boost::json::serialize(body);
   EXPECT_EQ(result.error().code, Errc::invalid_field);
-  const boost::json::value* field = result.error().extra.if_contains("field");
-  ASSERT_NE(field, nullptr) << result.error().detail;
-  ASSERT_TRUE(field->is_string());
-  EXPECT_EQ(field->get_string(), edit.field) << result.error().detail;
+  const std::string& field = result.error().facts.field;
+  ASSERT_FALSE(field.empty()) << result.error().detail;
+  EXPECT_EQ(field, edit.field) << result.error().detail;
   EXPECT_FALSE(result.error().detail.empty());
 }
 
@@ -260,7 +259,7 @@ TEST(VenueCodec, RejectsWrongTypes) {
     const auto result = decode_venue(boost::json::parse(body));
     ASSERT_FALSE(result.ok()) << body;
     EXPECT_EQ(result.error().code, Errc::invalid_field);
-    EXPECT_EQ(result.error().extra.at("field").as_string(), "(body)");
+    EXPECT_EQ(result.error().facts.field, "(body)");
   }
 }
 

@@ -352,9 +352,7 @@ void run_case() {
         expect_outcome("hold_seats", result, expected);
         if (expected == Errc::seats_unavailable) {
           std::set<SeatIndex> named;
-          for (const auto& seat : result.error().extra.at("unavailable").as_array()) {
-            named.insert(seat.to_number<SeatIndex>());
-          }
+          for (const SeatIndex seat : result.error().facts.seat_indexes) named.insert(seat);
           std::set<SeatIndex> taken;
           for (const SeatIndex seat : seats) {
             if (!model.available(seat)) taken.insert(seat);
@@ -422,7 +420,7 @@ void run_case() {
         const auto result = inventory.hold_ga(id, area, quantity, now, now + lifetime);
         expect_outcome("hold_ga", result, expected);
         if (expected == Errc::not_enough_seats) {
-          RC_ASSERT(result.error().extra.at("available").to_number<std::uint32_t>() ==
+          RC_ASSERT(result.error().facts.places_available.value() ==
                     model.ga_left(area));
         }
         if (!expected) {

@@ -18,9 +18,8 @@ using testing::hold_id;
 
 constexpr std::uint64_t first_seq = 5ull << 32;  // a sequence far past 32 bits
 
-std::vector<SeatIndex> indexes_in(const boost::json::value& array) {
-  std::vector<SeatIndex> seats;
-  for (const auto& seat : array.as_array()) seats.push_back(seat.to_number<SeatIndex>());
+std::vector<SeatIndex> indexes_in(const Error& error) {
+  std::vector<SeatIndex> seats = error.facts.seat_indexes;
   std::sort(seats.begin(), seats.end());
   return seats;
 }
@@ -97,7 +96,7 @@ TEST_F(InventoryTest, HoldIsAllOrNothing) {
   const auto refused =
       inventory_.hold_seats(hold_id(2), std::vector<SeatIndex>{0, 5, 2, 1}, 0, 100);
   ASSERT_EQ(error_of(refused), Errc::seats_unavailable);
-  EXPECT_EQ(indexes_in(refused.error().extra.at("unavailable")), (std::vector<SeatIndex>{1, 5}));
+  EXPECT_EQ(indexes_in(refused.error()), (std::vector<SeatIndex>{1, 5}));
   // Nothing changed: the free seats of the request are still free.
   EXPECT_EQ(inventory_.seat_state(0), SeatState::available);
   EXPECT_EQ(inventory_.seat_state(2), SeatState::available);
@@ -114,10 +113,10 @@ TEST_F(InventoryTest, HoldIsAllOrNothing) {
 TEST_F(InventoryTest, DuplicateSeatsAreRefused) {
   const auto twice = inventory_.hold_seats(hold_id(1), std::vector<SeatIndex>{2, 2}, 0, 9);
   ASSERT_EQ(error_of(twice), Errc::duplicate_seats);
-  EXPECT_EQ(indexes_in(twice.error().extra.at("duplicates")), std::vector<SeatIndex>{2});
+  EXPECT_EQ(indexes_in(twice.error()), std::vector<SeatIndex>{2});
   const auto pairs = inventory_.hold_seats(hold_id(2), std::vector<SeatIndex>{1, 3, 1, 3}, 0, 9);
   ASSERT_EQ(error_of(pairs), Errc::duplicate_seats);
-  EXPECT_EQ(indexes_in(pairs.error().extra.at("duplicates")), (std::vector<SeatIndex>{1, 3}));
+  EXPECT_EQ(indexes_in(pairs.error()), (std::vector<SeatIndex>{1, 3}));
   EXPECT_EQ(inventory_.seats_available(), 8u);
   EXPECT_EQ(inventory_.seq(), first_seq);
 }
@@ -125,13 +124,13 @@ TEST_F(InventoryTest, DuplicateSeatsAreRefused) {
 TEST_F(InventoryTest, OverTheOrderLimitIsRefused) {
   const auto five = inventory_.hold_seats(hold_id(1), std::vector<SeatIndex>{0, 1, 2, 3, 4}, 0, 9);
   ASSERT_EQ(error_of(five), Errc::over_order_limit);
-  EXPECT_EQ(five.error().extra.at("max_per_order").to_number<int>(), 4);
+  EXPECT_EQ(five.error().facts.max_per_order.value(), 4);
   const auto best = inventory_.hold_best_available(hold_id(2), {5, {}}, 0, 9);
   ASSERT_EQ(error_of(best), Errc::over_order_limit);
-  EXPECT_EQ(best.error().extra.at("max_per_order").to_number<int>(), 4);
+  EXPECT_EQ(best.error().facts.max_per_order.value(), 4);
   const auto ga = inventory_.hold_ga(hold_id(3), 0, 5, 0, 9);
   ASSERT_EQ(error_of(ga), Errc::over_order_limit);
-  EXPECT_EQ(ga.error().extra.at("max_per_order").to_number<int>(), 4);
+  EXPECT_EQ(ga.error().facts.max_per_order.value(), 4);
   EXPECT_EQ(inventory_.seq(), first_seq);
   // The limit itself is allowed.
   hold(4, {0, 1, 2, 3}, 0, 9);
@@ -212,7 +211,7 @@ TEST_F(InventoryTest, GeneralAdmissionCounts) {
 
   const auto refused = inventory_.hold_ga(hold_id(3), 0, 3, 0, 50);
   ASSERT_EQ(error_of(refused), Errc::not_enough_seats);
-  EXPECT_EQ(refused.error().extra.at("available").to_number<int>(), 2);
+  EXPECT_EQ(refused.error().facts.places_available.value(), 2);
   ASSERT_TRUE(inventory_.hold_ga(hold_id(4), 0, 2, 0, 50).ok());  // exactly what is left
   EXPECT_EQ(inventory_.ga_counts()[0].available(), 0u);
 
@@ -511,7 +510,7 @@ TEST_F(InventoryTest, LoadedSalesAreSoldWithoutAChange) {
 
   const auto refused = inventory_.hold_seats(hold_id(1), std::vector<SeatIndex>{4}, 0, 9);
   ASSERT_EQ(error_of(refused), Errc::seats_unavailable);
-  EXPECT_EQ(indexes_in(refused.error().extra.at("unavailable")), std::vector<SeatIndex>{4});
+  EXPECT_EQ(indexes_in(refused.error()), std::vector<SeatIndex>{4});
   EXPECT_EQ(error_of(inventory_.hold_ga(hold_id(2), 0, 2, 0, 9)), Errc::not_enough_seats);
   EXPECT_TRUE(inventory_.hold_ga(hold_id(3), 0, 1, 0, 9).ok());
   // Best available works around them: 0..2 together in row one, 5..7 in row two.

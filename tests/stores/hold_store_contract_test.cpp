@@ -97,7 +97,7 @@ TEST_P(HoldStoreContract, AHoldTakesItsSeatsAndNobodyElseGetsThem) {
   auto second = hold_seats(event, {1, 2}, t0_ + 60'000);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().code, Errc::seats_unavailable);
-  EXPECT_EQ(boost::json::serialize(second.error().extra.at("unavailable")), "[1]");
+  EXPECT_EQ(second.error().facts.seat_indexes, std::vector<std::uint32_t>{1});
   EXPECT_EQ(state(event, 0, t0_), SeatState::held);
   EXPECT_EQ(state(event, 2, t0_), SeatState::available);  // all or nothing
   const auto snapshot = store_->snapshot(event, t0_).value();
@@ -132,7 +132,7 @@ TEST_P(HoldStoreContract, GeneralAdmissionNeverExceedsCapacity) {
   auto over = run(store_->hold(event, HoldAsk(GaAsk{0, 3}), t0_, t0_ + 60'000));
   ASSERT_FALSE(over.ok());
   EXPECT_EQ(over.error().code, Errc::not_enough_seats);
-  EXPECT_EQ(over.error().extra.at("available").to_number<std::int64_t>(), 2);
+  EXPECT_EQ(over.error().facts.places_available.value(), 2);
   const auto snapshot = store_->snapshot(event, t0_).value();
   EXPECT_EQ(snapshot->ga.at(0).held, 28u);
   EXPECT_EQ(snapshot->ga.at(0).sold, 20u);
@@ -156,7 +156,7 @@ TEST_P(HoldStoreContract, ReleaseGivesTheSeatsBackAndTheHoldRemembersWhy) {
   auto found = run(store_->find_hold(id, t0_));
   ASSERT_FALSE(found.ok());
   EXPECT_EQ(found.error().code, Errc::hold_gone);
-  EXPECT_EQ(found.error().extra.at("reason").as_string(), "released");
+  EXPECT_EQ(found.error().facts.reason, "released");
   EXPECT_EQ(run(store_->release(id, t0_)).error().code, Errc::hold_gone);
   EXPECT_TRUE(hold_seats(event, {4}, t0_ + 60'000).ok());
 }
@@ -179,7 +179,7 @@ TEST_P(HoldStoreContract, ExpiryIsExactToTheMillisecond) {
   EXPECT_TRUE(run(store_->find_hold(held->hold.id, t0_ + 999)).ok());
   auto gone = run(store_->find_hold(held->hold.id, t0_ + 1000));
   ASSERT_FALSE(gone.ok());
-  EXPECT_EQ(gone.error().extra.at("reason").as_string(), "expired");
+  EXPECT_EQ(gone.error().facts.reason, "expired");
   // The seats are free for the next hold at once, with no sweep in between.
   EXPECT_TRUE(run(store_->hold(event, HoldAsk(std::vector<SeatIndex>{9}), t0_ + 1000,
                                t0_ + 60'000))
@@ -219,7 +219,7 @@ TEST_P(HoldStoreContract, ACheckoutPinsTheHoldUntilItEnds) {
   EXPECT_TRUE(run(store_->finish_checkout(id)).ok());  // a retry that found the order
   EXPECT_EQ(state(event, 12, t0_), SeatState::sold);
   EXPECT_EQ(store_->snapshot(event, t0_).value()->seats_sold, 2u);
-  EXPECT_EQ(run(store_->find_hold(id, t0_)).error().extra.at("reason").as_string(),
+  EXPECT_EQ(run(store_->find_hold(id, t0_)).error().facts.reason,
             "checked_out");
 }
 
@@ -236,7 +236,7 @@ TEST_P(HoldStoreContract, AnAbortedCheckoutHoldsAgainOrExpires) {
   EXPECT_EQ(again->aborted_checkouts, 1u);  // the next attempt pays under a key of its own
   ASSERT_TRUE(run(store_->begin_checkout(id, t0_ + 20, 60'000)).ok());
   ASSERT_TRUE(run(store_->abort_checkout(id, t0_ + 2000)).ok());  // its time has passed
-  EXPECT_EQ(run(store_->find_hold(id, t0_ + 2000)).error().extra.at("reason").as_string(),
+  EXPECT_EQ(run(store_->find_hold(id, t0_ + 2000)).error().facts.reason,
             "expired");
   EXPECT_TRUE(eventually(*store_, event, [](const UnitsSnapshot& s) {
     return s.seats[14] == SeatState::available;  // a Redis node hears of the expiry by its stream

@@ -17,12 +17,13 @@
 // submit_and_wait.
 #pragma once
 
+#include "core/check.hpp"
+
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <cassert>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -44,7 +45,7 @@ class Batcher {
   using Run = std::function<void(const std::vector<Request*>& batch)>;
 
   Batcher(std::size_t batch_max, Run run) : batch_max_(batch_max), run_(std::move(run)) {
-    assert(batch_max_ > 0);
+    BOXOFFICE_CHECK(batch_max_ > 0);
     thread_ = std::thread([this] { work(); });
   }
   Batcher(const Batcher&) = delete;

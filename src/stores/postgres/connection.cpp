@@ -17,9 +17,13 @@ std::int64_t Rows::affected() const {
   return count[0] == '\0' ? 0 : std::atoll(count);
 }
 
-std::string sqlstate_of(const Error& error) {
-  const auto* state = error.extra.if_contains("sqlstate");
-  return state ? std::string(state->as_string()) : std::string();
+// SQLSTATE classes and codes that say the server can't do it now, not that the statement is
+// wrong: connection exceptions (08), a transaction that lost a race (40), resources (53),
+// an operator or a failover stopping the server (57P01-57P03), and a standby that is not
+// (or no longer) the primary (25006).
+bool is_transient(std::string_view state) {
+  return state.starts_with("08") || state.starts_with("40") || state.starts_with("53") ||
+         state == "57P01" || state == "57P02" || state == "57P03" || state == "25006";
 }
 
 Connection::Connection(std::string url) : url_(std::move(url)) {}
@@ -68,10 +72,12 @@ Result<Rows> Connection::check(PGresult* raw) {
   }
   const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
   const std::string message = result ? PQresultErrorMessage(result.get()) : "no result";
-  // A statement error is a programming or constraint matter, reported with its SQLSTATE so the
-  // store can tell a unique violation from the rest; callers map what they expect.
-  return make_error(Errc::store_unavailable, "PostgreSQL: " + message,
-                    {{"sqlstate", state ? state : ""}});
+  // A statement error is a programming or constraint matter (store_failed: retrying won't
+  // help), unless its SQLSTATE says the server can't serve now; reported with the SQLSTATE so
+  // the store can tell a unique violation from the rest, and callers map what they expect.
+  const std::string sqlstate = state ? state : "";
+  return make_error(is_transient(sqlstate) ? Errc::store_unavailable : Errc::store_failed,
+                    "PostgreSQL: " + message, {.sqlstate = sqlstate});
 }
 
 Result<Rows> Connection::query(std::string_view name, std::string_view sql,

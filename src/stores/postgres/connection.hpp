@@ -47,8 +47,6 @@ class Rows {
   PgResult result_;
 };
 
-// SQLSTATE of a failed statement (e.g. "23505", unique violation), in Error::extra["sqlstate"].
-std::string sqlstate_of(const Error& error);
 
 class Connection {
  public:

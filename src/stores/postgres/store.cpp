@@ -1,11 +1,11 @@
 #include "stores/postgres/store.hpp"
 
+#include "core/check.hpp"
 #include "core/catalog_codec.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cassert>
 
 namespace boxoffice::postgres {
 namespace {
@@ -418,15 +418,13 @@ Status answer_of(std::string_view outcome, const std::string& sold_seat_ids) {
   if (outcome == "ok") return ok_status();
   if (outcome == "conflict") return make_error(Errc::conflict, "the hold already has an order");
   if (outcome == "seats_sold") {
-    boost::json::array taken;
-    for (std::string& seat : parse_text_array(sold_seat_ids)) taken.emplace_back(seat);
     return make_error(Errc::seats_unavailable, "some seats are already sold",
-                      {{"unavailable", std::move(taken)}});
+                      {.seat_ids = parse_text_array(sold_seat_ids)});
   }
   if (outcome == "area_full") {
     return make_error(Errc::seats_unavailable, "not enough places left in the area");
   }
-  assert(outcome == "not_found");
+  BOXOFFICE_CHECK(outcome == "not_found");
   return make_error(Errc::not_found, "no such order");
 }
 
@@ -470,7 +468,7 @@ void Store::write_batch(const std::vector<Write*>& batch) {
   // A statement error (a deadlock with another node's batch, a value the server refused) has
   // rolled the whole batch back, and says nothing of which write caused it: each write again
   // on its own, so that only the one at fault fails.
-  if (batch.size() > 1 && !sqlstate_of(together.error()).empty()) {
+  if (batch.size() > 1 && !together.error().facts.sqlstate.empty()) {
     for (Write* write : batch) {
       const std::vector<Write*> alone = {write};
       if (Status committed = commit_batch(**lease, alone); !committed) {
@@ -501,7 +499,7 @@ Status Store::commit_batch(Connection& db, const std::vector<Write*>& batch) {
                        "FROM commit_batch($1::jsonb, $2::jsonb)",
                        {boost::json::serialize(orders), boost::json::serialize(captures)});
   if (!rows) return std::move(rows).error();
-  assert(rows->size() == static_cast<int>(batch.size()));
+  BOXOFFICE_CHECK(rows->size() == static_cast<int>(batch.size()));
   for (int row = 0; row < rows->size(); ++row) {
     batch.at(static_cast<std::size_t>(rows->integer(row, 0)))->answer =
         answer_of(rows->text(row, 1), rows->text(row, 2));

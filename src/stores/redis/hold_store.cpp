@@ -372,7 +372,7 @@ asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask
   } else if (best->count > max_per_order) {
     co_return make_error(Errc::over_order_limit,
                          "at most " + std::to_string(max_per_order) + " per order",
-                         {{"max_per_order", max_per_order}});
+                         {.max_per_order = max_per_order});
   }
 
   // Best available: chosen from the mirror, then claimed; seats someone took meanwhile are
@@ -421,7 +421,7 @@ asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask
     if (parts[0].text == "short") {
       const std::int64_t left = std::max<std::int64_t>(0, integer_of(parts[1]));
       co_return make_error(Errc::not_enough_seats, "only " + std::to_string(left) + " places left",
-                           {{"available", left}});
+                           {.places_available = static_cast<std::uint32_t>(left)});
     }
     if (parts[0].text != "taken") co_return unexpected(*reply);
     if (!best || attempt + 1 == best_available_attempts) {
@@ -429,10 +429,12 @@ asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask
         co_return make_error(Errc::not_enough_seats,
                              "the best seats were taken while choosing them; try again");
       }
-      boost::json::array unavailable;
-      for (std::size_t i = 1; i < parts.size(); ++i) unavailable.push_back(integer_of(parts[i]));
+      std::vector<std::uint32_t> unavailable;
+      for (std::size_t i = 1; i < parts.size(); ++i) {
+        unavailable.push_back(static_cast<std::uint32_t>(integer_of(parts[i])));
+      }
       co_return make_error(Errc::seats_unavailable, "some seats are held or sold",
-                           {{"unavailable", std::move(unavailable)}});
+                           {.seat_indexes = std::move(unavailable)});
     }
     if (taken_meanwhile.empty()) taken_meanwhile.assign(layout.seats.size(), 0);
     for (std::size_t i = 1; i < parts.size(); ++i) {

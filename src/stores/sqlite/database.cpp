@@ -1,6 +1,25 @@
 #include "stores/sqlite/database.hpp"
 
+#include <sqlite3.h>
+
 namespace boxoffice::sqlite {
+
+Error store_error(const std::exception& thrown, std::string_view what) {
+  Errc code = Errc::store_failed;
+  if (const auto* sqlite = dynamic_cast<const SQLite::Exception*>(&thrown)) {
+    switch (sqlite->getErrorCode()) {
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+      case SQLITE_IOERR:
+      case SQLITE_FULL:
+      case SQLITE_CANTOPEN:
+      case SQLITE_NOMEM:
+      case SQLITE_PROTOCOL: code = Errc::store_unavailable; break;
+      default: break;
+    }
+  }
+  return make_error(code, std::string(what) + thrown.what());
+}
 
 Database::Database(const std::filesystem::path& file,
                    const std::vector<std::string_view>& migrations, Sync sync)

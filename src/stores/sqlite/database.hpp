@@ -6,6 +6,8 @@
 // short. Schema changes are numbered migrations applied at open (PRAGMA user_version).
 #pragma once
 
+#include "core/errors.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <filesystem>
@@ -14,6 +16,12 @@
 #include <vector>
 
 namespace boxoffice::sqlite {
+
+// The Error for an exception thrown by SQLite (or by what the store did with its answer),
+// `what` first: store_unavailable when the database can't serve now (busy, locked, a disk
+// that fails or is full), store_failed for everything else (a constraint, bad SQL, a bug),
+// which a retry would not help.
+Error store_error(const std::exception& thrown, std::string_view what);
 
 class Database {
  public:

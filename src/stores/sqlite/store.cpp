@@ -63,9 +63,7 @@ const std::vector<std::string_view> migrations = {
     )sql",
 };
 
-Error unavailable(const std::exception& e) {
-  return make_error(Errc::store_unavailable, std::string("the database failed: ") + e.what());
-}
+Error failure(const std::exception& e) { return store_error(e, "the database failed: "); }
 
 const char* payment_status_name(PaymentStatus status) {
   return status == PaymentStatus::captured ? "captured" : "authorized";
@@ -99,7 +97,7 @@ Result<std::int64_t> Store::create_venue(const Venue& venue) try {
   insert.exec();
   return db_.connection().getLastInsertRowid();
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Result<std::int64_t> Store::create_event(const Event& event) try {
@@ -114,7 +112,7 @@ Result<std::int64_t> Store::create_event(const Event& event) try {
   insert.exec();
   return db_.connection().getLastInsertRowid();
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Status Store::update_event(const Event& event) try {
@@ -128,7 +126,7 @@ Status Store::update_event(const Event& event) try {
   if (update.exec() != 1) return make_error(Errc::not_found, "no such event");
   return ok_status();
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Result<std::vector<Venue>> Store::load_venues() try {
@@ -143,7 +141,7 @@ Result<std::vector<Venue>> Store::load_venues() try {
   }
   return venues;
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Result<std::vector<Event>> Store::load_events() try {
@@ -161,7 +159,7 @@ Result<std::vector<Event>> Store::load_events() try {
   }
   return events;
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) try {
@@ -197,7 +195,7 @@ Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) try {
   insert.bind(15, order.created_at);
   insert.exec();
 
-  boost::json::array taken;
+  std::vector<std::string> taken;
   SQLite::Statement sell(db,
                          "INSERT INTO sold_seats (event_id, seat_id, order_id) VALUES (?, ?, ?) "
                          "ON CONFLICT DO NOTHING");
@@ -205,12 +203,12 @@ Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) try {
     sell.bind(1, order.event_id);
     sell.bind(2, seat);
     sell.bind(3, order.id.hex());
-    if (sell.exec() != 1) taken.emplace_back(seat);
+    if (sell.exec() != 1) taken.push_back(seat);
     sell.reset();
   }
   if (!taken.empty()) {  // the transaction rolls back as it goes out of scope
     return make_error(Errc::seats_unavailable, "some seats are already sold",
-                      {{"unavailable", std::move(taken)}});
+                      {.seat_ids = std::move(taken)});
   }
   if (order.ga_area) {
     SQLite::Statement area(db,
@@ -242,7 +240,7 @@ Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) try {
   transaction.commit();
   return ok_status();
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Status Store::mark_captured(const OrderId& order) try {
@@ -253,7 +251,7 @@ Status Store::mark_captured(const OrderId& order) try {
   if (update.exec() != 1) return make_error(Errc::not_found, "no such order");
   return ok_status();
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Result<std::vector<Order>> Store::select_orders(std::string_view where, const std::string& value) {
@@ -302,7 +300,7 @@ Result<std::optional<Order>> Store::find_order(const OrderId& id) try {
   if (orders->empty()) return std::optional<Order>();
   return std::optional<Order>(std::move(orders->front()));
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Result<std::optional<Order>> Store::find_order_by_hold(const HoldId& hold) try {
@@ -311,19 +309,19 @@ Result<std::optional<Order>> Store::find_order_by_hold(const HoldId& hold) try {
   if (orders->empty()) return std::optional<Order>();
   return std::optional<Order>(std::move(orders->front()));
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Result<std::vector<Order>> Store::orders_of_event(std::int64_t event_id) try {
   return select_orders("event_id = ?", std::to_string(event_id));
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Result<std::vector<Order>> Store::uncaptured_orders() try {
   return select_orders("payment_status = 'authorized'", "");
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Result<SoldUnits> Store::sold_units(std::int64_t event_id) try {
@@ -341,7 +339,7 @@ Result<SoldUnits> Store::sold_units(std::int64_t event_id) try {
   }
   return sold;
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Result<std::string> Store::catalog_signature() try {
@@ -351,7 +349,7 @@ Result<std::string> Store::catalog_signature() try {
                   "coalesce(sum(version), 0) FROM events")
       .getString();
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Status Store::ping() try {
@@ -359,7 +357,7 @@ Status Store::ping() try {
   db_.connection().execAndGet("SELECT count(*) FROM meta");
   return ok_status();
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 Result<std::uint64_t> Store::next_epoch() try {
@@ -368,7 +366,7 @@ Result<std::uint64_t> Store::next_epoch() try {
   return static_cast<std::uint64_t>(
       db_.connection().execAndGet("SELECT value FROM meta WHERE key = 'epoch'").getInt64());
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 }  // namespace boxoffice::sqlite

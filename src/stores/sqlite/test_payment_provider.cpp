@@ -53,13 +53,13 @@ std::string_view decline_code_of(std::string_view card) {
   return {};
 }
 
-Error unavailable(const std::exception& e) {
-  return make_error(Errc::store_unavailable, std::string("the payment ledger failed: ") + e.what());
+Error failure(const std::exception& e) {
+  return store_error(e, "the payment ledger failed: ");
 }
 
 Error declined(std::string_view code) {
   return make_error(Errc::payment_declined, "the card was declined (" + std::string(code) + ")",
-                    {{"decline_code", code}});
+                    {.decline_code = std::string(code)});
 }
 
 }  // namespace
@@ -126,7 +126,7 @@ Result<std::string> TestPaymentProvider::record(const Authorisation& request,
   if (status == "declined") return declined(code);
   return payment_id;
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 boost::asio::awaitable<Result<std::string>> TestPaymentProvider::authorise(
@@ -137,7 +137,7 @@ boost::asio::awaitable<Result<std::string>> TestPaymentProvider::authorise(
   });
   if (card.size() < 12 || card.size() > 19 || !digits_only || !luhn_valid(card)) {
     co_return make_error(Errc::invalid_field, "payment.card_number: not a valid card number",
-                         {{"field", "payment.card_number"}});
+                         {.field = "payment.card_number"});
   }
   if (card == "4000000000000077") {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
@@ -158,7 +158,7 @@ boost::asio::awaitable<Status> TestPaymentProvider::capture(std::string payment_
     }
     co_return ok_status();
   } catch (const std::exception& e) {
-    co_return unavailable(e);
+    co_return failure(e);
   }
 }
 
@@ -172,7 +172,7 @@ boost::asio::awaitable<Status> TestPaymentProvider::void_authorisation(
     update.exec();
     co_return ok_status();
   } catch (const std::exception& e) {
-    co_return unavailable(e);
+    co_return failure(e);
   }
 }
 
@@ -181,7 +181,7 @@ Status TestPaymentProvider::void_uncaptured() try {
   db_.connection().exec("UPDATE payments SET status = 'voided' WHERE status = 'authorized'");
   return ok_status();
 } catch (const std::exception& e) {
-  return unavailable(e);
+  return failure(e);
 }
 
 }  // namespace boxoffice::sqlite
