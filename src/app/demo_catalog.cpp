@@ -1,5 +1,6 @@
 #include "app/demo_catalog.hpp"
 
+#include "core/catalog_codec.hpp"
 #include "core/time.hpp"
 
 #include <boost/date_time/local_time/local_time.hpp>
@@ -715,6 +716,30 @@ std::vector<DemoVenue> demo_catalog(std::int64_t now_unix_seconds, std::uint64_t
   catalog.push_back(std::move(london_hall(now_unix_seconds).demo));
   catalog.push_back(std::move(berlin_hall(now_unix_seconds).demo));
   return catalog;
+}
+
+std::size_t load_demo_catalog(Catalog& catalog, UnixMillis now) {
+  const auto refused = [](std::string_view what, const Error& error) {
+    return std::runtime_error("demo " + std::string(what) + ": " + error.detail);
+  };
+  std::size_t events = 0;
+  for (DemoVenue& demo : demo_catalog(now / millis_per_second)) {
+    auto decoded_venue = decode_venue(demo.venue);
+    if (!decoded_venue) throw refused("venue", decoded_venue.error());
+    auto venue = catalog.create_venue(std::move(*decoded_venue));
+    if (!venue) throw refused("venue", venue.error());
+    for (boost::json::object& body : demo.events) {
+      body["venue_id"] = (*venue)->id;
+      auto decoded_event = decode_event(body);
+      if (!decoded_event) throw refused("event", decoded_event.error());
+      auto event = catalog.create_event(std::move(*decoded_event));
+      if (!event) throw refused("event", event.error());
+      auto published = catalog.publish((*event)->id);
+      if (!published) throw refused("publish", published.error());
+      ++events;
+    }
+  }
+  return events;
 }
 
 }  // namespace boxoffice::app

@@ -6,7 +6,11 @@
 // venue or event.
 #pragma once
 
+#include "core/time.hpp"
+#include "services/catalog.hpp"
+
 #include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <vector>
 
@@ -24,5 +28,9 @@ struct DemoVenue {
 // (daylight saving included). Most events are on sale already, a few go on sale later, and one
 // each in Los Angeles and London starts tonight. The seed only varies the arena's row lengths.
 std::vector<DemoVenue> demo_catalog(std::int64_t now_unix_seconds, std::uint64_t seed = 1);
+
+// Creates and publishes demo_catalog(now) in `catalog`, through the API's own decoding and
+// validation; answers how many events. Throws std::runtime_error if any of it is refused.
+std::size_t load_demo_catalog(Catalog& catalog, UnixMillis now);
 
 }  // namespace boxoffice::app

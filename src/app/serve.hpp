@@ -1,6 +1,5 @@
-// Wiring of a node: the source of truth (SQLite in the data dir, or PostgreSQL with
-// --postgres), the holds (in process, or in Redis with --redis), the test payment provider, the catalog and booking services, the HTTP API with
-// its metrics and access log, and the hold sweeper.
+// `boxoffice serve`: checks the options, builds a Node (app/node.hpp) and serves until SIGINT
+// or SIGTERM, then stops cleanly.
 #pragma once
 
 #include <filesystem>

@@ -1,6 +1,7 @@
-// JSON forms of venues and events: strict decoding of the API's request bodies (see
-// json_reader.hpp), and the encodings the API answers with and the stores keep. Decoding then
-// encoding is lossless, so a store can keep the encoded form and decode it at start.
+// A wire and storage codec: the JSON forms of venues and events. Strict decoding of the API's
+// request bodies (see json_reader.hpp), and the encodings the API answers with and the stores
+// keep. Decoding then encoding is lossless, so a store can keep the encoded form and decode it
+// at start. Shared by http/ (the wire) and stores/ (the stored form), hence in core/.
 #pragma once
 
 #include "core/catalog.hpp"

@@ -1,4 +1,5 @@
-// Strict reading of JSON request bodies: every field is checked for type and range, and a
+// A wire codec's tool: strict reading of JSON request bodies (and of what the stores keep in
+// that form): every field is checked for type and range, and a
 // field the reader never asked for is an error, never silently ignored (a misspelt
 // "max_per_ordr" must not quietly fall back to the default). The first problem found is kept,
 // with the path of the field ("layout.sections[2].rows[0].seats[5].x"), and reading goes on

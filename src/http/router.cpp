@@ -1,5 +1,7 @@
 #include "http/router.hpp"
 
+#include "core/check.hpp"
+#include "core/numbers.hpp"
 #include "http/api_errors.hpp"
 #include "http/problem.hpp"
 
@@ -153,6 +155,13 @@ Response thrown_error(const std::exception_ptr& thrown) {
   return response;
 }
 
+// The {id} of an event's route, when it is one.
+std::optional<std::int64_t> event_id_of(const Router::Params& params) {
+  const auto id = parse_whole_number<std::int64_t>(params.get("id"));
+  if (!id || *id <= 0) return std::nullopt;
+  return id;
+}
+
 }  // namespace
 
 std::string_view Router::Params::get(std::string_view name) const {
@@ -166,9 +175,10 @@ void Router::Params::add(std::string_view name, std::string value) {
   values_.emplace_back(name, std::move(value));
 }
 
-void Router::add(bhttp::verb method, std::string_view pattern, RouteHandler handler) {
+void Router::add(bhttp::verb method, std::string_view pattern, Access access,
+                 RouteHandler handler, std::size_t body_bytes_max) {
   const Path path = split_path(pattern);
-  Route route{method, std::string(pattern), {}, std::move(handler)};
+  Route route{method, std::string(pattern), {}, access, body_bytes_max, std::move(handler)};
   for (std::size_t i = 0; i < path.count; ++i) route.segments.emplace_back(path.segments[i]);
   routes_.push_back(std::move(route));
 }
@@ -218,6 +228,24 @@ Response Router::unrouted(const Request& request, const std::string& allowed) {
                      std::string(request.target().substr(0, request.target().find('?'))));
 }
 
+std::optional<Response> Router::refuse_at_header(const Route& route, const Request& header,
+                                                 Params& params) const {
+  if (route.access == Access::anyone && header[bhttp::field::authorization].empty()) {
+    return std::nullopt;  // the hot path: nothing to check, nobody to recognise
+  }
+  BOXOFFICE_CHECK(gatekeeper_ != nullptr);
+  return gatekeeper_->check_header(route.access, header, event_id_of(params), params.caller);
+}
+
+Admission Router::admit_body(const Request& header) const {
+  std::string allowed;
+  Params params;
+  const Route* route = match(header, allowed, params);
+  if (route == nullptr) return {.refusal = unrouted(header, allowed)};
+  return {.body_bytes_max = route->body_bytes_max,
+          .refusal = refuse_at_header(*route, header, params)};
+}
+
 asio::awaitable<Response> Router::dispatch(Request& request) const {
   std::string allowed;
   Params params;
@@ -226,10 +254,24 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
   Response response;
   if (route == nullptr) {
     response = unrouted(request, allowed);
+  } else if (auto refused = refuse_at_header(*route, request, params)) {
+    response = std::move(*refused);
   } else {
     // Awaited here, not in a helper: a nested coroutine frame per request costs.
     try {
-      response = co_await route->handler(request, params);
+      std::optional<Response> closed;
+      if (route->access == Access::admitted) {
+        if (const auto event_id = event_id_of(params)) {
+          closed = co_await gatekeeper_->check_session(request, *event_id, params.caller);
+        }
+      }
+      // Not a conditional expression: g++ 12 destroys the temporaries of a co_await inside
+      // one twice.
+      if (closed) {
+        response = std::move(*closed);
+      } else {
+        response = co_await route->handler(request, params);
+      }
     } catch (...) {
       response = thrown_error(std::current_exception());
     }

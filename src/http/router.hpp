@@ -5,8 +5,13 @@
 //
 // Matching walks a short list of patterns segment by segment: no regex, no allocation beyond
 // the decoded parameters. Routes are added before serving; dispatch is then thread-safe.
+//
+// Each route says who may call it (http/access.hpp) and how large its body may be; the
+// router asks the Gatekeeper before the handler runs, and, for a request with a body, when
+// its header arrives (admit_body, which the server calls before reading the body).
 #pragma once
 
+#include "http/access.hpp"
 #include "http/server.hpp"
 #include "services/metrics.hpp"
 
@@ -26,6 +31,8 @@ class Router {
     std::string_view get(std::string_view name) const;
     void add(std::string_view name, std::string value);
 
+    Caller caller;  // who calls, as the route's access check found
+
    private:
     std::vector<std::pair<std::string_view, std::string>> values_;
   };
@@ -33,7 +40,18 @@ class Router {
   // return a coroutine that refers to them without being a coroutine itself.
   using RouteHandler = std::function<asio::awaitable<Response>(Request&, const Params&)>;
 
-  void add(bhttp::verb method, std::string_view pattern, RouteHandler handler);
+  // A route that `access` may call, with bodies up to `body_bytes_max` (0: the server's
+  // default). Routes other than Access::anyone need guard() before serving.
+  void add(bhttp::verb method, std::string_view pattern, Access access, RouteHandler handler,
+           std::size_t body_bytes_max = 0);
+  void add(bhttp::verb method, std::string_view pattern, RouteHandler handler) {
+    add(method, pattern, Access::anyone, std::move(handler));
+  }
+  // Who checks access; must outlive the router.
+  void guard(Gatekeeper& gatekeeper) { gatekeeper_ = &gatekeeper; }
+  // For a request whose body follows its header: the route's body limit, or the answer to send
+  // instead of reading the body (no such route, or a caller it refuses). ServerLimits::admit.
+  Admission admit_body(const Request& header) const;
   asio::awaitable<Response> dispatch(Request& request) const;
   // Every answer carries an X-Request-Id: the client's (up to 128 printable characters) or a
   // fresh one. A 500 answer (a handler that threw, or a store's failure) is logged with it at
@@ -49,13 +67,19 @@ class Router {
     bhttp::verb method;
     std::string pattern;
     std::vector<std::string> segments;  // "{name}" for a parameter
+    Access access = Access::anyone;
+    std::size_t body_bytes_max = 0;
     RouteHandler handler;
   };
   // The route matching the request, or nullptr; `allowed` lists the methods of a known path.
   const Route* match(const Request& request, std::string& allowed, Params& params) const;
   static Response unrouted(const Request& request, const std::string& allowed);
+  // The answer when the header alone says the caller may not call `route`, else nullopt.
+  std::optional<Response> refuse_at_header(const Route& route, const Request& header,
+                                           Params& params) const;
 
   std::vector<Route> routes_;
+  Gatekeeper* gatekeeper_ = nullptr;
   Metrics* metrics_ = nullptr;
   bool access_log_ = false;
 };

@@ -281,17 +281,20 @@ beast::error_code put_buffered(beast::flat_buffer& buffer, Parser& parser) {
   return error;
 }
 
-// Once the header is in: the body limit of this request, refused at once when the declared
-// length is over it.
+// Once the header of a request with a body is in: the gate's word on it (an answer instead of
+// the body, in `refusal`; or its limit), and a declared length over the limit refused at once.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // g++ 12, wrongly, of boost::none
-beast::error_code apply_body_limit(Parser& parser, const ServerLimits& limits) {
-  const auto& header = parser.get();
+beast::error_code admit_body(Parser& parser, const ServerLimits& limits,
+                             std::optional<Response>& refusal) {
   std::size_t body_max = limits.body_bytes_max;
-  if (limits.body_bytes_max_for) {
-    if (const std::size_t larger = limits.body_bytes_max_for(header.method(), header.target())) {
-      body_max = larger;
+  if (limits.admit) {
+    Admission admission = limits.admit(parser.get());
+    if (admission.refusal) {
+      refusal = std::move(admission.refusal);
+      return {};
     }
+    if (admission.body_bytes_max != 0) body_max = admission.body_bytes_max;
   }
   parser.body_limit(body_max);
   if (parser.content_length() && *parser.content_length() > body_max) {
@@ -306,7 +309,8 @@ struct RequestRead {
   enum class Step { done, failed, read_more, send_continue };
   Clock::time_point started;  // its first byte
   bool header_checked = false;
-  beast::error_code error;  // when failed
+  beast::error_code error;          // when failed
+  std::optional<Response> refusal;  // when failed: the gate's answer instead of the body
 };
 using Step = RequestRead::Step;
 
@@ -321,8 +325,8 @@ Step advance(Connection& c, Parser& parser, const ServerLimits& limits, RequestR
     if (parser.is_done()) return Step::done;
     if (!parser.is_header_done() || read.header_checked) return Step::read_more;
     read.header_checked = true;
-    read.error = apply_body_limit(parser, limits);
-    if (read.error) return Step::failed;
+    read.error = admit_body(parser, limits, read.refusal);
+    if (read.error || read.refusal) return Step::failed;
     parser.eager(true);  // the header was wanted alone; the body may come in one go
     if (c.buffer.size() == 0 &&
         beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
@@ -453,12 +457,12 @@ asio::awaitable<void> linger(Connection& c) {
   }
 }
 
-// Answers a request that could not be read (400, 408, 413, 431), if anyone is listening,
-// then closes.
-asio::awaitable<void> refuse(Connection& c, const beast::error_code& error,
-                             const ServerLimits& limits, std::string& header_text) {
-  if (is_disconnect(error)) co_return;
-  const Response answer = answer_for_read_error(error);
+// Answers a request that could not be read (400, 408, 413, 431), or whose body the gate
+// refused, if anyone is listening, then closes.
+asio::awaitable<void> refuse(Connection& c, const RequestRead& read, const ServerLimits& limits,
+                             std::string& header_text) {
+  if (!read.refusal && is_disconnect(read.error)) co_return;
+  const Response answer = read.refusal ? *read.refusal : answer_for_read_error(read.error);
   serialize_header(answer, frame_error(answer), false, header_text);
   const Buffers buffers{asio::buffer(header_text), body_buffer(answer)};
   c.expire_at(Clock::now() + limits.write_timeout_ms);
@@ -501,8 +505,8 @@ asio::awaitable<void> serve_requests(Connection& c, const Handler& handler,
     if (const Step step = advance(c, parser, limits, read); step != Step::done) {
       co_await read_rest(c, parser, limits, read, step);
     }
-    if (read.error) {
-      co_await refuse(c, read.error, limits, header_text);
+    if (read.error || read.refusal) {
+      co_await refuse(c, read, limits, header_text);
       co_return;
     }
     c.expire_never();  // the handler takes the time it takes

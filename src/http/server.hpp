@@ -78,11 +78,20 @@ using Response = bhttp::response<ResponseBody>;
 // Called on the connection's thread; `co_await asio::this_coro::executor` gives its executor.
 using Handler = std::function<asio::awaitable<Response>(Request&)>;
 
+// What the server is told about a request whose body follows its header, before it reads any
+// of the body: the body's limit (0: ServerLimits::body_bytes_max), or an answer to send
+// instead of reading it (the connection then closes).
+struct Admission {
+  std::size_t body_bytes_max = 0;
+  std::optional<Response> refusal;
+};
+
 struct ServerLimits {
   std::size_t header_bytes_max = 16 * 1024;  // request line and fields; over → 431
   std::size_t body_bytes_max = 64 * 1024;    // over → 413, before any of it is read
-  // A larger body limit for some requests (e.g. venue layouts); 0 → body_bytes_max.
-  std::function<std::size_t(bhttp::verb, std::string_view target)> body_bytes_max_for;
+  // Asked once the header of a request with a body is in (Router::admit_body); none: every
+  // body is taken up to body_bytes_max.
+  std::function<Admission(const Request& header)> admit;
   std::chrono::milliseconds request_timeout_ms{10'000};  // first byte to last byte of a request
   std::chrono::milliseconds idle_timeout_ms{60'000};     // between keep-alive requests
   std::chrono::milliseconds write_timeout_ms{30'000};    // one whole answer

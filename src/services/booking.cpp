@@ -1,15 +1,15 @@
 #include "services/booking.hpp"
 
-#include "core/json_reader.hpp"
+#include "core/check.hpp"
 #include "services/random_ids.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/json.hpp>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <variant>
 
 namespace boxoffice {
@@ -20,15 +20,9 @@ struct Booking::EventBooking {
 
   const std::shared_ptr<const EventView> view;
   const PriceTable prices;
-  std::mutex availability_mutex;
-  Availability availability;  // cached whole answer, current to availability.seq
 };
 
 namespace {
-
-constexpr std::size_t hold_seat_ids_max = max_per_order_max;
-constexpr std::size_t idempotency_key_bytes_max = 200;
-constexpr std::size_t availability_seats_max = 1'000;
 
 OrderId random_id() {
   Id128 id;
@@ -56,128 +50,66 @@ Result<std::vector<SeatIndex>> resolve_seats(const Layout& layout,
   return seats;
 }
 
-Result<HoldAsk> decode_hold_request(const Event& event, const Layout& layout,
-                                        const boost::json::value& body) {
-  JsonReader reader;
-  std::vector<std::string> seat_ids;
-  BestAvailableQuery best;
-  std::string ga_area;
-  std::uint32_t ga_quantity = 0;
-  int kinds = 0;
-  {
-    ObjectReader fields(reader, body, "");
-    if (fields.has("seats")) {
-      ++kinds;
-      for (const auto& id : fields.array("seats", hold_seat_ids_max, true)) {
-        seat_ids.push_back(reader.text_of(id, "seats"));
-      }
-      if (reader.ok() && seat_ids.empty()) reader.fail("at least one seat", "seats");
+// The sections of a best-available request, by index: those named (all when none are), and of
+// those, the ones priced at its price level.
+Result<BestAvailableQuery> resolve_best_available(const Event& event, const Layout& layout,
+                                                  const HoldBestAvailable& request) {
+  BestAvailableQuery query;
+  query.count = request.count;
+  for (const std::string& section : request.section_ids) {
+    const auto it = layout.section_by_id.find(section);
+    if (it == layout.section_by_id.end()) {
+      return field_error("best_available.sections", "no section " + section);
     }
-    if (const auto* value = fields.object("best_available", false)) {
-      ++kinds;
-      ObjectReader best_fields(reader, *value, "best_available");
-      best.count = static_cast<std::uint32_t>(best_fields.integer("count", 1, max_per_order_max));
-      for (const auto& id : best_fields.array("sections", layout_sections_max, false)) {
-        const std::string section = reader.text_of(id, "best_available.sections");
-        const auto it = layout.section_by_id.find(section);
-        if (reader.ok() && it == layout.section_by_id.end()) {
-          reader.fail("no section " + section, "best_available.sections");
-        } else if (reader.ok()) {
-          best.sections.push_back(it->second);
-        }
-      }
-      if (auto level = best_fields.optional_text("price_level"); level && reader.ok()) {
-        // The sections priced at that level, intersected with any section filter.
-        std::vector<std::uint32_t> priced;
-        for (std::uint32_t i = 0; i < layout.sections.size(); ++i) {
-          const bool wanted = best.sections.empty() ||
-                              std::find(best.sections.begin(), best.sections.end(), i) !=
-                                  best.sections.end();
-          if (wanted && event.pricing.at(layout.sections[i].id) == *level) priced.push_back(i);
-        }
-        if (priced.empty()) {
-          reader.fail("no seated section at price level " + *level, "best_available.price_level");
-        }
-        best.sections = std::move(priced);
-      }
-    }
-    if (const auto* value = fields.object("ga", false)) {
-      ++kinds;
-      ObjectReader ga_fields(reader, *value, "ga");
-      ga_area = ga_fields.text("area");
-      ga_quantity = static_cast<std::uint32_t>(ga_fields.integer("quantity", 1, max_per_order_max));
+    query.sections.push_back(it->second);
+  }
+  if (!request.price_level) return query;
+  std::vector<std::uint32_t> priced;
+  for (std::uint32_t i = 0; i < layout.sections.size(); ++i) {
+    const bool wanted = query.sections.empty() ||
+                        std::find(query.sections.begin(), query.sections.end(), i) !=
+                            query.sections.end();
+    if (wanted && event.pricing.at(layout.sections[i].id) == *request.price_level) {
+      priced.push_back(i);
     }
   }
-  if (!reader.ok()) return reader.take_error();
-  if (kinds != 1) {
-    return make_error(Errc::invalid_field,
-                      "give exactly one of \"seats\", \"best_available\" or \"ga\"");
+  if (priced.empty()) {
+    return field_error("best_available.price_level",
+                       "no seated section at price level " + *request.price_level);
   }
-  if (!seat_ids.empty()) {
-    auto seats = resolve_seats(layout, seat_ids);
-    if (!seats) return std::move(seats).error();
-    return HoldAsk(std::move(seats).value());
-  }
-  if (best.count > 0) return HoldAsk(std::move(best));
-  const auto area = layout.find_ga_area(ga_area);
-  if (!area) {
-    return field_error("ga.area", "no general-admission area " + ga_area);
-  }
-  return HoldAsk(GaAsk{*area, ga_quantity});
+  query.sections = std::move(priced);
+  return query;
 }
 
-struct CheckoutRequest {
-  std::string card_number;
-  std::string email;
-  std::string name;
-  std::string hash;  // identifies the request's content, for Idempotency-Key reuse checks
-};
-
-Result<CheckoutRequest> decode_checkout(const boost::json::value& body) {
-  JsonReader reader;
-  CheckoutRequest request;
-  {
-    ObjectReader fields(reader, body, "");
-    if (const auto* payment = fields.object("payment", true)) {
-      ObjectReader payment_fields(reader, *payment, "payment");
-      request.card_number = payment_fields.text("card_number", 32);
-    }
-    if (const auto* customer = fields.object("customer", true)) {
-      ObjectReader customer_fields(reader, *customer, "customer");
-      request.email = customer_fields.text("email");
-      request.name = customer_fields.text("name");
-      const std::size_t at = request.email.find('@');
-      if (reader.ok() && (at == std::string::npos || at == 0 || at + 1 == request.email.size())) {
-        reader.fail("not an email address", "customer.email");
-      }
-    }
+// A hold request in the layout's terms. Errors: unknown_seats, invalid_field.
+Result<HoldAsk> resolve_hold_request(const Event& event, const Layout& layout,
+                                     const HoldRequest& request) {
+  if (const auto* seats = std::get_if<HoldSeats>(&request)) {
+    auto indexes = resolve_seats(layout, seats->seat_ids);
+    if (!indexes) return std::move(indexes).error();
+    return HoldAsk(std::move(indexes).value());
   }
-  if (!reader.ok()) return reader.take_error();
-  const std::string content = request.card_number + '\n' + request.email + '\n' + request.name;
+  if (const auto* best = std::get_if<HoldBestAvailable>(&request)) {
+    auto query = resolve_best_available(event, layout, *best);
+    if (!query) return std::move(query).error();
+    return HoldAsk(std::move(query).value());
+  }
+  const auto& ga = std::get<HoldGa>(request);
+  const auto area = layout.find_ga_area(ga.area_id);
+  if (!area) return field_error("ga.area", "no general-admission area " + ga.area_id);
+  return HoldAsk(GaAsk{*area, ga.quantity});
+}
+
+// Identifies a checkout request's content, for Idempotency-Key reuse checks.
+std::string request_hash_of(const CheckoutRequest& request) {
+  const std::string content =
+      request.card_number + '\n' + request.customer.email + '\n' + request.customer.name;
   unsigned char digest[16];
   crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(content.data()),
                      content.size(), nullptr, 0);
   Id128 hash;
   std::copy(std::begin(digest), std::end(digest), hash.bytes.begin());
-  request.hash = hash.hex();
-  return request;
-}
-
-std::string base64_of_bits(const std::vector<unsigned char>& bits) {
-  const int variant = sodium_base64_VARIANT_ORIGINAL;
-  std::string text(sodium_base64_encoded_len(bits.size(), variant), '\0');
-  sodium_bin2base64(text.data(), text.size(), bits.data(), bits.size(), variant);
-  text.resize(text.size() - 1);
-  return text;
-}
-
-const char* state_name(SeatState state) {
-  switch (state) {
-    case SeatState::available: return "available";
-    case SeatState::held: return "held";
-    case SeatState::sold: return "sold";
-  }
-  return "unknown";
+  return hash.hex();
 }
 
 }  // namespace
@@ -200,7 +132,7 @@ boost::asio::awaitable<Status> Booking::recover() {
   if (!uncaptured) co_return std::move(uncaptured).error();
   for (const Order& order : *uncaptured) {
     Status captured = co_await payments_.capture(order.payment_id);
-    if (!captured && captured.error().code != Errc::store_unavailable) {
+    if (!captured && captured.error().code == Errc::conflict) {
       // Not this node's processor account (several nodes on one PostgreSQL, each with its own
       // test ledger): the node that authorised it captures it.
       spdlog::warn("order {}: not captured here: {}", order.id.hex(), captured.error().detail);
@@ -253,9 +185,8 @@ boost::asio::awaitable<Result<Booking::EventBooking*>> Booking::booking_of_hold(
   co_return booking;
 }
 
-boost::asio::awaitable<Result<boost::json::object>> Booking::hold(std::int64_t event_id,
-                                                                 boost::json::value body,
-                                                                 UnixMillis now) {
+boost::asio::awaitable<Result<HoldGranted>> Booking::hold(std::int64_t event_id,
+                                                          HoldRequest request, UnixMillis now) {
   auto found = event_booking(event_id);
   if (!found) co_return std::move(found).error();
   EventBooking& booking = **found;
@@ -271,7 +202,8 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::hold(std::int64_t e
       !latest || latest->event->cancelled || !latest->event->published) {
     co_return make_error(Errc::not_on_sale, "the event is cancelled or no longer published");
   }
-  auto ask = decode_hold_request(event, layout_of(*booking.view), body);
+  const Layout& layout = layout_of(*booking.view);
+  auto ask = resolve_hold_request(event, layout, request);
   if (!ask) co_return std::move(ask).error();
 
   const UnixMillis expires_at = now + static_cast<UnixMillis>(event.hold_seconds) * 1000;
@@ -282,50 +214,44 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::hold(std::int64_t e
       metrics_.hold_conflicts.add();
     }
     if (error.code == Errc::store_unavailable) metrics_.store_errors.add();
-    for (const std::uint32_t seat : error.facts.seat_indexes) {  // seat indexes → seat ids
-      error.facts.seat_ids.push_back(layout_of(*booking.view).seats.at(seat).id);
+    for (const std::uint32_t seat : error.facts.seat_indexes) {  // the hold store's indexes
+      error.facts.seat_ids.push_back(layout.seats.at(seat).id);
     }
     error.facts.seat_indexes.clear();
     co_return error;
   }
   metrics_.holds_created.add();
-  boost::json::object answer = encode_hold(booking, held->hold);
-  answer["seq"] = held->seq;
-  co_return answer;
+  co_return HoldGranted{details_of(booking, held->hold), held->seq};
 }
 
-boost::json::object Booking::encode_hold(const EventBooking& booking, const HoldView& hold) const {
+HoldDetails Booking::details_of(const EventBooking& booking, const HoldView& hold) const {
   const Event& event = *booking.view->event;
   const Layout& layout = layout_of(*booking.view);
-  boost::json::array seats;
-  std::int64_t total = 0;
+  HoldDetails details{.id = hold.id,
+                      .event_id = event.id,
+                      .checking_out = hold.confirming,
+                      .created_at = hold.created_at,
+                      .expires_at = hold.expires_at,
+                      .currency = booking.prices.currency};
   for (const SeatIndex seat : hold.seats) {
-    seats.emplace_back(layout.seats[seat].id);
-    total += event.price_levels[booking.prices.seat_level[seat]].price_cents;
+    details.seat_ids.push_back(layout.seats[seat].id);
+    details.total_cents += event.price_levels[booking.prices.seat_level[seat]].price_cents;
   }
-  boost::json::object answer{{"hold_id", hold.id.hex()},
-                             {"event_id", event.id},
-                             {"status", hold.confirming ? "checking_out" : "held"},
-                             {"seats", std::move(seats)},
-                             {"created_at", format_rfc3339(hold.created_at)},
-                             {"expires_at", format_rfc3339(hold.expires_at)}};
   if (hold.ga_area) {
-    answer["ga"] = {{"area", layout.ga_areas[*hold.ga_area].id}, {"quantity", hold.ga_quantity}};
-    total += hold.ga_quantity *
-             event.price_levels[booking.prices.ga_area_level[*hold.ga_area]].price_cents;
+    details.ga = GaPlaces{layout.ga_areas[*hold.ga_area].id, hold.ga_quantity};
+    details.total_cents +=
+        hold.ga_quantity *
+        event.price_levels[booking.prices.ga_area_level[*hold.ga_area]].price_cents;
   }
-  answer["total_cents"] = total;
-  answer["currency"] = booking.prices.currency;
-  return answer;
+  return details;
 }
 
-boost::asio::awaitable<Result<boost::json::object>> Booking::find_hold(HoldId id,
-                                                                      UnixMillis now) {
+boost::asio::awaitable<Result<HoldDetails>> Booking::find_hold(HoldId id, UnixMillis now) {
   auto found = co_await booking_of_hold(id, now);
   if (!found) co_return std::move(found).error();
   auto hold = co_await holds_.find_hold(id, now);
   if (!hold) co_return std::move(hold).error();
-  co_return encode_hold(**found, *hold);
+  co_return details_of(**found, *hold);
 }
 
 boost::asio::awaitable<Status> Booking::release(HoldId id, UnixMillis now) {
@@ -334,28 +260,24 @@ boost::asio::awaitable<Status> Booking::release(HoldId id, UnixMillis now) {
   co_return co_await holds_.release(id, now);
 }
 
-Order Booking::make_order(const EventBooking& booking, const HoldView& hold,
-                          const boost::json::object& customer, std::string idempotency_key,
+Order Booking::make_order(const HoldDetails& hold, const CheckoutRequest& request,
                           std::string request_hash, std::string payment_id,
                           UnixMillis now) const {
-  const boost::json::object encoded = encode_hold(booking, hold);
   Order order;
   order.id = random_id();
-  order.event_id = booking.view->event->id;
+  order.event_id = hold.event_id;
   order.hold_id = hold.id;
-  order.idempotency_key = std::move(idempotency_key);
+  order.idempotency_key = request.idempotency_key;
   order.request_hash = std::move(request_hash);
-  for (const auto& seat : encoded.at("seats").as_array()) {
-    order.seats.emplace_back(seat.as_string());
+  order.seats = hold.seat_ids;
+  if (hold.ga) {
+    order.ga_area = hold.ga->area_id;
+    order.ga_quantity = hold.ga->quantity;
   }
-  if (hold.ga_area) {
-    order.ga_area = layout_of(*booking.view).ga_areas[*hold.ga_area].id;
-    order.ga_quantity = hold.ga_quantity;
-  }
-  order.total_cents = encoded.at("total_cents").as_int64();
-  order.currency = booking.prices.currency;
-  order.customer_email = customer.at("email").as_string();
-  order.customer_name = customer.at("name").as_string();
+  order.total_cents = hold.total_cents;
+  order.currency = hold.currency;
+  order.customer_email = request.customer.email;
+  order.customer_name = request.customer.name;
   order.payment_id = std::move(payment_id);
   order.created_at = now;
   std::vector<std::string> units = order.seats;
@@ -369,11 +291,11 @@ Order Booking::make_order(const EventBooking& booking, const HoldView& hold,
   return order;
 }
 
-boost::asio::awaitable<Result<std::optional<boost::json::object>>> Booking::existing_order(
+boost::asio::awaitable<Result<std::optional<Order>>> Booking::existing_order(
     HoldId id, std::string idempotency_key, std::string request_hash) {
   auto existing = co_await orders_.async_find_order_by_hold(id, store_calls_);
   if (!existing) co_return std::move(existing).error();
-  if (!*existing) co_return std::optional<boost::json::object>();
+  if (!*existing) co_return std::optional<Order>();
   const Order& order = **existing;
   if (order.idempotency_key != idempotency_key) {
     co_return make_error(Errc::conflict, "the hold was already checked out",
@@ -385,23 +307,16 @@ boost::asio::awaitable<Result<std::optional<boost::json::object>>> Booking::exis
   }
   // Its node may have died before marking the seats sold: settle the hold (a no-op if done).
   co_await holds_.finish_checkout(id);
-  co_return std::optional<boost::json::object>(encode_order(order));
+  co_return std::move(existing).value();
 }
 
-boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
-                                                                     boost::json::value body,
-                                                                     std::string idempotency_key,
-                                                                     Clock clock) {
-  if (idempotency_key.empty() || idempotency_key.size() > idempotency_key_bytes_max) {
-    co_return make_error(Errc::invalid_field,
-                         "the Idempotency-Key header is required (1 to 200 bytes)",
-                         {.field = "Idempotency-Key"});
-  }
-  auto request = decode_checkout(body);
-  if (!request) co_return std::move(request).error();
-
+boost::asio::awaitable<Result<Order>> Booking::checkout(HoldId id, CheckoutRequest request,
+                                                       Clock clock) {
+  BOXOFFICE_CHECK(!request.idempotency_key.empty() &&
+                  request.idempotency_key.size() <= idempotency_key_bytes_max);
+  const std::string request_hash = request_hash_of(request);
   // The payment's own idempotency key: a retry of this very request reuses its authorisation.
-  const std::string payment_key = id.hex() + ":" + idempotency_key + ":" + request->hash;
+  const std::string payment_key = id.hex() + ":" + request.idempotency_key + ":" + request_hash;
   auto found = co_await booking_of_hold(id, clock());
   Result<HoldView> pinned = make_error(Errc::not_found, "no live hold with this id");
   if (found) {
@@ -414,7 +329,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
     if (code == Errc::hold_gone || code == Errc::not_found) {
       // Only a hold that is not live can have an order: asking the store here, not before
       // every checkout, keeps a round trip off the way of the first attempt.
-      auto existing = co_await existing_order(id, idempotency_key, request->hash);
+      auto existing = co_await existing_order(id, request.idempotency_key, request_hash);
       if (!existing) co_return std::move(existing).error();
       if (*existing) co_return std::move(**existing);
 
@@ -427,8 +342,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
     if (code == Errc::store_unavailable) metrics_.store_errors.add();
     co_return std::move(pinned).error();
   }
-  EventBooking& booking = **found;
-  const boost::json::object encoded_hold = encode_hold(booking, *pinned);
+  const HoldDetails hold = details_of(**found, *pinned);
   // Named, not a temporary in the co_await: g++ 12 destroys such temporaries twice.
   auto abort = [&]() -> boost::asio::awaitable<void> {
     Status aborted = co_await holds_.abort_checkout(id, clock());
@@ -440,8 +354,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
   // Named, not a temporary in the co_await: g++ 12 destroys such temporaries twice. An
   // earlier attempt that failed had its authorisation voided: this one needs a key of its own.
   Authorisation authorisation{payment_key + ":" + std::to_string(pinned->aborted_checkouts),
-                              request->card_number,
-                              encoded_hold.at("total_cents").as_int64(), booking.prices.currency};
+                              request.card_number, hold.total_cents, hold.currency};
   const std::string authorisation_key = authorisation.idempotency_key;
   auto payment = co_await payments_.authorise(std::move(authorisation));
   if (!payment) {
@@ -453,10 +366,9 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
     co_return std::move(payment).error();
   }
   metrics_.payments_approved.add();
-  Order order = make_order(booking, *pinned, {{"email", request->email}, {"name", request->name}},
-                           idempotency_key, request->hash, *payment, clock());
+  Order order = make_order(hold, request, request_hash, *payment, clock());
   const std::uint32_t ga_capacity =
-      pinned->ga_area ? layout_of(*booking.view).ga_areas[*pinned->ga_area].capacity : 0;
+      pinned->ga_area ? layout_of(*(*found)->view).ga_areas[*pinned->ga_area].capacity : 0;
   Status committed = co_await orders_.async_commit_order(order, ga_capacity, store_calls_);
   if (!committed) {
     if (committed.error().code == Errc::store_unavailable) metrics_.store_errors.add();
@@ -464,7 +376,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
     if (committed.error().code == Errc::conflict) {
       // The hold has its order already: made by a node that died after committing it, whose
       // pin this checkout took over. The same request gets that order.
-      auto existing = co_await existing_order(id, idempotency_key, request->hash);
+      auto existing = co_await existing_order(id, request.idempotency_key, request_hash);
       if (!existing) co_return std::move(existing).error();
       if (*existing) co_return std::move(**existing);
     }
@@ -488,7 +400,7 @@ boost::asio::awaitable<Result<boost::json::object>> Booking::checkout(HoldId id,
     boost::asio::co_spawn(co_await boost::asio::this_coro::executor, record_capture(order.id),
                           boost::asio::detached);
   }
-  co_return encode_order(order);
+  co_return order;
 }
 
 boost::asio::awaitable<void> Booking::record_capture(OrderId order_id) {
@@ -497,129 +409,43 @@ boost::asio::awaitable<void> Booking::record_capture(OrderId order_id) {
   }
 }
 
-boost::json::object Booking::encode_order(const Order& order) const {
-  boost::json::array seats;
-  for (const std::string& seat : order.seats) seats.emplace_back(seat);
-  boost::json::array tickets;
-  for (const Ticket& ticket : order.tickets) {
-    tickets.push_back({{"seat", ticket.unit}, {"code", ticket.code}});
-  }
-  boost::json::object answer{
-      {"order_id", order.id.hex()},
-      {"status", "confirmed"},
-      {"event_id", order.event_id},
-      {"hold_id", order.hold_id.hex()},
-      {"seats", std::move(seats)},
-      {"tickets", std::move(tickets)},
-      {"total_cents", order.total_cents},
-      {"currency", order.currency},
-      {"customer", {{"email", order.customer_email}, {"name", order.customer_name}}},
-      {"payment",
-       {{"id", order.payment_id},
-        {"status", order.payment_status == PaymentStatus::captured ? "captured" : "authorized"}}},
-      {"created_at", format_rfc3339(order.created_at)}};
-  if (order.ga_area) answer["ga"] = {{"area", *order.ga_area}, {"quantity", order.ga_quantity}};
-  return answer;
-}
-
-Result<boost::json::object> Booking::order(const OrderId& id) {
+Result<Order> Booking::order(const OrderId& id) {
   auto order = orders_.find_order(id);
   if (!order) return std::move(order).error();
   if (!*order) return make_error(Errc::not_found, "no such order");
-  return encode_order(**order);
+  return std::move(**order);
 }
 
-Result<boost::json::object> Booking::orders_of_event(std::int64_t event_id) {
+Result<std::vector<Order>> Booking::orders_of_event(std::int64_t event_id) {
   if (!catalog_.event(event_id)) return make_error(Errc::not_found, "no such event");
-  auto orders = orders_.orders_of_event(event_id);
-  if (!orders) return std::move(orders).error();
-  boost::json::array list;
-  for (const Order& order : *orders) list.push_back(encode_order(order));
-  return boost::json::object{{"event_id", event_id}, {"orders", std::move(list)}};
+  return orders_.orders_of_event(event_id);
 }
 
-Result<Availability> Booking::availability(std::int64_t event_id,
-                                           std::optional<std::string_view> seats,
-                                           UnixMillis now) {
+Result<AvailabilityState> Booking::availability(std::int64_t event_id, UnixMillis now) {
   auto found = event_booking(event_id);
   if (!found) return std::move(found).error();
-  EventBooking& booking = **found;
-  const Layout& layout = layout_of(*booking.view);
-  std::vector<std::string> ids;
-  if (seats) {
-    for (std::string_view rest = *seats; !rest.empty();) {
-      const std::size_t comma = rest.find(',');
-      ids.emplace_back(rest.substr(0, comma));
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      if (ids.size() > availability_seats_max) {
-        return field_error("seats", "at most 1000 at a time");
-      }
-    }
-  }
-  auto indexes = resolve_seats(layout, ids);
-  if (!indexes) return std::move(indexes).error();
+  auto units = holds_.snapshot(event_id, now);
+  if (!units) return std::move(units).error();
+  return AvailabilityState{event_id, (*found)->view->venue->layout, std::move(*units)};
+}
 
-  auto found_snapshot = holds_.snapshot(event_id, now);
-  if (!found_snapshot) return std::move(found_snapshot).error();
-  const UnitsSnapshot& units = **found_snapshot;
-  if (seats) {
-    boost::json::object states;
-    for (const SeatIndex seat : *indexes) {
-      states[layout.seats[seat].id] = state_name(units.seats[seat]);
-    }
-    boost::json::object answer{
-        {"event_id", event_id}, {"seq", units.seq}, {"seats", std::move(states)}};
-    return Availability{units.seq,
-                        std::make_shared<const std::string>(boost::json::serialize(answer))};
+Result<SeatStates> Booking::seat_states(std::int64_t event_id,
+                                        const std::vector<std::string>& seat_ids,
+                                        UnixMillis now) {
+  if (seat_ids.size() > availability_seats_max) {
+    return field_error("seats", "at most " + std::to_string(availability_seats_max) + " at a time");
   }
-  std::lock_guard lock(booking.availability_mutex);
-  if (booking.availability.json && booking.availability.seq == units.seq) {
-    return booking.availability;
+  auto found = event_booking(event_id);
+  if (!found) return std::move(found).error();
+  auto indexes = resolve_seats(layout_of(*(*found)->view), seat_ids);
+  if (!indexes) return std::move(indexes).error();
+  auto units = holds_.snapshot(event_id, now);
+  if (!units) return std::move(units).error();
+  SeatStates states{event_id, (*units)->seq, {}};
+  for (std::size_t i = 0; i < seat_ids.size(); ++i) {
+    states.seats.emplace_back(seat_ids[i], (*units)->seats[(*indexes)[i]]);
   }
-  const std::size_t seat_count = layout.seats.size();
-  std::vector<unsigned char> held((seat_count + 7) / 8, 0);
-  std::vector<unsigned char> sold((seat_count + 7) / 8, 0);
-  std::vector<std::uint32_t> section_available(layout.sections.size(), 0);
-  for (SeatIndex seat = 0; seat < seat_count; ++seat) {
-    const SeatState state = units.seats[seat];
-    const auto bit = static_cast<unsigned char>(1u << (seat % 8));
-    if (state == SeatState::held) held[seat / 8] |= bit;
-    if (state == SeatState::sold) sold[seat / 8] |= bit;
-    if (state == SeatState::available) ++section_available[layout.seats[seat].section];
-  }
-  boost::json::array sections;
-  for (std::size_t i = 0; i < layout.sections.size(); ++i) {
-    sections.push_back({{"id", layout.sections[i].id},
-                        {"seats", layout.sections[i].seat_count},
-                        {"available", section_available[i]}});
-  }
-  boost::json::array areas;
-  for (std::size_t i = 0; i < layout.ga_areas.size(); ++i) {
-    const GaCounts& counts = units.ga[i];
-    areas.push_back({{"id", layout.ga_areas[i].id},
-                     {"capacity", counts.capacity},
-                     {"available", counts.available()},
-                     {"held", counts.held},
-                     {"sold", counts.sold}});
-  }
-  const std::uint32_t seats_held =
-      static_cast<std::uint32_t>(seat_count) - units.seats_available - units.seats_sold;
-  boost::json::object answer{
-      {"event_id", event_id},
-      {"seq", units.seq},
-      {"seat_count", seat_count},
-      {"available", units.seats_available},
-      {"held", seats_held},
-      {"sold", units.seats_sold},
-      {"encoding", "base64 bitmaps in seat map order: bit i (least significant first in each "
-                   "byte) stands for seat i"},
-      {"held_bitmap", base64_of_bits(held)},
-      {"sold_bitmap", base64_of_bits(sold)},
-      {"sections", std::move(sections)},
-      {"ga_areas", std::move(areas)}};
-  booking.availability = {units.seq,
-                          std::make_shared<const std::string>(boost::json::serialize(answer))};
-  return booking.availability;
+  return states;
 }
 
 boost::asio::awaitable<Result<std::size_t>> Booking::sweep(UnixMillis now) {

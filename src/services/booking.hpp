@@ -7,8 +7,10 @@
 // the capture in the store in the background): a crash at any point leaves either no order
 // (the authorisation is voided at the next start, or when the buyer retries) or a whole order
 // (captured at the next start). A checkout pinned by a node
-// that died is settled by the sweep, against the orders the store has. Every answer is the
-// API's JSON body, ready to send.
+// that died is settled by the sweep, against the orders the store has.
+//
+// Requests and answers are typed, with seats named by id as the API names them; http/ decodes
+// and encodes them (http/booking_json.cpp).
 #pragma once
 
 #include "core/errors.hpp"
@@ -23,7 +25,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/json/object.hpp>
 
 #include <memory>
 #include <mutex>
@@ -31,12 +32,74 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
 
 namespace boxoffice {
 
-struct Availability {
+// What a hold asks for: these seats, the best N seats together (in these sections, at this
+// price level, when given), or places in a general-admission area.
+struct HoldSeats {
+  std::vector<std::string> seat_ids;
+};
+struct HoldBestAvailable {
+  std::uint32_t count = 0;
+  std::vector<std::string> section_ids;  // empty: any section
+  std::optional<std::string> price_level;
+};
+struct HoldGa {
+  std::string area_id;
+  std::uint32_t quantity = 0;
+};
+using HoldRequest = std::variant<HoldSeats, HoldBestAvailable, HoldGa>;
+
+struct GaPlaces {
+  std::string area_id;
+  std::uint32_t quantity = 0;
+};
+
+// A live hold as its holder sees it.
+struct HoldDetails {
+  HoldId id;
+  std::int64_t event_id = 0;
+  bool checking_out = false;
+  std::vector<std::string> seat_ids;
+  std::optional<GaPlaces> ga;
+  UnixMillis created_at = 0;
+  UnixMillis expires_at = 0;
+  std::int64_t total_cents = 0;
+  std::string currency;
+};
+
+struct HoldGranted {
+  HoldDetails hold;
+  std::uint64_t seq = 0;  // the event's sequence number after this hold
+};
+
+struct Customer {
+  std::string email;
+  std::string name;
+};
+
+struct CheckoutRequest {
+  std::string idempotency_key;  // 1 to idempotency_key_bytes_max bytes
+  std::string card_number;
+  Customer customer;
+};
+
+// An event's units at one sequence number, with the layout that names them.
+struct AvailabilityState {
+  std::int64_t event_id = 0;
+  std::shared_ptr<const Layout> layout;
+  std::shared_ptr<const UnitsSnapshot> units;
+};
+
+// Some seats' states at one sequence number, in the order asked.
+struct SeatStates {
+  std::int64_t event_id = 0;
   std::uint64_t seq = 0;
-  std::shared_ptr<const std::string> json;
+  std::vector<std::pair<std::string, SeatState>> seats;
 };
 
 class Booking {
@@ -48,6 +111,8 @@ class Booking {
   // A checkout pins its hold at most this long (by default): a payment takes seconds; a node
   // that died mid-checkout leaves a pin that the sweep settles after this.
   static constexpr UnixMillis default_checkout_pin_ms = 60'000;
+  static constexpr std::size_t idempotency_key_bytes_max = 200;
+  static constexpr std::size_t availability_seats_max = 1'000;
 
   Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds, PaymentProvider& payments,
           TicketSecret secret, Metrics& metrics,
@@ -59,37 +124,40 @@ class Booking {
   boost::asio::awaitable<Status> recover();
 
   // POST /v1/events/{id}/holds. Errors: not_found (no such published event), not_on_sale,
-  // invalid_field / unknown_seats / duplicate_seats / over_order_limit (bad request),
-  // seats_unavailable, not_enough_seats, store_unavailable.
-  boost::asio::awaitable<Result<boost::json::object>> hold(std::int64_t event_id,
-                                                           boost::json::value body,
-                                                           UnixMillis now);
-  // GET /v1/holds/{id}. Errors: hold_gone (extra "reason": expired, released or checked_out)
+  // invalid_field (no such section, price level or area) / unknown_seats / duplicate_seats /
+  // over_order_limit (bad request), seats_unavailable (facts: seat_ids), not_enough_seats,
+  // store_unavailable.
+  boost::asio::awaitable<Result<HoldGranted>> hold(std::int64_t event_id, HoldRequest request,
+                                                   UnixMillis now);
+  // GET /v1/holds/{id}. Errors: hold_gone (fact "reason": expired, released or checked_out)
   // for a hold that ended recently (the last ended_holds_max are remembered), not_found else.
-  boost::asio::awaitable<Result<boost::json::object>> find_hold(HoldId id, UnixMillis now);
+  boost::asio::awaitable<Result<HoldDetails>> find_hold(HoldId id, UnixMillis now);
   // DELETE /v1/holds/{id}. Errors: hold_gone or not_found as above, checkout_in_progress.
   boost::asio::awaitable<Status> release(HoldId id, UnixMillis now);
 
-  // POST /v1/holds/{id}/checkout. Same key and body as an earlier success: that order again.
-  // Errors: invalid_field, idempotency_mismatch, conflict (checked out under another key),
-  // hold_gone, checkout_in_progress, payment_declined (the hold stays), seats_unavailable,
-  // store_unavailable.
-  boost::asio::awaitable<Result<boost::json::object>> checkout(HoldId id,
-                                                               boost::json::value body,
-                                                               std::string idempotency_key,
-                                                               Clock clock);
+  // POST /v1/holds/{id}/checkout. Same key and request as an earlier success: that order again.
+  // Errors: invalid_field (a card number that can't be one), idempotency_mismatch, conflict
+  // (checked out under another key; fact order_id), hold_gone, checkout_in_progress,
+  // payment_declined (the hold stays), seats_unavailable, store_unavailable, store_failed.
+  boost::asio::awaitable<Result<Order>> checkout(HoldId id, CheckoutRequest request, Clock clock);
 
   // The event of a live hold (in cluster mode, of any well-formed hold id: it carries its
   // event); nullopt otherwise.
   std::optional<std::int64_t> event_of_hold(const HoldId& id) { return holds_.event_of(id); }
 
-  Result<boost::json::object> order(const OrderId& id);
-  Result<boost::json::object> orders_of_event(std::int64_t event_id);
+  // GET /v1/orders/{id}. Errors: not_found, store_unavailable.
+  Result<Order> order(const OrderId& id);
+  // GET /v1/events/{id}/orders, in the order they were made. Errors: not_found (no such
+  // event), store_unavailable.
+  Result<std::vector<Order>> orders_of_event(std::int64_t event_id);
 
-  // GET /v1/events/{id}/availability, whole (cached per sequence number) or for `seats` only
-  // (comma-separated ids). Errors: not_found, unknown_seats.
-  Result<Availability> availability(std::int64_t event_id, std::optional<std::string_view> seats,
-                                    UnixMillis now);
+  // GET /v1/events/{id}/availability: the event's units as this node knows them. Errors:
+  // not_found.
+  Result<AvailabilityState> availability(std::int64_t event_id, UnixMillis now);
+  // GET /v1/events/{id}/availability?seats=: these seats' states (at most
+  // availability_seats_max). Errors: not_found, invalid_field, unknown_seats.
+  Result<SeatStates> seat_states(std::int64_t event_id, const std::vector<std::string>& seat_ids,
+                                 UnixMillis now);
 
   // Expires the due holds of every event (the sweeper; lazy expiry does the rest) and settles
   // checkouts whose node died. Answers how many holds expired.
@@ -106,15 +174,14 @@ class Booking {
   boost::asio::awaitable<Result<EventBooking*>> booking_of_hold(const HoldId& id, UnixMillis now);
   // The order a checkout of this hold already made, for a retry with the same key and body;
   // nullopt if none. Errors: conflict (another key), idempotency_mismatch, store_unavailable.
-  boost::asio::awaitable<Result<std::optional<boost::json::object>>> existing_order(
-      HoldId id, std::string idempotency_key, std::string request_hash);
+  boost::asio::awaitable<Result<std::optional<Order>>> existing_order(HoldId id,
+                                                                      std::string idempotency_key,
+                                                                      std::string request_hash);
   // Marks the order's payment captured in the store; a failure is logged (the next start
   // captures again and records it).
   boost::asio::awaitable<void> record_capture(OrderId order_id);
-  boost::json::object encode_hold(const EventBooking& booking, const HoldView& hold) const;
-  boost::json::object encode_order(const Order& order) const;
-  Order make_order(const EventBooking& booking, const HoldView& hold,
-                   const boost::json::object& customer, std::string idempotency_key,
+  HoldDetails details_of(const EventBooking& booking, const HoldView& hold) const;
+  Order make_order(const HoldDetails& hold, const CheckoutRequest& request,
                    std::string request_hash, std::string payment_id, UnixMillis now) const;
 
   Catalog& catalog_;

@@ -1,14 +1,13 @@
 #include "services/catalog.hpp"
 
-#include "core/catalog_codec.hpp"
-
-#include <boost/json.hpp>
+#include "core/catalog.hpp"
 
 #include <algorithm>
 
 namespace boxoffice {
 
-Catalog::Catalog(CatalogStore& store, bool shared) : store_(store), shared_(shared) {}
+Catalog::Catalog(CatalogStore& store, EventEncoder encode, bool shared)
+    : store_(store), encode_(std::move(encode)), shared_(shared) {}
 
 Status Catalog::load() {
   auto signature = store_.catalog_signature();
@@ -28,40 +27,56 @@ Status Catalog::load() {
   }
   for (Event& event : *events) {
     const std::int64_t id = event.id;
+    categories_.insert(event.category);
     events_.emplace(id, make_view(std::make_shared<const Event>(std::move(event))));
   }
   return ok_status();
 }
 
-Result<std::shared_ptr<const Venue>> Catalog::create_venue(const boost::json::value& body) {
-  auto venue = decode_venue(body);
-  if (!venue) return std::move(venue).error();
-  auto id = store_.create_venue(*venue);
+Result<std::shared_ptr<const Venue>> Catalog::create_venue(Venue venue) {
+  {
+    std::shared_lock lock(mutex_);
+    if (venues_.size() >= catalog_venues_max) {
+      return make_error(Errc::limit_exceeded, "a catalog holds at most " +
+                                                  std::to_string(catalog_venues_max) + " venues");
+    }
+  }
+  auto id = store_.create_venue(venue);
   if (!id) return std::move(id).error();
-  venue->id = *id;
-  auto shared = std::make_shared<const Venue>(std::move(venue).value());
+  venue.id = *id;
+  auto shared = std::make_shared<const Venue>(std::move(venue));
   std::unique_lock lock(mutex_);
   venues_.emplace(*id, shared);
   return shared;
 }
 
-Result<std::shared_ptr<const Event>> Catalog::create_event(const boost::json::value& body) {
-  auto event = decode_event(body);
-  if (!event) return std::move(event).error();
-  const auto venue = this->venue(event->venue_id);
-  if (!venue) {
-    return field_error("venue_id", "no venue " + std::to_string(event->venue_id));
+Status Catalog::check_category_limit(const std::string& category) const {
+  if (categories_.size() < catalog_categories_max || categories_.contains(category)) {
+    return ok_status();
   }
-  if (Status valid = validate_event(*event, *venue->layout); !valid) {
+  return make_error(Errc::limit_exceeded, "a catalog holds at most " +
+                                              std::to_string(catalog_categories_max) +
+                                              " categories; use one it has");
+}
+
+Result<std::shared_ptr<const Event>> Catalog::create_event(Event event) {
+  const auto venue = this->venue(event.venue_id);
+  if (!venue) return field_error("venue_id", "no venue " + std::to_string(event.venue_id));
+  if (Status valid = validate_event(event, *venue->layout); !valid) {
     return std::move(valid).error();
   }
-  auto id = store_.create_event(*event);
+  {
+    std::shared_lock lock(mutex_);
+    if (Status room = check_category_limit(event.category); !room) return std::move(room).error();
+  }
+  auto id = store_.create_event(event);
   if (!id) return std::move(id).error();
-  event->id = *id;
-  auto shared = std::make_shared<const Event>(std::move(event).value());
+  event.id = *id;
+  auto shared = std::make_shared<const Event>(std::move(event));
   std::shared_ptr<const EventView> view;
   {
     std::unique_lock lock(mutex_);
+    categories_.insert(shared->category);
     view = events_.emplace(*id, make_view(shared)).first->second;
   }
   changed(view);
@@ -80,6 +95,8 @@ Result<std::shared_ptr<const EventView>> Catalog::change_event(
     auto edited = edit(changed);
     if (!edited) return std::move(edited).error();
     if (!*edited) return it->second;
+    if (Status room = check_category_limit(changed.category); !room) return std::move(room).error();
+    categories_.insert(changed.category);
     changed.version = it->second->event->version + 1;
     if (Status stored = store_.update_event(changed); !stored) return std::move(stored).error();
     it->second = make_view(std::make_shared<const Event>(std::move(changed)));
@@ -114,11 +131,8 @@ Result<std::shared_ptr<const EventView>> Catalog::cancel(std::int64_t event_id) 
 }
 
 Result<std::shared_ptr<const EventView>> Catalog::update_event(std::int64_t event_id,
-                                                               const boost::json::value& body) {
-  auto decoded = decode_event(body);
-  if (!decoded) return std::move(decoded).error();
-  return change_event(event_id, [this, &decoded](Event& event) -> Result<bool> {
-    Event updated = std::move(decoded).value();
+                                                               Event updated) {
+  return change_event(event_id, [this, &updated](Event& event) -> Result<bool> {
     if (updated.venue_id != event.venue_id) {
       return field_error("venue_id", "an event can't move to another venue");
     }
@@ -156,6 +170,7 @@ Status Catalog::refresh() {
     const auto it = events_.find(event.id);
     if (it != events_.end() && it->second->event->version == event.version) continue;
     const std::int64_t id = event.id;
+    categories_.insert(event.category);  // another node checked its limit
     changes.push_back(events_[id] = make_view(std::make_shared<const Event>(std::move(event))));
   }
   signature_ = std::move(*signature);
@@ -213,38 +228,12 @@ std::vector<std::shared_ptr<const EventView>> Catalog::events() const {
   return views;
 }
 
-std::shared_ptr<const std::string> Catalog::seatmap_json(const EventView& view) {
-  std::lock_guard lock(seatmaps_mutex_);
-  auto& seatmap = seatmaps_[view.event->id];
-  if (!seatmap) {
-    seatmap = std::make_shared<const std::string>(
-        boost::json::serialize(encode_seatmap(*view.event, *view.venue)));
-  }
-  return seatmap;
-}
-
 // Called with mutex_ held (or before serving): looks the venue up directly.
 std::shared_ptr<const EventView> Catalog::make_view(std::shared_ptr<const Event> event) const {
   auto view = std::make_shared<EventView>();
   const auto venue = venues_.find(event->venue_id);
   view->venue = venue == venues_.end() ? nullptr : venue->second;
-  boost::json::object details = encode_event(*event);
-  if (view->venue) {
-    const Venue& v = *view->venue;
-    details["venue"] = {{"id", v.id},           {"name", v.name}, {"city", v.city},
-                        {"country", v.country}, {"timezone", v.timezone},
-                        {"lat", v.lat},         {"lon", v.lon},
-                        {"seat_count", v.layout->seats.size()}};
-  }
-  const auto [min, max] = std::minmax_element(
-      event->price_levels.begin(), event->price_levels.end(),
-      [](const PriceLevel& a, const PriceLevel& b) { return a.price_cents < b.price_cents; });
-  if (min != event->price_levels.end()) {
-    details["price_range"] = {{"min_cents", min->price_cents},
-                              {"max_cents", max->price_cents},
-                              {"currency", min->currency}};
-  }
-  view->details_json = boost::json::serialize(details);
+  view->encoded = encode_(*event, view->venue.get());
   view->etag = "\"e" + std::to_string(event->id) + "v" + std::to_string(event->version) + "\"";
   view->event = std::move(event);
   return view;

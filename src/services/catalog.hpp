@@ -1,6 +1,7 @@
 // The catalog service: venues and events, kept whole in memory (read thousands of times per
-// write) and written through to the CatalogStore. Reads are answered from precomputed JSON
-// with a version for the ETag, so the hot `GET /v1/events/{id}` is a map lookup and a copy.
+// write) and written through to the CatalogStore. Each version of an event is encoded once for
+// readers, by the edge's EventEncoder (http/), and kept with a version for the ETag, so the hot
+// `GET /v1/events/{id}` is a map lookup and a copy.
 //
 // Thread-safe: reads take a shared lock, writes an exclusive one; what a read returns is
 // immutable and stays valid however long the caller keeps it.
@@ -15,40 +16,50 @@
 #include "core/errors.hpp"
 #include "services/stores.hpp"
 
-#include <boost/json/value.hpp>
-
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace boxoffice {
 
-// An event as the API shows it, with its venue, in encoded form.
+// Bounds of a catalog, so that what is derived from it has bounds too (the search index keeps
+// venue names, cities and categories as 16-bit ids). Creating more answers limit_exceeded.
+inline constexpr std::size_t catalog_venues_max = 65'535;
+inline constexpr std::size_t catalog_categories_max = 65'535;
+
+// An event with its venue, and its representation for readers.
 struct EventView {
   std::shared_ptr<const Event> event;
-  std::shared_ptr<const Venue> venue;
-  std::string details_json;  // GET /v1/events/{id}
-  std::string etag;          // of details_json, quoted
+  std::shared_ptr<const Venue> venue;  // null only if the store lost it
+  std::string encoded;                 // what EventEncoder made of this version
+  std::string etag;                    // of this version, quoted
 };
+
+// How readers are sent an event (the edge's codec): called once per version of each event.
+using EventEncoder = std::function<std::string(const Event& event, const Venue* venue)>;
 
 class Catalog {
  public:
   // `shared`: other nodes write to the same store.
-  explicit Catalog(CatalogStore& store, bool shared = false);
+  Catalog(CatalogStore& store, EventEncoder encode, bool shared = false);
 
   // Loads everything stored; called once before serving.
   Status load();
   // Loads what changed in the store since the last load (a cheap question when nothing did).
   Status refresh();
 
-  // POST /v1/venues and POST /v1/events bodies. Errors: malformed input (see
-  // core/catalog_codec.hpp), not_found (no such venue), store_unavailable.
-  Result<std::shared_ptr<const Venue>> create_venue(const boost::json::value& body);
-  Result<std::shared_ptr<const Event>> create_event(const boost::json::value& body);
+  // Stores a new venue (its id is chosen here). Errors: limit_exceeded (catalog_venues_max),
+  // store_unavailable.
+  Result<std::shared_ptr<const Venue>> create_venue(Venue venue);
+  // Stores a new event (its id is chosen here). Errors: invalid_field (no such venue; see
+  // validate_event in core/catalog.hpp), limit_exceeded (catalog_categories_max),
+  // store_unavailable.
+  Result<std::shared_ptr<const Event>> create_event(Event event);
   // Makes an event visible and sellable from its on_sale_at. Publishing twice is harmless.
   Result<std::shared_ptr<const EventView>> publish(std::int64_t event_id);
   // Hides an event again (not found for fans, gone from search). Harmless twice.
@@ -56,10 +67,9 @@ class Catalog {
   // Marks an event cancelled: still readable (with "cancelled": true), no longer sold or
   // found by search. Errors: not_found, store_unavailable. Harmless twice.
   Result<std::shared_ptr<const EventView>> cancel(std::int64_t event_id);
-  // Replaces an event's details with `body` (a POST /v1/events body; the venue stays).
+  // Replaces an event's details with `updated`'s (the venue, id and publication stay).
   // Errors: as create_event, not_found.
-  Result<std::shared_ptr<const EventView>> update_event(std::int64_t event_id,
-                                                        const boost::json::value& body);
+  Result<std::shared_ptr<const EventView>> update_event(std::int64_t event_id, Event updated);
 
   // Called with every event this catalog sees change (created, published, updated, cancelled,
   // or loaded by refresh() from another node), after the change, outside any lock. One
@@ -74,11 +84,10 @@ class Catalog {
   std::shared_ptr<const EventView> event(std::int64_t id);
   std::vector<std::shared_ptr<const EventView>> events() const;
 
-  // The seat map of an event, encoded once and kept (immutable for the event's life).
-  std::shared_ptr<const std::string> seatmap_json(const EventView& view);
-
  private:
   std::shared_ptr<const EventView> make_view(std::shared_ptr<const Event> event) const;
+  // Whether the catalog may take an event of `category` (mutex_ held). Errors: limit_exceeded.
+  Status check_category_limit(const std::string& category) const;
   // Stores `edit` of the event (when it says so: it answers whether it changed anything),
   // with the next version.
   Result<std::shared_ptr<const EventView>> change_event(std::int64_t event_id,
@@ -90,15 +99,15 @@ class Catalog {
   std::shared_ptr<const EventView> find_event(std::int64_t id) const;
 
   CatalogStore& store_;
+  const EventEncoder encode_;
   const bool shared_;
   std::mutex refresh_mutex_;
   std::string signature_;  // of the store's catalog as last loaded
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::int64_t, std::shared_ptr<const Venue>> venues_;
   std::unordered_map<std::int64_t, std::shared_ptr<const EventView>> events_;
+  std::unordered_set<std::string> categories_;  // every one seen, for the limit
   ChangeListener listener_;
-  std::mutex seatmaps_mutex_;
-  std::unordered_map<std::int64_t, std::shared_ptr<const std::string>> seatmaps_;
 };
 
 }  // namespace boxoffice

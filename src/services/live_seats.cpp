@@ -8,7 +8,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json.hpp>
 
 #include <algorithm>
 
@@ -20,40 +19,6 @@ constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 
 using ChangePtr = std::shared_ptr<const UnitsChange>;
 using SteadyClock = std::chrono::steady_clock;
-constexpr std::string_view heartbeat = ": hb\n\n";
-
-const char* kind_name(ChangeKind kind) {
-  switch (kind) {
-    case ChangeKind::held:
-      return "held";
-    case ChangeKind::sold:
-      return "sold";
-    case ChangeKind::released:
-    case ChangeKind::expired:
-      return "released";
-  }
-  return "released";
-}
-
-boost::json::object encode_change(const Layout& layout, const UnitsChange& change) {
-  boost::json::object out;
-  out["seq"] = change.seq;
-  out["kind"] = kind_name(change.kind);
-  if (change.kind == ChangeKind::released) out["reason"] = "release";
-  if (change.kind == ChangeKind::expired) out["reason"] = "timeout";
-  boost::json::array seats;
-  seats.reserve(change.seats.size());
-  for (const SeatIndex seat : change.seats) {
-    BOXOFFICE_CHECK(seat < layout.seats.size());
-    seats.emplace_back(layout.seats[seat].id);
-  }
-  out["seats"] = std::move(seats);
-  if (change.ga_area) {
-    BOXOFFICE_CHECK(*change.ga_area < layout.ga_areas.size());
-    out["ga"] = {{"area", layout.ga_areas[*change.ga_area].id}, {"quantity", change.ga_quantity}};
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -97,22 +62,9 @@ struct LiveSeats::EventFeed {
   std::unordered_map<const void*, std::shared_ptr<Fanout>> fanouts;  // by event loop
 };
 
-std::string live_delta_message(const Layout& layout, const std::vector<ChangePtr>& changes) {
-  BOXOFFICE_CHECK(!changes.empty());
-  boost::json::array list;
-  list.reserve(changes.size());
-  for (const ChangePtr& change : changes) list.emplace_back(encode_change(layout, *change));
-  const boost::json::object data{{"changes", std::move(list)}};
-  std::string out = "event: delta\nid: ";
-  out += std::to_string(changes.back()->seq);
-  out += "\ndata: ";
-  out += boost::json::serialize(data);
-  out += "\n\n";
-  return out;
-}
-
-LiveSeats::LiveSeats(SnapshotSource snapshot, Metrics& metrics, LiveLimits limits)
-    : snapshot_(std::move(snapshot)), metrics_(metrics), limits_(limits) {
+LiveSeats::LiveSeats(SnapshotSource snapshot, const LiveFormat& format, Metrics& metrics,
+                     LiveLimits limits)
+    : snapshot_(std::move(snapshot)), format_(format), metrics_(metrics), limits_(limits) {
   BOXOFFICE_CHECK(limits_.ring_changes_max > 0 && limits_.pending_bytes_max > 0 &&
          limits_.writes_per_turn > 0);
 }
@@ -267,7 +219,7 @@ asio::awaitable<void> LiveSeats::fan_out(std::shared_ptr<Fanout> fanout) {
         const auto from = std::find_if(changes.begin(), changes.end(), [&](const ChangePtr& c) {
           return c->seq > subscriber.have_seq;
         });
-        message = live_delta_message(*fanout->layout, std::vector(from, changes.end()));
+        message = format_.delta(*fanout->layout, std::vector(from, changes.end()));
       }
       if (!send(subscriber, message)) continue;
       subscriber.have_seq = last;
@@ -309,23 +261,21 @@ Result<std::unique_ptr<LiveSeats::Subscription>> LiveSeats::subscribe(
   fanout->subscribers.push_back(subscriber);  // this event loop's own list
   auto subscription = std::make_unique<Subscription>(*this, fanout, subscriber);
   std::string& first = subscription->first_;
-  first = "retry: " + std::to_string(limits_.retry_ms.count()) + "\n";
+  first = format_.opening(limits_.retry_ms);
   if (resumed) {
     subscriber->have_seq = *last_event_id;
     if (!missed.empty()) {
-      first += live_delta_message(*layout, missed);
+      first += format_.delta(*layout, missed);
       subscriber->have_seq = missed.back()->seq;
     } else {
-      first += "\n";
+      first += format_.nothing_missed();
     }
   } else {
     // Read after registering: the fan-out sends whatever the snapshot lacks.
     auto snapshot = snapshot_(event_id);
     if (!snapshot) return std::move(snapshot).error();
     subscriber->have_seq = snapshot->seq;
-    first += "event: snapshot\nid: " + std::to_string(snapshot->seq) + "\ndata: ";
-    first += *snapshot->json;
-    first += "\n\n";
+    first += format_.snapshot(*snapshot);
   }
   metrics_.live_messages_sent.add();
   return subscription;
@@ -378,7 +328,7 @@ asio::awaitable<void> LiveSeats::Subscription::run(LiveSink& sink) {
     }
     subscriber.wake.expires_at(subscriber.last_write + live.limits_.heartbeat_ms);
     auto [error] = co_await subscriber.wake.async_wait(use_nothrow);
-    if (!error && !subscriber.ended) (void)live.send(subscriber, heartbeat);
+    if (!error && !subscriber.ended) (void)live.send(subscriber, live.format_.heartbeat());
   }
 }
 

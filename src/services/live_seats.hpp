@@ -1,4 +1,7 @@
 // Live seat maps: the hub behind GET /v1/events/{id}/availability/stream (server-sent events).
+// The hub decides who is sent what and when; how a message is written is the edge's
+// (LiveFormat, implemented in http/live_stream.cpp), asked once per message for all the
+// subscribers that need the same one.
 //
 // The hold store reports every change to an event's units, in sequence order (publish()).
 // Each event keeps a bounded ring of its recent changes. Its subscribers are grouped by the
@@ -29,7 +32,6 @@
 
 #include "core/catalog.hpp"
 #include "core/errors.hpp"
-#include "services/booking.hpp"
 #include "services/holds.hpp"
 #include "services/metrics.hpp"
 
@@ -74,15 +76,39 @@ class LiveSink {
   virtual void abort() = 0;
 };
 
+// An event's whole availability, encoded as readers are sent it, current to `seq`.
+struct EncodedSnapshot {
+  std::uint64_t seq = 0;
+  std::shared_ptr<const std::string> text;
+};
+
+// How the messages of a stream are written: the edge's business (http/live_stream.cpp).
+class LiveFormat {
+ public:
+  virtual ~LiveFormat() = default;
+  // The first bytes of every stream: how long a client waits before it reconnects.
+  virtual std::string opening(std::chrono::milliseconds retry) const = 0;
+  virtual std::string snapshot(const EncodedSnapshot& snapshot) const = 0;
+  // The changes in order (at least one), named by `layout`; identified by the last one's seq.
+  virtual std::string delta(const Layout& layout,
+                            const std::vector<std::shared_ptr<const UnitsChange>>& changes) const = 0;
+  // What a resumed stream that missed nothing is sent after its opening.
+  virtual std::string nothing_missed() const = 0;
+  // Sent when nothing else was for heartbeat_ms, so proxies and clients know the stream lives.
+  virtual std::string_view heartbeat() const = 0;
+};
+
 class LiveSeats {
  public:
-  // The whole availability answer of an event, current to its seq (Booking::availability).
-  using SnapshotSource = std::function<Result<Availability>(std::int64_t event_id)>;
+  // The whole availability of an event, current to its seq.
+  using SnapshotSource = std::function<Result<EncodedSnapshot>(std::int64_t event_id)>;
 
   class Subscription;
   struct Subscriber;
 
-  LiveSeats(SnapshotSource snapshot, Metrics& metrics, LiveLimits limits = {});
+  // `format` must outlive the hub.
+  LiveSeats(SnapshotSource snapshot, const LiveFormat& format, Metrics& metrics,
+            LiveLimits limits = {});
   ~LiveSeats();
   LiveSeats(const LiveSeats&) = delete;
   LiveSeats& operator=(const LiveSeats&) = delete;
@@ -116,6 +142,7 @@ class LiveSeats {
   void end(Subscriber& subscriber, bool dropped);
 
   SnapshotSource snapshot_;
+  const LiveFormat& format_;
   Metrics& metrics_;
   const LiveLimits limits_;
   std::atomic<std::size_t> subscribers_ = 0;
@@ -147,9 +174,5 @@ class LiveSeats::Subscription {
   std::shared_ptr<Subscriber> subscriber_;
   std::string first_;
 };
-
-// The SSE text of changes, as a delta message (exposed for tests).
-std::string live_delta_message(const Layout& layout,
-                               const std::vector<std::shared_ptr<const UnitsChange>>& changes);
 
 }  // namespace boxoffice

@@ -30,6 +30,8 @@ class PaymentProvider {
   // card number that can't be one, store_unavailable when the processor can't be reached.
   // The same idempotency key answers the same payment id again.
   virtual boost::asio::awaitable<Result<std::string>> authorise(Authorisation request) = 0;
+  // Takes the money of an authorisation; capturing it again answers ok. Errors: conflict when
+  // this provider has no such authorisation, store_unavailable, store_failed.
   virtual boost::asio::awaitable<Status> capture(std::string payment_id) = 0;
   // Releases the money held by an authorisation, found by the key it was made with; nothing
   // happens if there is none or it was already voided.

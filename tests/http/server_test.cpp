@@ -230,8 +230,8 @@ TEST_F(ServerTest, ChunkedBodyOverLimitIs413) {
 TEST_F(ServerTest, LargerBodyLimitForSomeRoutes) {
   ServerLimits limits;
   limits.body_bytes_max = 4;
-  limits.body_bytes_max_for = [](bhttp::verb, std::string_view target) -> std::size_t {
-    return target == "/big" ? 100 : 0;
+  limits.admit = [](const Request& header) {
+    return Admission{.body_bytes_max = header.target() == "/big" ? 100u : 0u};
   };
   start(limits);
   tcp::socket socket = connect();
@@ -240,6 +240,27 @@ TEST_F(ServerTest, LargerBodyLimitForSomeRoutes) {
                                       "01234567890123456789",
                                       1);
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 ")) << answer;
+}
+
+TEST_F(ServerTest, RefusedAtTheHeaderTheBodyIsNeverRead) {
+  ServerLimits limits;
+  limits.admit = [](const Request& header) {
+    Admission admission;
+    if (header.target() == "/closed") {
+      Response refusal{bhttp::status::forbidden, 11};
+      refusal.body() = "no";
+      admission.refusal = std::move(refusal);
+    }
+    return admission;
+  };
+  start(limits);
+  tcp::socket socket = connect();
+  // The body is announced but never sent: the answer comes anyway, and the handler never runs.
+  const std::string answer =
+      exchange(socket, "POST /closed HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 1);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 403 ")) << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+  EXPECT_EQ(handled_.load(), 0);
 }
 
 TEST_F(ServerTest, HeaderOverLimitIs431) {

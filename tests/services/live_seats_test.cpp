@@ -1,6 +1,7 @@
 // The live seat map hub: snapshot or resume, coalescing, the ring's bounds, and a slow
 // subscriber dropped without touching the others. Changes are published by hand (as a hold
 // store would), and once through the in-memory hold store.
+#include "http/live_stream.hpp"
 #include "services/live_seats.hpp"
 
 #include "core/layout_builder.hpp"
@@ -47,13 +48,14 @@ class LiveSeatsTest : public ::testing::Test {
   std::uint64_t snapshot_seq_ = 10;
   std::function<void()> during_snapshot_;
   LiveLimits limits_;
+  http::SseLiveFormat format_;  // the server's own: the messages are asserted byte for byte
   std::unique_ptr<LiveSeats> live_ = std::make_unique<LiveSeats>(
-      [this](std::int64_t) -> Result<Availability> {
+      [this](std::int64_t) -> Result<EncodedSnapshot> {
         if (during_snapshot_) during_snapshot_();
         const std::string json = "{\"seq\":" + std::to_string(snapshot_seq_) + "}";
-        return Availability{snapshot_seq_, std::make_shared<const std::string>(json)};
+        return EncodedSnapshot{snapshot_seq_, std::make_shared<const std::string>(json)};
       },
-      metrics_, limits_);
+      format_, metrics_, limits_);
   asio::io_context io_;
 
   // A subscriber's connection: keeps what is written; `stalled`, it takes nothing (a browser

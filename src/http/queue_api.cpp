@@ -1,0 +1,182 @@
+// The waiting room: joining, where one stands (polled, or streamed as server-sent events),
+// and the organizer's counts. A status poll is the hottest request of an on-sale, so its
+// answers are written by hand: nothing in them needs escaping (numbers, state names, base64url
+// tokens, RFC 3339 times and a path of digits).
+#include "http/api.hpp"
+#include "http/api_errors.hpp"
+#include "http/live_stream.hpp"
+#include "http/responses.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/object.hpp>
+
+#include <variant>
+
+namespace boxoffice::http {
+namespace {
+
+using s = bhttp::status;
+using P = Router::Params;
+
+void append_queue_status(std::string& out, const QueueStatus& where) {
+  out += R"("state":")";
+  out += queue_state_name(where.state);
+  out += R"(","position":)";
+  out += std::to_string(where.position);
+  out += R"(,"eta_seconds":)";
+  out += std::to_string(where.eta_seconds);
+}
+
+// {"state", "position", "eta_seconds"} and, once admitted, "access_token", "access_expires_at".
+std::string queue_answer_json(const QueueAnswer& answer) {
+  std::string out = "{";
+  append_queue_status(out, answer.where);
+  if (answer.admitted()) {
+    out += R"(,"access_token":")";
+    out += answer.access_token;
+    out += R"(","access_expires_at":")";
+    out += format_rfc3339(answer.access_expires_at);
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+// {"state", "position", "eta_seconds", "queue_token", "number", "status_url"}.
+std::string queue_joined_json(const QueueJoined& joined, std::string_view status_url) {
+  std::string out = "{";
+  if (joined.where) {
+    append_queue_status(out, *joined.where);
+    out += ',';
+  }
+  out += R"("queue_token":")";
+  out += joined.queue_token;
+  out += R"(","number":)";
+  out += std::to_string(joined.number);
+  out += R"(,"status_url":")";
+  out += status_url;
+  out += "\"}";
+  return out;
+}
+
+Response no_store(Response response) {
+  response.set(bhttp::field::cache_control, "no-store");
+  return response;
+}
+
+// A queue status request's event and token; the problem to answer when it has none.
+struct QueueRequest {
+  std::shared_ptr<const EventView> view;
+  std::string token;
+};
+std::variant<QueueRequest, Response> queue_request(const ApiServices& api, const Request& request,
+                                                   const P& p) {
+  auto view = visible_event(api.catalog, p);
+  if (!view || api.waiting_room == nullptr) return not_found("event");
+  std::optional<std::string> token(request["X-Queue-Token"]);
+  if (token->empty()) token = query_param(request, "token");
+  if (!token || token->empty()) {
+    return problem_of(make_error(Errc::queue_token_invalid,
+                                 "send the queue token in X-Queue-Token or ?token="));
+  }
+  return QueueRequest{std::move(view), std::move(*token)};
+}
+
+asio::awaitable<Response> join_queue(const ApiServices& api, const P& p) {
+  const auto view = visible_event(api.catalog, p);
+  if (!view || api.waiting_room == nullptr) co_return not_found("event");
+  auto joined = co_await api.waiting_room->join(*view->event, api.clock());
+  if (!joined) co_return problem_of(joined.error());
+  const std::string status_url = "/v1/events/" + std::to_string(view->event->id) + "/queue/status";
+  co_return no_store(json_response(s::created, queue_joined_json(*joined, status_url)));
+}
+
+// GET /v1/events/{id}/queue (organizers): how many wait, shop and were let in, for the live
+// sales view (the room's settings are in the event's details).
+asio::awaitable<Response> queue_counts(const ApiServices& api, const P& p) {
+  const auto view = visible_event(api.catalog, p);
+  if (!view || api.waiting_room == nullptr) co_return not_found("event");
+  auto counts = co_await api.waiting_room->counts(*view->event, api.clock());
+  if (!counts) co_return problem_of(counts.error());
+  co_return no_store(json_response(s::ok, boost::json::object{{"waiting", counts->waiting},
+                                                               {"active", counts->active},
+                                                               {"admitted", counts->admitted}}));
+}
+
+// GET /v1/events/{id}/queue/status, the queue token in X-Queue-Token or ?token=
+asio::awaitable<Response> queue_status(const ApiServices& api, const Request& request,
+                                       const P& p) {
+  auto asked = queue_request(api, request, p);
+  if (auto* problem = std::get_if<Response>(&asked)) co_return std::move(*problem);
+  const QueueRequest& queue = std::get<QueueRequest>(asked);
+  auto status = co_await api.waiting_room->status(*queue.view->event, queue.token, api.clock());
+  if (!status) co_return problem_of(status.error());
+  co_return no_store(json_response(s::ok, queue_answer_json(*status)));
+}
+
+// Sends the status again whenever it changes (looked at every second), a heartbeat when it
+// did not for a while, until the access token has been sent or the token stops being good.
+asio::awaitable<void> follow_queue_status(std::shared_ptr<const ApiServices> api,
+                                          std::shared_ptr<const Event> event, std::string token,
+                                          std::string last, StreamWriter& writer) {
+  constexpr auto poll_every = std::chrono::seconds(1);
+  constexpr int heartbeat_polls = 15;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (int quiet = 0;; ++quiet) {
+    timer.expires_after(poll_every);
+    co_await timer.async_wait(asio::use_awaitable);
+    auto status = co_await api->waiting_room->status(*event, token, api->clock());
+    if (!status) {
+      if (status.error().code == Errc::store_unavailable) continue;  // try again
+      co_await writer.write(sse_message("error", problem_of(status.error()).body()));
+      co_return;
+    }
+    std::string now = queue_answer_json(*status);
+    if (now == last && quiet < heartbeat_polls) continue;
+    const std::string message =
+        now == last ? std::string(sse_heartbeat) : sse_message("status", now);
+    if (!co_await writer.write(message) || status->admitted()) co_return;
+    last = std::move(now);
+    quiet = 0;
+  }
+}
+
+// GET /v1/events/{id}/queue/status/stream?token=: the status as server-sent events ("event:
+// status", the same JSON), then as follow_queue_status says; "event: error" with a problem
+// body when the token stops being good (the session ended, the room restarted). Errors before
+// the stream: as queue_status.
+asio::awaitable<Response> queue_status_stream(std::shared_ptr<const ApiServices> api,
+                                              const Request& request, const P& p) {
+  auto asked = queue_request(*api, request, p);
+  if (auto* problem = std::get_if<Response>(&asked)) co_return std::move(*problem);
+  QueueRequest& queue = std::get<QueueRequest>(asked);
+  auto status = co_await api->waiting_room->status(*queue.view->event, queue.token, api->clock());
+  if (!status) co_return problem_of(status.error());
+  std::string first = queue_answer_json(*status);
+  Response response =
+      event_stream(sse_retry(std::chrono::milliseconds(2000)) + sse_message("status", first));
+  if (status->admitted()) co_return response;  // that was all
+  response.body().stream = [api, event = queue.view->event, token = std::move(queue.token),
+                            last = std::move(first)](StreamWriter& writer) mutable {
+    return follow_queue_status(api, event, std::move(token), std::move(last), writer);
+  };
+  co_return response;
+}
+
+}  // namespace
+
+void add_queue_routes(Router& router, std::shared_ptr<const ApiServices> api) {
+  using v = bhttp::verb;
+  router.add(v::post, "/v1/events/{id}/queue",
+             [api](Request&, const P& p) { return join_queue(*api, p); });
+  router.add(v::get, "/v1/events/{id}/queue", Access::organizer,
+             [api](Request&, const P& p) { return queue_counts(*api, p); });
+  router.add(v::get, "/v1/events/{id}/queue/status",
+             [api](Request& r, const P& p) { return queue_status(*api, r, p); });
+  router.add(v::get, "/v1/events/{id}/queue/status/stream",
+             [api](Request& r, const P& p) { return queue_status_stream(api, r, p); });
+}
+
+}  // namespace boxoffice::http
