@@ -55,5 +55,8 @@ function done(summary, latency, requests)
   local seconds = summary.duration / 1e6
   io.write(string.format("checkouts: %d answered 201 in %.1f s = %.0f/s; other answers: %d\n",
                          c, seconds, c / seconds, o))
-  if out > 0 then io.write("WARNING: ran out of holds; the rate is too low: raise BENCH_SEATS\n") end
+  if out > 0 then
+    io.write("WARNING: ran out of holds; the rate is too low: shorten the run (the default " ..
+             "200,000 seats are the most a venue may have)\n")
+  end
 end

@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Measures holds through one cluster-mode node against what Redis itself reaches with the same
 # hold script, in one run on one machine, and prints the ratio (target ≥ 0.7×):
-#   node:       wrk POSTs holds of one random seat of a 100,000-seat event (hold_random_seat.lua)
-#               to `boxoffice serve --postgres --redis`, C connections;
+#   node:       wrk POSTs holds of one seat to `boxoffice serve --postgres --redis`, C
+#               connections, each seat once and in order on fresh 200,000-seat events with
+#               seats left for the whole run (hold_each_seat.lua): holds granted (201s) a second;
 #   yardstick:  redis-benchmark, C connections, EVALSHA of the very script text the node loads
 #               (`boxoffice redis-script hold`: prelude + hold) on another event's keys, a random
-#               seat (of 100,000) and a random hold id per call.
-# For each node thread count in THREADS_LIST, ROUNDS pairs of runs: the node on a fresh event, then
+#               seat of 2^31 (so two calls almost never ask for the same seat) and a random hold
+#               id per call: calls a second, nearly all of them holds made ('ok').
+# For each node thread count in THREADS_LIST, ROUNDS pairs of runs: the node on fresh events, then
 # the yardstick on fresh keys, so each pair sees the same machine; the median of the pairs' ratios
-# is the result. Holds last an hour: none expires during a run, the event fills up, and 201s and
-# 409s (or 'ok' and 'taken') all count, as in http_bench.sh. Each run also prints the CPU seconds
-# of every process in it and of everything else on the machine meanwhile (other work skews
-# a pair; the median of several pairs less so).
+# is the result. Holds last an hour: none expires during a run. Both sides must make holds: the
+# script stops (exit 1) when more than 0.1% of the node's answers are not 201, or of the
+# yardstick's calls not 'ok' (a refusal, 409 or 'taken', costs Redis a fraction of a hold).
+# Each run also prints the CPU seconds of every process in it and of everything else on the
+# machine meanwhile (other work skews a pair; the median of several pairs less so).
 # Usage: bench/redis_hold_bench.sh [seconds per run, default 10]
 #   THREADS_LIST (default "1 2"), ROUNDS (default 3), CONNECTIONS (default 64), WRK_THREADS
-#   (default 1).
+#   (default 1), HOLD_RATE_MAX (holds/s no node run reaches, default 150000: each run's events
+#   have a seat for each hold at that rate).
 # Everything runs on loopback from temporary folders, removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +28,15 @@ threads_list=${THREADS_LIST:-1 2}
 rounds=${ROUNDS:-3}
 connections=${CONNECTIONS:-64}
 wrk_threads=${WRK_THREADS:-1}
-export BENCH_SECTIONS=100 BENCH_ROWS=20 BENCH_SEATS=50  # 100,000 seats
+# 200,000 seats a venue (the most a layout may have, layout_seats_max in src/core/catalog.hpp),
+# and enough fresh events per node run for HOLD_RATE_MAX holds a second over the whole run.
+export BENCH_SECTIONS=100 BENCH_ROWS=40 BENCH_SEATS=50
 seats_total=$((BENCH_SECTIONS * BENCH_ROWS * BENCH_SEATS))
+hold_rate_max=${HOLD_RATE_MAX:-150000}
+events_per_run=$(((hold_rate_max * duration + seats_total - 1) / seats_total))
+# The yardstick's seats: random in [0, 2^31 - 1) (redis-benchmark draws with random()), where
+# a run of a million calls repeats a seat about 230 times (0.02%).
+yardstick_seats=2147483647
 
 scripts/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOXOFFICE_TESTS=OFF >/dev/null
@@ -107,7 +118,7 @@ yardstick_run() {  # event
   now=$(date +%s%3N)
   expires=$((now + 3600 * 1000))
   bench() {  # requests
-    redis-benchmark -p "$redis_port" -c "$connections" -n "$1" -r "$seats_total" --csv \
+    redis-benchmark -p "$redis_port" -c "$connections" -n "$1" -r "$yardstick_seats" --csv \
       EVALSHA "$sha" 6 "${keys[@]}" "$now" "$expires" h__rand_int____rand_int__ __rand_int__ '' 0 0
   }
   for e in $((event + 1)) "$event"; do
@@ -135,6 +146,11 @@ yardstick_run() {  # event
   fi
   end_seq=$(rcli GET "{ev:$event}:seq")  # one INCR per hold made
   ok_share=$(calc "100 * ($end_seq - $start_seq) / $n")
+  if (((end_seq - start_seq) * 1000 < n * 999)); then
+    echo "redis-benchmark made $((end_seq - start_seq)) holds in $n calls: more than 0.1% were" \
+      "refused, so its rate would not be holds made" >&2
+    return 1
+  fi
   seconds=$(calc "$t1 - $t0")
   yardstick_us="$(calc "1e6 * ($redis_cpu + $bench_cpu) / $n"),$(calc "1e6 * $redis_cpu / $n")"
   yardstick_us+=",$(calc "1e6 * $bench_cpu / $n")"
@@ -143,30 +159,50 @@ yardstick_run() {  # event
     "others used $others CPU s"
 }
 
-# One node run on a fresh event. Sets node_rps, created and node_us (CPU µs per request: all,
-# node, redis, wrk), prints what it saw.
+# One node run on fresh events, opened (GET availability loads them into Redis) before the
+# clock starts. Sets node_rps (holds granted a second), created (the share of 201s) and node_us
+# (CPU µs per request: all, node, redis, wrk), prints what it saw.
 node_run() {
-  local event node0 redis0 busy0 node_cpu redis_cpu wrk_cpu others requests
-  event=$(new_event)
-  curl -sf -X POST $base/v1/events/$event/publish "${auth[@]}" >/dev/null
-  export BENCH_HOLD_PATH=/v1/events/$event/holds
+  local event node0 redis0 busy0 node_cpu redis_cpu wrk_cpu others requests paths=() granted \
+    refused other socket_errors not_granted
+  for _ in $(seq "$events_per_run"); do
+    event=$(new_event)
+    curl -sf -X POST $base/v1/events/$event/publish "${auth[@]}" >/dev/null
+    curl -sf -o /dev/null $base/v1/events/$event/availability
+    paths+=("/v1/events/$event/holds")
+  done
+  export BENCH_HOLD_PATH="${paths[*]}" BENCH_WRK_THREADS=$wrk_threads
   node0=$(cpu_of "$node_pid")
   redis0=$(cpu_of "$redis_pid")
   busy0=$(busy)
   TIMEFORMAT='%U %S'
   { time wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" \
-      -s bench/hold_random_seat.lua $base >"$work/wrk.out"; } 2>"$work/wrk.time"
+      -s bench/hold_each_seat.lua $base >"$work/wrk.out"; } 2>"$work/wrk.time"
   node_cpu=$(calc "$(cpu_of "$node_pid") - $node0")
   redis_cpu=$(calc "$(cpu_of "$redis_pid") - $redis0")
   wrk_cpu=$(awk '{print $1 + $2}' "$work/wrk.time")
   others=$(calc "$(busy) - $busy0 - $node_cpu - $redis_cpu - $wrk_cpu")
-  node_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
-  created=$(sed -nE 's/^answers: 201 ([0-9.]+)%.*/\1/p' "$work/wrk.out")
-  if [[ -z $node_rps || -z $created ]] || ! grep -q 'other 0.0%' "$work/wrk.out"; then
-    echo "wrk failed, or answers other than 201 and 409:" >&2
+  # "holds: N granted in S s = R/s; refused (409): X; other answers: O; socket errors: E; ..."
+  read -r granted node_rps refused other socket_errors < <(sed -nE 's/^holds: ([0-9]+) granted in [0-9.]+ s = ([0-9]+)\/s; refused \(409\): ([0-9]+); other answers: ([0-9]+); socket errors: ([0-9]+);.*/\1 \2 \3 \4 \5/p' "$work/wrk.out") || true
+  if [[ -z ${socket_errors:-} ]]; then
+    echo "wrk failed:" >&2
     cat "$work/wrk.out" >&2
     return 1
   fi
+  if grep -q '^ran out of seats' "$work/wrk.out"; then
+    echo "the node's holds ran out of seats before the run's end, so their rate is too low:" \
+      "raise HOLD_RATE_MAX (now $hold_rate_max)" >&2
+    return 1
+  fi
+  not_granted=$((refused + other + socket_errors))
+  if ((not_granted * 1000 > granted + not_granted)); then
+    echo "$not_granted of $((granted + not_granted)) hold requests to the node were not granted" \
+      "(409: $refused, other answers: $other, socket errors: $socket_errors), more than 0.1%:" \
+      "the figure would not be holds granted" >&2
+    cat "$work/wrk.out" >&2
+    return 1
+  fi
+  created=$(calc "100 * $granted / ($granted + $not_granted)")
   requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
   node_us="$(calc "1e6 * ($node_cpu + $redis_cpu + $wrk_cpu) / $requests")"
   node_us+=",$(calc "1e6 * $node_cpu / $requests"),$(calc "1e6 * $redis_cpu / $requests")"
@@ -179,8 +215,9 @@ sha=$("$boxoffice" redis-script hold | sha1sum | cut -d' ' -f1)
 echo "== $(nproc) cores, shared: the node, Redis and wrk (or Redis and redis-benchmark) compete" \
   "for them; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== node: wrk -t$wrk_threads -c$connections -d${duration}s, POST /v1/events/{id}/holds of" \
-  "one random seat of $seats_total; yardstick: redis-benchmark -c$connections (one thread)" \
-  "EVALSHA $sha, a random seat of $seats_total"
+  "one seat, each seat once, on $events_per_run fresh event(s) of $seats_total seats a run (room" \
+  "for $hold_rate_max holds/s); yardstick: redis-benchmark -c$connections (one thread)" \
+  "EVALSHA $sha, a random seat of $yardstick_seats"
 
 results=()
 venue=
@@ -224,7 +261,7 @@ pairs = [[float(x) for x in p.split(",")] for p in sys.argv[4:]]
 ratios = [p[0] / p[2] for p in pairs]
 median = statistics.median(ratios)
 node, created, bench, ok = min(pairs, key=lambda p: abs(p[0] / p[2] - median))[:4]
-print(f"RESULT holds through one node, {threads} thread(s): median of {len(pairs)} pairs "
+print(f"RESULT holds granted through one node, {threads} thread(s): median of {len(pairs)} pairs "
       f"{median:.2f}x redis-benchmark EVALSHA (pairs: {', '.join(f'{r:.2f}' for r in ratios)}); "
       f"median pair {node:,.0f}/s (201: {created:.1f}%) vs {bench:,.0f}/s (ok: {ok:.1f}%)  "
       f"target >= 0.7x")
