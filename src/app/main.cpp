@@ -21,7 +21,7 @@ namespace {
 
 int check_ticket(const std::string& code, const std::filesystem::path& data_dir) {
   const auto secret = boxoffice::app::load_ticket_secret(data_dir);
-  const auto facts = boxoffice::verify_ticket_code(code, secret);
+  const auto facts = boxoffice::verify_ticket_code(code, boxoffice::Signer(secret));
   if (!facts) {
     std::cout << "INVALID: not a ticket of this box office (forged or altered)\n";
     return 1;

@@ -1,7 +1,6 @@
 #include "core/queue_token.hpp"
 
 #include "core/numbers.hpp"
-#include "core/signed_text.hpp"
 
 #include <sodium.h>
 
@@ -11,25 +10,17 @@
 namespace boxoffice {
 namespace {
 
-// Tokens are made as version 2 (HMAC-SHA-256). Version 1 tokens (HMAC-SHA-512-256), made
-// before, are still taken: people in line keep their places through an upgrade.
 constexpr std::string_view prefix = "bq2.";
-constexpr Mac mac = Mac::hmac_sha256;
-constexpr std::string_view prefix_v1 = "bq1.";
-constexpr Mac mac_v1 = Mac::hmac_sha512_256;
 constexpr std::size_t token_bytes_max = 512;
 constexpr std::string_view derivation_context = "boxoffice queue tokens v1";
 
-std::string sign(const std::string& payload, const QueueSecret& secret) {
-  return sign_text(prefix, payload, secret, mac);
+std::string sign(const std::string& payload, const Signer& signer) {
+  return signer.sign(prefix, payload);
 }
 
 // The payload of a genuinely signed token; nullopt when forged or malformed.
-std::optional<std::string> open(std::string_view token, const QueueSecret& secret) {
-  if (token.starts_with(prefix_v1)) {
-    return open_signed_text(token, prefix_v1, token_bytes_max, secret, mac_v1);
-  }
-  return open_signed_text(token, prefix, token_bytes_max, secret, mac);
+std::optional<std::string> open(std::string_view token, const Signer& signer) {
+  return signer.open(token, prefix, token_bytes_max);
 }
 
 // The fields of "k|a|b|c" after the kind letter; nullopt if the kind differs or the count is
@@ -66,20 +57,20 @@ QueueSecret derive_queue_secret(const TicketSecret& ticket_secret) {
   return secret;
 }
 
-std::string make_queue_token(const QueueTicket& ticket, const QueueSecret& secret) {
+std::string make_queue_token(const QueueTicket& ticket, const Signer& signer) {
   return sign("q|" + std::to_string(ticket.event_id) + "|" + std::to_string(ticket.room_epoch) +
                   "|" + std::to_string(ticket.number),
-              secret);
+              signer);
 }
 
-std::string make_access_token(const AccessGrant& grant, const QueueSecret& secret) {
+std::string make_access_token(const AccessGrant& grant, const Signer& signer) {
   return sign("a|" + std::to_string(grant.event_id) + "|" + std::to_string(grant.room_epoch) +
                   "|" + std::to_string(grant.session) + "|" + std::to_string(grant.expires_at),
-              secret);
+              signer);
 }
 
-std::optional<QueueTicket> verify_queue_token(std::string_view token, const QueueSecret& secret) {
-  const auto payload = open(token, secret);
+std::optional<QueueTicket> verify_queue_token(std::string_view token, const Signer& signer) {
+  const auto payload = open(token, signer);
   if (!payload) return std::nullopt;
   const auto parts = fields_of<3>(*payload, 'q');
   if (!parts) return std::nullopt;
@@ -91,8 +82,8 @@ std::optional<QueueTicket> verify_queue_token(std::string_view token, const Queu
   return ticket;
 }
 
-std::optional<AccessGrant> read_access_token(std::string_view token, const QueueSecret& secret) {
-  const auto payload = open(token, secret);
+std::optional<AccessGrant> read_access_token(std::string_view token, const Signer& signer) {
+  const auto payload = open(token, signer);
   if (!payload) return std::nullopt;
   const auto parts = fields_of<4>(*payload, 'a');
   if (!parts) return std::nullopt;
@@ -105,8 +96,8 @@ std::optional<AccessGrant> read_access_token(std::string_view token, const Queue
 }
 
 std::optional<AccessGrant> verify_access_token(std::string_view token, std::int64_t event_id,
-                                               UnixMillis now, const QueueSecret& secret) {
-  auto grant = read_access_token(token, secret);
+                                               UnixMillis now, const Signer& signer) {
+  auto grant = read_access_token(token, signer);
   if (!grant || grant->event_id != event_id || now >= grant->expires_at) return std::nullopt;
   return grant;
 }

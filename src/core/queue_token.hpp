@@ -4,13 +4,15 @@
 //   queue token   bq2.<base64url("q|" event_id "|" room_epoch "|" number)>.<base64url(MAC)>
 //   access token  bq2.<base64url("a|" event_id "|" room_epoch "|" session "|" expires_at)>.<MAC>
 //
-// The MAC is HMAC-SHA-256 truncated to 128 bits (bq1 tokens, still taken, used
-// HMAC-SHA-512-256: see core/signed_text.hpp), under a key that only the server holds
-// (derived from the data dir's ticket secret, see derive_queue_secret). `room_epoch` is a random number drawn when a room's counters are
-// created, so tokens of an earlier life of the room (before a restart of the embedded mode)
-// name nothing now. The kind letter keeps a queue token from passing as an access token.
+// The MAC is HMAC-SHA-256 truncated to 128 bits (core/signed_text.hpp), under a key that only
+// the server holds (derived from the data dir's ticket secret, see derive_queue_secret).
+// `room_epoch` is a random number drawn when a room's counters are created, so tokens of an
+// earlier life of the room (before a restart of the embedded mode) name nothing now. The kind
+// letter keeps a queue token from passing as an access token. Every function is safe from any
+// thread, as the Signer it is given.
 #pragma once
 
+#include "core/signed_text.hpp"
 #include "core/ticket_code.hpp"
 #include "core/time.hpp"
 
@@ -42,17 +44,18 @@ struct AccessGrant {
   friend bool operator==(const AccessGrant&, const AccessGrant&) = default;
 };
 
-std::string make_queue_token(const QueueTicket& ticket, const QueueSecret& secret);
-std::string make_access_token(const AccessGrant& grant, const QueueSecret& secret);
+// `signer` holds the queue secret: Signer(derive_queue_secret(ticket_secret)).
+std::string make_queue_token(const QueueTicket& ticket, const Signer& signer);
+std::string make_access_token(const AccessGrant& grant, const Signer& signer);
 
 // The facts of a genuine token of that kind; nullopt for anything forged, altered, malformed
 // or of the other kind. Whether it is for the right event or expired is the caller's check
 // (verify_access_token below does both for access tokens).
-std::optional<QueueTicket> verify_queue_token(std::string_view token, const QueueSecret& secret);
-std::optional<AccessGrant> read_access_token(std::string_view token, const QueueSecret& secret);
+std::optional<QueueTicket> verify_queue_token(std::string_view token, const Signer& signer);
+std::optional<AccessGrant> read_access_token(std::string_view token, const Signer& signer);
 
 // A genuine access token for `event_id` that has not expired at `now`; nullopt otherwise.
 std::optional<AccessGrant> verify_access_token(std::string_view token, std::int64_t event_id,
-                                               UnixMillis now, const QueueSecret& secret);
+                                               UnixMillis now, const Signer& signer);
 
 }  // namespace boxoffice

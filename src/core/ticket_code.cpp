@@ -1,7 +1,5 @@
 #include "core/ticket_code.hpp"
 
-#include "core/signed_text.hpp"
-
 #include <charconv>
 
 namespace boxoffice {
@@ -9,18 +7,17 @@ namespace {
 
 constexpr std::string_view prefix = "bx1.";
 constexpr std::size_t code_bytes_max = 1024;
-constexpr Mac mac = Mac::hmac_sha512_256;  // what every ticket sold so far carries
 
 }  // namespace
 
-std::string make_ticket_code(const TicketFacts& facts, const TicketSecret& secret) {
+std::string make_ticket_code(const TicketFacts& facts, const Signer& signer) {
   const std::string payload =
       std::to_string(facts.event_id) + "|" + facts.order_id + "|" + facts.unit;
-  return sign_text(prefix, payload, secret, mac);
+  return signer.sign(prefix, payload);
 }
 
-std::optional<TicketFacts> verify_ticket_code(std::string_view code, const TicketSecret& secret) {
-  const auto opened = open_signed_text(code, prefix, code_bytes_max, secret, mac);
+std::optional<TicketFacts> verify_ticket_code(std::string_view code, const Signer& signer) {
+  const auto opened = signer.open(code, prefix, code_bytes_max);
   if (!opened) return std::nullopt;
   const std::string& payload = *opened;
   const std::size_t first = payload.find('|');

@@ -3,9 +3,12 @@
 //
 //   bx1.<base64url(event_id "|" order_id "|" unit)>.<base64url(first 16 bytes of the MAC)>
 //
-// The MAC is libsodium's crypto_auth (HMAC-SHA-512-256); 128 bits of it are plenty against
-// guessing at a turnstile. `unit` is the seat id, or "<ga area id>#<n>" for general admission.
+// The MAC is HMAC-SHA-256 (core/signed_text.hpp) under the ticket secret; 128 bits of it are
+// plenty against guessing at a turnstile. `unit` is the seat id, or "<ga area id>#<n>" for
+// general admission. Both functions are safe from any thread, as the Signer they are given.
 #pragma once
+
+#include "core/signed_text.hpp"
 
 #include <array>
 #include <cstdint>
@@ -25,9 +28,10 @@ struct TicketFacts {
   friend bool operator==(const TicketFacts&, const TicketFacts&) = default;
 };
 
-std::string make_ticket_code(const TicketFacts& facts, const TicketSecret& secret);
+// `signer` holds the ticket secret (the data dir's, see app/data_dir.hpp).
+std::string make_ticket_code(const TicketFacts& facts, const Signer& signer);
 
 // The facts of a genuine code; nullopt for anything forged, altered or malformed.
-std::optional<TicketFacts> verify_ticket_code(std::string_view code, const TicketSecret& secret);
+std::optional<TicketFacts> verify_ticket_code(std::string_view code, const Signer& signer);
 
 }  // namespace boxoffice

@@ -122,7 +122,7 @@ Booking::Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds,
       holds_(holds),
       payments_(payments),
       metrics_(metrics),
-      secret_(secret),
+      signer_(secret),
       checkout_pin_ms_(checkout_pin_ms) {}
 
 Booking::~Booking() = default;
@@ -285,7 +285,7 @@ Order Booking::make_order(const HoldDetails& hold, const CheckoutRequest& reques
     units.push_back(*order.ga_area + "#" + std::to_string(n));
   }
   for (std::string& unit : units) {
-    const std::string code = make_ticket_code({order.event_id, order.id.hex(), unit}, secret_);
+    const std::string code = make_ticket_code({order.event_id, order.id.hex(), unit}, signer_);
     order.tickets.push_back({std::move(unit), code});
   }
   return order;

@@ -189,7 +189,7 @@ class Booking {
   HoldStore& holds_;
   PaymentProvider& payments_;
   Metrics& metrics_;
-  const TicketSecret secret_;
+  const Signer signer_;  // of the ticket secret
   const UnixMillis checkout_pin_ms_;
 
   std::shared_mutex events_mutex_;

@@ -32,7 +32,7 @@ std::optional<AdmissionSettings> admission_settings(const Event& event) {
 
 WaitingRoomService::WaitingRoomService(QueueCounters& counters, const QueueSecret& secret,
                                        Metrics& metrics)
-    : counters_(counters), secret_(secret), metrics_(metrics) {}
+    : counters_(counters), signer_(secret), metrics_(metrics) {}
 
 boost::asio::awaitable<Result<QueueJoined>> WaitingRoomService::join(const Event& event,
                                                                     UnixMillis now) {
@@ -51,7 +51,7 @@ boost::asio::awaitable<Result<QueueJoined>> WaitingRoomService::join(const Event
   if (!status) co_return std::move(status).error();
   co_return QueueJoined{
       .queue_token =
-          make_queue_token(QueueTicket{event.id, joined.room_epoch, joined.number}, secret_),
+          make_queue_token(QueueTicket{event.id, joined.room_epoch, joined.number}, signer_),
       .number = joined.number,
       .where = *status};
 }
@@ -60,7 +60,7 @@ boost::asio::awaitable<Result<QueueAnswer>> WaitingRoomService::status(
     const Event& event, std::string_view queue_token, UnixMillis now) {
   const auto settings = admission_settings(event);
   if (!settings) co_return make_error(Errc::not_found, "this event has no waiting room");
-  const auto ticket = verify_queue_token(queue_token, secret_);
+  const auto ticket = verify_queue_token(queue_token, signer_);
   if (!ticket || ticket->event_id != event.id) {
     co_return make_error(Errc::queue_token_invalid, "not a queue token of this event's room");
   }
@@ -79,7 +79,7 @@ boost::asio::awaitable<Result<QueueAnswer>> WaitingRoomService::status(
   if (where.state == QueueState::admitted) {
     const AccessGrant grant{event.id, ticket->room_epoch, where.session,
                             where.session_expires_at};
-    answer.access_token = make_access_token(grant, secret_);
+    answer.access_token = make_access_token(grant, signer_);
     answer.access_expires_at = where.session_expires_at;
   }
   co_return answer;
@@ -94,7 +94,7 @@ boost::asio::awaitable<Result<QueueTotals>> WaitingRoomService::counts(const Eve
 
 boost::asio::awaitable<Result<std::optional<AccessGrant>>> WaitingRoomService::check_access(
     const Event& event, std::string access_token, UnixMillis now) {
-  const auto grant = verify_access_token(access_token, event.id, now, secret_);
+  const auto grant = verify_access_token(access_token, event.id, now, signer_);
   if (!grant) co_return std::optional<AccessGrant>();
   auto active = co_await counters_.is_active(event.id, grant->room_epoch, grant->session, now);
   if (!active) co_return std::move(active).error();

@@ -74,7 +74,7 @@ class WaitingRoomService {
 
  private:
   QueueCounters& counters_;
-  QueueSecret secret_;
+  const Signer signer_;  // of the queue secret
   Metrics& metrics_;
 };
 

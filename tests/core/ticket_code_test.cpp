@@ -15,16 +15,18 @@ class TicketCode : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { ASSERT_GE(sodium_init(), 0); }
 
-  void SetUp() override {
-    for (std::size_t i = 0; i < secret_.size(); ++i) {
-      secret_[i] = static_cast<unsigned char>(i * 7 + 1);
-      other_[i] = secret_[i];
+  // A fixed secret, or one bit away from it.
+  static TicketSecret secret_of(unsigned char last_bit) {
+    TicketSecret secret{};
+    for (std::size_t i = 0; i < secret.size(); ++i) {
+      secret[i] = static_cast<unsigned char>(i * 7 + 1);
     }
-    other_[31] ^= 1;  // one bit away
+    secret[31] ^= last_bit;
+    return secret;
   }
 
-  TicketSecret secret_{};
-  TicketSecret other_{};
+  const Signer signer_{secret_of(0)};
+  const Signer other_{secret_of(1)};
   const TicketFacts facts_{42, "0123456789abcdef0123456789abcdef", "101-A-7"};
 };
 
@@ -40,11 +42,11 @@ std::vector<std::string> parts_of(const std::string& code) {
 }
 
 TEST_F(TicketCode, GenuineCodesGiveTheirFactsBack) {
-  const std::string code = make_ticket_code(facts_, secret_);
+  const std::string code = make_ticket_code(facts_, signer_);
   EXPECT_TRUE(code.starts_with("bx1."));
   ASSERT_EQ(parts_of(code).size(), 3u);
   EXPECT_EQ(parts_of(code)[2].size(), 22u);  // 16 bytes of MAC, base64url without padding
-  EXPECT_EQ(verify_ticket_code(code, secret_), facts_);
+  EXPECT_EQ(verify_ticket_code(code, signer_), facts_);
 
   for (const TicketFacts& facts : std::vector<TicketFacts>{
            {7, "ff", "FLOOR#3"},  // general admission unit
@@ -55,20 +57,20 @@ TEST_F(TicketCode, GenuineCodesGiveTheirFactsBack) {
            {1, "ab", std::string(300, 'u')},               // long unit
            {1, "ab", "Parkett Reihe 3 Platz 7 \xc3\xa4"},  // spaces and UTF-8
        }) {
-    EXPECT_EQ(verify_ticket_code(make_ticket_code(facts, secret_), secret_), facts) << facts.unit;
+    EXPECT_EQ(verify_ticket_code(make_ticket_code(facts, signer_), signer_), facts) << facts.unit;
   }
 }
 
 TEST_F(TicketCode, MakingIsDeterministic) {
-  EXPECT_EQ(make_ticket_code(facts_, secret_), make_ticket_code(facts_, secret_));
-  EXPECT_NE(make_ticket_code(facts_, secret_), make_ticket_code(facts_, other_));
+  EXPECT_EQ(make_ticket_code(facts_, signer_), make_ticket_code(facts_, signer_));
+  EXPECT_NE(make_ticket_code(facts_, signer_), make_ticket_code(facts_, other_));
   TicketFacts next_seat = facts_;
   next_seat.unit = "101-A-8";
-  EXPECT_NE(make_ticket_code(facts_, secret_), make_ticket_code(next_seat, secret_));
+  EXPECT_NE(make_ticket_code(facts_, signer_), make_ticket_code(next_seat, signer_));
 }
 
 TEST_F(TicketCode, AnyAlteredCharacterFails) {
-  const std::string code = make_ticket_code(facts_, secret_);
+  const std::string code = make_ticket_code(facts_, signer_);
   // Every position, replaced by each of a handful of characters: letters that differ in one
   // bit of their base64 value (the last character of each part carries padding bits), digits,
   // the URL-safe symbols, the separator and a character outside the alphabet.
@@ -78,7 +80,7 @@ TEST_F(TicketCode, AnyAlteredCharacterFails) {
       if (code[i] == replacement) continue;
       std::string altered = code;
       altered[i] = replacement;
-      EXPECT_FALSE(verify_ticket_code(altered, secret_).has_value()) << i << " " << altered;
+      EXPECT_FALSE(verify_ticket_code(altered, signer_).has_value()) << i << " " << altered;
       ++tried;
     }
   }
@@ -86,51 +88,51 @@ TEST_F(TicketCode, AnyAlteredCharacterFails) {
 }
 
 TEST_F(TicketCode, AnotherSecretFails) {
-  EXPECT_FALSE(verify_ticket_code(make_ticket_code(facts_, secret_), other_).has_value());
-  EXPECT_FALSE(verify_ticket_code(make_ticket_code(facts_, other_), secret_).has_value());
-  TicketSecret zero{};
-  EXPECT_FALSE(verify_ticket_code(make_ticket_code(facts_, secret_), zero).has_value());
+  EXPECT_FALSE(verify_ticket_code(make_ticket_code(facts_, signer_), other_).has_value());
+  EXPECT_FALSE(verify_ticket_code(make_ticket_code(facts_, other_), signer_).has_value());
+  const Signer zero{TicketSecret{}};
+  EXPECT_FALSE(verify_ticket_code(make_ticket_code(facts_, signer_), zero).has_value());
 }
 
 TEST_F(TicketCode, TruncatedOrExtendedCodesFail) {
-  const std::string code = make_ticket_code(facts_, secret_);
+  const std::string code = make_ticket_code(facts_, signer_);
   for (std::size_t length = 0; length < code.size(); ++length) {
-    EXPECT_FALSE(verify_ticket_code(code.substr(0, length), secret_).has_value()) << length;
+    EXPECT_FALSE(verify_ticket_code(code.substr(0, length), signer_).has_value()) << length;
   }
   // Dropping characters from the front, too (the prefix, then the payload).
   for (std::size_t drop = 1; drop < code.size(); ++drop) {
-    EXPECT_FALSE(verify_ticket_code(code.substr(drop), secret_).has_value()) << drop;
+    EXPECT_FALSE(verify_ticket_code(code.substr(drop), signer_).has_value()) << drop;
   }
   for (const std::string tail : {"A", "AA", "AAAA", ".", ".A", "=", "==", " ", "\n"}) {
-    EXPECT_FALSE(verify_ticket_code(code + tail, secret_).has_value()) << tail;
+    EXPECT_FALSE(verify_ticket_code(code + tail, signer_).has_value()) << tail;
   }
-  EXPECT_FALSE(verify_ticket_code(code + std::string(2'000, 'A'), secret_).has_value());
+  EXPECT_FALSE(verify_ticket_code(code + std::string(2'000, 'A'), signer_).has_value());
 }
 
 TEST_F(TicketCode, SplicedCodesFail) {
-  const std::string code = make_ticket_code(facts_, secret_);
+  const std::string code = make_ticket_code(facts_, signer_);
   const auto parts = parts_of(code);
   TicketFacts neighbour = facts_;
   neighbour.unit = "101-A-8";
-  const auto other_parts = parts_of(make_ticket_code(neighbour, secret_));
+  const auto other_parts = parts_of(make_ticket_code(neighbour, signer_));
 
   // Payload and MAC swapped.
-  EXPECT_FALSE(verify_ticket_code("bx1." + parts[2] + "." + parts[1], secret_).has_value());
+  EXPECT_FALSE(verify_ticket_code("bx1." + parts[2] + "." + parts[1], signer_).has_value());
   // Another ticket's payload with this ticket's MAC, and the other way round.
-  EXPECT_FALSE(verify_ticket_code("bx1." + other_parts[1] + "." + parts[2], secret_).has_value());
-  EXPECT_FALSE(verify_ticket_code("bx1." + parts[1] + "." + other_parts[2], secret_).has_value());
+  EXPECT_FALSE(verify_ticket_code("bx1." + other_parts[1] + "." + parts[2], signer_).has_value());
+  EXPECT_FALSE(verify_ticket_code("bx1." + parts[1] + "." + other_parts[2], signer_).has_value());
   // Another version prefix, or none.
-  EXPECT_FALSE(verify_ticket_code("bx2." + parts[1] + "." + parts[2], secret_).has_value());
-  EXPECT_FALSE(verify_ticket_code(parts[1] + "." + parts[2], secret_).has_value());
+  EXPECT_FALSE(verify_ticket_code("bx2." + parts[1] + "." + parts[2], signer_).has_value());
+  EXPECT_FALSE(verify_ticket_code(parts[1] + "." + parts[2], signer_).has_value());
   // An extra part, or the payload in place of the MAC.
-  EXPECT_FALSE(verify_ticket_code(code + "." + parts[2], secret_).has_value());
-  EXPECT_FALSE(verify_ticket_code("bx1." + parts[1] + "." + parts[1], secret_).has_value());
+  EXPECT_FALSE(verify_ticket_code(code + "." + parts[2], signer_).has_value());
+  EXPECT_FALSE(verify_ticket_code("bx1." + parts[1] + "." + parts[1], signer_).has_value());
 }
 
 TEST_F(TicketCode, MalformedCodesFail) {
   for (const char* text : {"", "bx1", "bx1.", "bx1..", "bx1.!!!.???", "bx1.AAAA", "bx1.AAAA.",
                            "bx1..AAAAAAAAAAAAAAAAAAAAAA", "BX1.AAAA.AAAAAAAAAAAAAAAAAAAAAA"}) {
-    EXPECT_FALSE(verify_ticket_code(text, secret_).has_value()) << text;
+    EXPECT_FALSE(verify_ticket_code(text, signer_).has_value()) << text;
   }
 }
 
