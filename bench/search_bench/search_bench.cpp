@@ -8,7 +8,7 @@
 #include "core/search_query.hpp"
 #include "core/search_text.hpp"
 #include "services/clock.hpp"
-#include "services/search.hpp"
+#include "services/search/search.hpp"
 #include "services/time_zones.hpp"
 
 #include <CLI/CLI.hpp>

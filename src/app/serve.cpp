@@ -11,7 +11,7 @@
 #include "services/catalog.hpp"
 #include "services/clock.hpp"
 #include "services/live_seats.hpp"
-#include "services/search.hpp"
+#include "services/search/search.hpp"
 #include "services/waiting_room.hpp"
 #include "stores/memory/hold_store.hpp"
 #include "stores/memory/queue_counters.hpp"

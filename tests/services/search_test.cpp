@@ -1,7 +1,7 @@
 // The search service on a small hand-made catalog: ranking, typo tolerance, filters, facets,
 // pagination, suggestions, and the index following catalog changes (and a rebuild reaching the
 // same answers).
-#include "services/search.hpp"
+#include "services/search/search.hpp"
 
 #include "core/catalog_generator.hpp"
 #include "core/search_text.hpp"

@@ -1,4 +1,4 @@
-#include "services/search.hpp"
+#include "services/search/search.hpp"
 
 #include "core/check.hpp"
 #include "core/search_rank.hpp"
