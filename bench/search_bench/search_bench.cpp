@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
       if (!search.search(r, now)) std::abort();
     });
     std::printf("  %-40s %8lld matches  %8.2f ms (median of 5)%s\n", ("\"" + r.q + "\"").c_str(),
-                static_cast<long long>(answer->at("total").to_number<std::int64_t>()), ms, note);
+                static_cast<long long>(answer->total), ms, note);
   };
   for (const auto& r : requests) describe(r, "");
   for (const auto& r : broad) describe(r, "  not in the mix");

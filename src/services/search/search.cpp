@@ -8,7 +8,6 @@
 #include "services/time_zones.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <boost/json.hpp>
 #include <date/date.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
@@ -31,8 +30,6 @@
 namespace boxoffice {
 namespace {
 
-namespace json = boost::json;
-
 // Column weights of BM25, in the order of the FTS5 table's columns.
 constexpr std::string_view fts_schema =
     "CREATE VIRTUAL TABLE events USING fts5(name, performers, venue, city, tags, description, "
@@ -42,7 +39,6 @@ constexpr std::string_view fts_schema =
 constexpr std::string_view bm25_call = "bm25(events, 10.0, 10.0, 4.0, 2.0, 3.0, 1.0)";
 constexpr std::size_t readers_max = 64;
 constexpr std::size_t suggestion_candidates_max = 500;
-constexpr std::size_t city_facets_max = 20;
 
 constexpr std::uint32_t no_slot = UINT32_MAX;
 
@@ -100,12 +96,6 @@ std::int32_t day_of(LocalMillis local) {
 std::string month_label(std::int32_t month) {
   char text[16];
   std::snprintf(text, sizeof text, "%04d-%02d", month / 12, month % 12 + 1);
-  return text;
-}
-
-std::string local_rfc3339(LocalMillis local) {
-  std::string text = format_rfc3339(local);
-  if (!text.empty() && text.back() == 'Z') text.pop_back();  // a wall-clock time has no zone
   return text;
 }
 
@@ -185,7 +175,7 @@ struct SearchService::Index {
   };
   struct Suggestion {
     std::int64_t rowid = 0;
-    std::string kind;
+    SuggestionKind kind = SuggestionKind::event;
     std::uint32_t events = 0;
   };
 
@@ -316,7 +306,7 @@ struct SearchService::Index {
     }
   }
 
-  void count_suggestion(const std::string& text, std::string_view kind, int delta) {
+  void count_suggestion(const std::string& text, SuggestionKind kind, int delta) {
     if (text.empty()) return;
     auto it = suggestions.find(text);
     if (it == suggestions.end()) {
@@ -324,7 +314,7 @@ struct SearchService::Index {
       SQLite::Statement insert(*writer, "INSERT INTO suggestions (text) VALUES (?)");
       insert.bind(1, text);
       insert.exec();
-      it = suggestions.emplace(text, Suggestion{writer->getLastInsertRowid(), std::string(kind), 0})
+      it = suggestions.emplace(text, Suggestion{writer->getLastInsertRowid(), kind, 0})
                .first;
     }
     it->second.events = static_cast<std::uint32_t>(static_cast<int>(it->second.events) + delta);
@@ -338,10 +328,12 @@ struct SearchService::Index {
 
   void count_suggestions(const Doc& doc, const std::vector<std::string>& performers,
                          const std::string& name, int delta) {
-    for (const std::string& performer : performers) count_suggestion(performer, "performer", delta);
-    count_suggestion(name, "event", delta);
-    count_suggestion(strings[doc.venue_name], "venue", delta);
-    count_suggestion(strings[doc.city], "city", delta);
+    for (const std::string& performer : performers) {
+      count_suggestion(performer, SuggestionKind::performer, delta);
+    }
+    count_suggestion(name, SuggestionKind::event, delta);
+    count_suggestion(strings[doc.venue_name], SuggestionKind::venue, delta);
+    count_suggestion(strings[doc.city], SuggestionKind::city, delta);
   }
 
   // Removes an event's row and attributes, if it has them.
@@ -942,19 +934,15 @@ Narrowed narrow(const SearchService::Index& index, const Filters& filters) {
   return out;
 }
 
-json::array facet(const std::unordered_map<std::uint32_t, std::uint32_t>& counts,
-                  const std::vector<std::string>& names, bool categories, std::size_t max) {
+std::vector<FacetCount> facet(const std::unordered_map<std::uint32_t, std::uint32_t>& counts,
+                              const std::vector<std::string>& names, std::size_t max) {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> sorted(counts.begin(), counts.end());
   std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
     return a.second > b.second || (a.second == b.second && names[a.first] < names[b.first]);
   });
   if (sorted.size() > max) sorted.resize(max);
-  json::array out;
-  for (const auto& [id, count] : sorted) {
-    json::object item{{"value", names[id]}, {"count", count}};
-    if (categories) item["label"] = category_label(names[id]);
-    out.push_back(std::move(item));
-  }
+  std::vector<FacetCount> out;
+  for (const auto& [id, count] : sorted) out.push_back({names[id], count});
   return out;
 }
 
@@ -1143,7 +1131,7 @@ void scan_row(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* co
 
 }  // namespace
 
-Result<json::object> SearchService::search(const SearchRequest& request, UnixMillis now) const {
+Result<SearchResults> SearchService::search(const SearchRequest& request, UnixMillis now) const {
   stats_->queries.add();
   if (request.limit == 0 || request.limit > search_limit_max) {
     return invalid("limit", "between 1 and " + std::to_string(search_limit_max));
@@ -1251,13 +1239,13 @@ Result<json::object> SearchService::search(const SearchRequest& request, UnixMil
   const std::size_t page = std::min(hits.size(), request.limit);
 
   // The page, with highlights.
-  json::array results;
+  SearchResults answer;
   std::unique_ptr<Index::Reader> reader = page > 0 ? index->take_reader() : nullptr;
   for (std::size_t i = 0; i < page; ++i) {
     const Hit& hit = hits[i];
     const Doc& doc = index->docs[hit.slot];
-    json::object highlights;
-    std::string name, performers;
+    SearchResult& result = answer.results.emplace_back();
+    std::string performers;
     try {
       if (!expression.empty()) {
         SQLite::Statement& statement = *reader->page;
@@ -1265,12 +1253,14 @@ Result<json::object> SearchService::search(const SearchRequest& request, UnixMil
         statement.bind(1, expression);
         statement.bind(2, static_cast<std::int64_t>(hit.slot));
         if (statement.executeStep()) {
-          static constexpr std::array<const char*, 4> columns = {"name", "performers", "venue", "tags"};
+          SearchHighlights& highlights = result.highlights;
+          std::array<std::optional<std::string>*, 4> columns = {
+              &highlights.name, &highlights.performers, &highlights.venue, &highlights.tags};
           for (int c = 0; c < 4; ++c) {
             std::string text = statement.getColumn(c).getString();
-            if (text.find("<mark>") != std::string::npos) highlights[columns[static_cast<std::size_t>(c)]] = text;
+            if (text.find("<mark>") != std::string::npos) *columns[static_cast<std::size_t>(c)] = text;
           }
-          name = statement.getColumn(4).getString();
+          result.name = statement.getColumn(4).getString();
           performers = statement.getColumn(5).getString();
         }
       } else {
@@ -1278,94 +1268,62 @@ Result<json::object> SearchService::search(const SearchRequest& request, UnixMil
         statement.reset();
         statement.bind(1, static_cast<std::int64_t>(hit.slot));
         if (statement.executeStep()) {
-          name = statement.getColumn(0).getString();
+          result.name = statement.getColumn(0).getString();
           performers = statement.getColumn(1).getString();
         }
       }
     } catch (const SQLite::Exception& e) {
       spdlog::warn("search: reading event {} failed: {}", doc.id, e.what());
     }
-    json::array performer_list;
     for (std::size_t start = 0; !performers.empty();) {
       const std::size_t comma = performers.find(", ", start);
-      performer_list.push_back(json::string(performers.substr(start, comma - start)));
+      result.performers.push_back(performers.substr(start, comma - start));
       if (comma == std::string::npos) break;
       start = comma + 2;
     }
     const Popularity& popularity = index->popularity[hit.slot];
     const bool sold_out = doc.capacity > 0 && popularity.sold.load() >= doc.capacity;
-    json::object item{
-        {"id", doc.id},
-        {"name", name},
-        {"performers", std::move(performer_list)},
-        {"category", index->strings[doc.category]},
-        {"starts_at", format_rfc3339(doc.starts_at)},
-        {"local_starts_at", local_rfc3339(doc.local_start)},
-        {"venue", {{"id", doc.venue_id}, {"name", index->strings[doc.venue_name]},
-                   {"city", index->strings[doc.city]}, {"lat", doc.lat}, {"lon", doc.lon}}},
-        {"price_range", {{"min_cents", doc.min_price}, {"max_cents", doc.max_price},
-                         {"currency", index->strings[doc.currency]}}},
-        {"on_sale", doc.on_sale_at <= now && !sold_out},
-        {"sold_out", sold_out},
-        {"score", std::round(hit.score * 10'000) / 10'000},
-        {"highlights", std::move(highlights)}};
+    result.id = doc.id;
+    result.category = index->strings[doc.category];
+    result.starts_at = doc.starts_at;
+    result.local_starts_at = doc.local_start;
+    result.venue = {doc.venue_id, index->strings[doc.venue_name], index->strings[doc.city], doc.lat,
+                    doc.lon};
+    result.price_range = {doc.min_price, doc.max_price, index->strings[doc.currency]};
+    result.on_sale = doc.on_sale_at <= now && !sold_out;
+    result.sold_out = sold_out;
+    result.score = hit.score;
     if (filters.geo) {
-      item["distance_km"] =
-          std::round(distance_km((*filters.geo)[0], (*filters.geo)[1], doc.lat, doc.lon) * 10) / 10;
+      result.distance_km = distance_km((*filters.geo)[0], (*filters.geo)[1], doc.lat, doc.lon);
     }
-    results.push_back(std::move(item));
   }
   if (reader) index->give_back(std::move(reader));
 
-  json::object understanding{{"words", json::array(understood.words.begin(), understood.words.end())},
-                             {"summary", understood.summary},
-                             {"time_zone", zone}};
-  if (understood.category) understanding["category"] = *understood.category;
-  if (understood.topic) understanding["topic"] = *understood.topic;
-  if (understood.city) {
-    understanding["city"] = {{"name", understood.city->name},
-                             {"lat", understood.city->lat},
-                             {"lon", understood.city->lon},
-                             {"radius_km", understood.city->radius_km}};
-  }
-  if (understood.dates) {
-    understanding["dates"] = {{"from", local_rfc3339(understood.dates->from)},
-                              {"to", local_rfc3339(understood.dates->to)},
-                              {"label", understood.dates->label},
-                              {"in", "the venue's local time"}};
-  }
-  if (!corrected.empty()) understanding["typo_corrections"] = json::array(corrected.begin(), corrected.end());
+  answer.q = request.q;
+  answer.understood = {std::move(understood), zone, std::move(corrected)};
+  answer.total = total;
   std::unordered_map<std::uint32_t, std::uint32_t> by_category, by_city;
   for (std::uint32_t i = 0; i < scan.by_category.size(); ++i) {
     if (scan.by_category[i] > 0) by_category[i] = scan.by_category[i];
     if (scan.by_city[i] > 0) by_city[i] = scan.by_city[i];
   }
-  json::array months;
+  answer.facets.category = facet(by_category, index->strings, SIZE_MAX);
+  answer.facets.city = facet(by_city, index->strings, search_city_facets_max);
   for (const auto& [month, count] : scan.month_counts()) {
-    months.push_back({{"value", month_label(month)}, {"count", count}});
+    answer.facets.month.push_back({month_label(month), count});
   }
-  json::object answer{
-      {"query", {{"q", request.q}, {"understood", std::move(understanding)}}},
-      {"total", total},
-      {"total_is_estimate", false},  // exact since every match is counted; kept for clients
-      {"results", std::move(results)},
-      {"facets",
-       {{"category", facet(by_category, index->strings, true, SIZE_MAX)},
-        {"city", facet(by_city, index->strings, false, city_facets_max)},
-        {"month", std::move(months)}}}};
-  answer["next_cursor"] = more && page > 0 ? json::value(encode_cursor(hits[page - 1], now))
-                                           : json::value(nullptr);
+  if (more && page > 0) answer.next_cursor = encode_cursor(hits[page - 1], now);
   return answer;
 }
 
-json::object SearchService::suggest(std::string_view prefix, std::size_t limit) const {
+Suggestions SearchService::suggest(std::string_view prefix, std::size_t limit) const {
   stats_->suggestions.add();
   limit = std::clamp<std::size_t>(limit, 1, suggest_limit_max);
   std::vector<std::string> words = split_words(
       fold_text(prefix.substr(0, std::min(prefix.size(), search_query_bytes_max))));
   if (words.size() > search_query_words_max) words.resize(search_query_words_max);
-  json::array out;
-  if (words.empty()) return {{"suggestions", std::move(out)}};
+  Suggestions out;
+  if (words.empty()) return out;
   std::string expression;
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (i > 0) expression += " AND ";
@@ -1393,11 +1351,9 @@ json::object SearchService::suggest(std::string_view prefix, std::size_t limit) 
                              (a->second.events == b->second.events && a->first < b->first);
                     });
   for (std::size_t i = 0; i < n; ++i) {
-    out.push_back({{"text", found[i]->first},
-                   {"kind", found[i]->second.kind},
-                   {"events", found[i]->second.events}});
+    out.suggestions.push_back({found[i]->first, found[i]->second.kind, found[i]->second.events});
   }
-  return {{"suggestions", std::move(out)}};
+  return out;
 }
 
 }  // namespace boxoffice

@@ -30,8 +30,6 @@
 #include "core/search_query.hpp"
 #include "core/time.hpp"
 
-#include <boost/json/object.hpp>
-
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -50,6 +48,7 @@ struct Metrics;
 inline constexpr std::size_t search_limit_default = 20;
 inline constexpr std::size_t search_limit_max = 100;
 inline constexpr std::size_t suggest_limit_max = 20;
+inline constexpr std::size_t search_city_facets_max = 20;
 inline constexpr std::size_t index_batch_max = 10'000;
 inline constexpr std::size_t index_queue_max = 1'000'000;  // beyond: rebuild instead
 
@@ -66,6 +65,92 @@ struct SearchRequest {
   std::optional<std::string> tz;  // the asker's zone, for "tonight" when no city is named
   bool include_past = false;
   bool include_sold_out = true;  // sold-out events sink; false drops them
+};
+
+// The fields of a result that its words matched, each match in <mark>…</mark> (the text is not
+// HTML-escaped). Absent: no match in that field, or the query had no words.
+struct SearchHighlights {
+  std::optional<std::string> name;
+  std::optional<std::string> performers;
+  std::optional<std::string> venue;
+  std::optional<std::string> tags;
+};
+
+struct SearchResultVenue {
+  std::int64_t id = 0;
+  std::string name;
+  std::string city;
+  double lat = 0;
+  double lon = 0;
+};
+
+struct SearchPriceRange {
+  std::int64_t min_cents = 0;  // the cheapest ticket
+  std::int64_t max_cents = 0;
+  std::string currency;  // ISO 4217
+};
+
+// One event found.
+struct SearchResult {
+  std::int64_t id = 0;
+  std::string name;
+  std::vector<std::string> performers;
+  std::string category;
+  UnixMillis starts_at = 0;
+  LocalMillis local_starts_at = 0;  // the same instant on the venue's wall clock
+  SearchResultVenue venue;
+  SearchPriceRange price_range;
+  bool on_sale = false;  // on sale now, with seats left
+  bool sold_out = false;
+  double score = 0;  // relevance × boosts (core/search_rank.hpp), unrounded; best first
+  SearchHighlights highlights;
+  std::optional<double> distance_km;  // from the point searched around, when there is one
+};
+
+// How many of all the matches (not only the page's) have a value.
+struct FacetCount {
+  std::string value;
+  std::uint32_t count = 0;
+  bool operator==(const FacetCount&) const = default;
+};
+
+struct SearchFacets {
+  std::vector<FacetCount> category;  // every category matched; most first, then by name
+  std::vector<FacetCount> city;      // the search_city_facets_max cities with most, then by name
+  std::vector<FacetCount> month;     // "2026-12": the month of the venue's wall clock, in order
+  bool operator==(const SearchFacets&) const = default;
+};
+
+// How the query was read: what core/search_query made of `q`, in which zone relative dates
+// were taken, and the indexed words that matched in place of words that matched nothing.
+struct SearchUnderstanding {
+  QueryUnderstanding query;
+  std::string time_zone;  // the asker's (tz), else the named city's, else UTC
+  std::vector<std::string> typo_corrections;
+};
+
+// An answer of search(): the page, and about every match the total and the facets (exact,
+// however many match).
+struct SearchResults {
+  std::string q;  // as asked
+  SearchUnderstanding understood;
+  std::size_t total = 0;
+  std::vector<SearchResult> results;  // best first, at most the request's limit
+  SearchFacets facets;
+  std::optional<std::string> next_cursor;  // the next page's SearchRequest::cursor; none: last
+};
+
+enum class SuggestionKind { performer, event, venue, city };
+
+struct Suggestion {
+  std::string text;  // as the catalog spells it
+  SuggestionKind kind = SuggestionKind::event;
+  std::uint32_t events = 0;  // indexed events that it belongs to
+};
+
+// An answer of suggest(): most events first, then by text.
+struct Suggestions {
+  std::vector<Suggestion> suggestions;
 };
 
 class SearchService {
@@ -96,12 +181,13 @@ class SearchService {
   // Returns once every change enqueued before the call is searchable.
   void flush();
 
-  // GET /v1/search. `now` ranks and resolves relative dates. Errors: invalid_field (a bad
-  // cursor, limit or coordinates).
-  Result<boost::json::object> search(const SearchRequest& request, UnixMillis now) const;
+  // GET /v1/search. `now` ranks and resolves relative dates (a cursor brings its first page's
+  // `now` along, so that time boosts don't move between pages). Errors: invalid_field (a bad
+  // cursor, limit or coordinates; `q` when FTS5 fails on its expression).
+  Result<SearchResults> search(const SearchRequest& request, UnixMillis now) const;
   // GET /v1/search/suggest: performers, events, venues and cities whose words start with what
-  // was typed, most events first.
-  boost::json::object suggest(std::string_view prefix, std::size_t limit) const;
+  // was typed, most events first; at most `limit` (clamped to 1..suggest_limit_max).
+  Suggestions suggest(std::string_view prefix, std::size_t limit) const;
 
   // Popularity as this node sees it: a view of the event's page, tickets sold.
   void record_view(std::int64_t event_id);
