@@ -5,14 +5,15 @@
 // performers weighted above venue, above tags, above description; prefix indexes for
 // type-ahead), in a private database file (in the data dir) that several reader connections share
 // through memory-mapped I/O; and, in memory, each event's numeric attributes (category, place,
-// wall-clock start, prices, capacity, popularity) with postings by category, city and 1°
-// geographic cell, so filters, facets and ranking boosts never touch SQL. The FTS5 rowid of an
-// event is its slot in memory. A query makes one pass over what its words match, inside FTS5:
-// an auxiliary function of ours sees each matching row, filters it in memory, counts it into
-// the total and the facets (exact, however many match), computes BM25 only for the rows that
-// pass (with each row's length kept in memory rather than read from the docsize table), and
-// keeps the best page in a bounded heap; highlights are read for the page only. Queries
-// without words make the same pass over the smallest posting list that their filters allow.
+// wall-clock start, prices, capacity, popularity) with postings by category, city, 1°
+// geographic cell and wall-clock day, so filters, facets and ranking boosts never touch SQL.
+// The FTS5 rowid of an event is its slot in memory. A query makes one pass over what its words
+// match, inside FTS5: an auxiliary function of ours sees each matching row, filters it in
+// memory, counts it into the total and the facets (exact, however many match), computes BM25
+// only for the rows that pass (with each row's length kept in memory rather than read from the
+// docsize table), and keeps the best page in a bounded heap; highlights are read for the page
+// only. Queries without words make the same pass over the smallest posting list that their
+// filters allow.
 //
 // Fed by the catalog: put()/remove() enqueue changes; one indexer thread applies them in
 // batches (one transaction per batch, at most index_batch_max changes), and measures the lag
@@ -23,6 +24,23 @@
 // Thread-safe: any number of searches run at once (a shared lock on the index, one reader
 // connection each); the indexer takes the lock exclusively for the few milliseconds that a
 // batch takes to commit.
+//
+// Answers are types (SearchResults, Suggestions below); http/search_json writes them as JSON.
+//
+// The files of services/search/, one concern each (each opens with how it works):
+//   search.hpp            this contract: requests, typed answers, limits
+//   index.{hpp,cpp}       one index: the FTS5 database and its reader pool, the Docs in memory,
+//                         postings, interned strings, vocabulary, suggestion counts; its writes
+//   filters.hpp           what a request filters on, and the test of each candidate
+//   narrowing.{hpp,cpp}   posting lists intersected as a bitset, to narrow a query's pass
+//   scan.{hpp,cpp}        the one pass: the FTS5 auxiliary function, facet counts, BM25, the
+//                         bounded heap of the best page
+//   match_expression.*    the FTS5 query of the words: typo tolerance (SymSpell), prefixes
+//   cursor.{hpp,cpp}      keyset cursors between pages
+//   search.cpp            search(): the request, understood, filtered, scanned, its page read
+//   suggest.cpp           suggest(): type-ahead
+//   indexer.cpp           the thread that applies changes in batches, and rebuilds
+//   metrics.cpp, stats.hpp  counters and their /metrics lines
 #pragma once
 
 #include "core/catalog.hpp"
@@ -45,12 +63,27 @@ namespace boxoffice {
 
 struct Metrics;
 
+namespace search_detail {
+struct Index;  // index.hpp
+}  // namespace search_detail
+
 inline constexpr std::size_t search_limit_default = 20;
 inline constexpr std::size_t search_limit_max = 100;
 inline constexpr std::size_t suggest_limit_max = 20;
 inline constexpr std::size_t search_city_facets_max = 20;
 inline constexpr std::size_t index_batch_max = 10'000;
 inline constexpr std::size_t index_queue_max = 1'000'000;  // beyond: rebuild instead
+
+// Distinct values of each kind among the indexed events, at most. The index names them by
+// 16-bit ids to keep each event's attributes small; a value that no indexed event has any
+// more is forgotten, so these bound what the catalog holds at once, not what it has ever held.
+// The catalog guarantees them: it refuses (4xx) a venue or a category that would pass them,
+// and a venue brings one name and one city; currencies are ISO 4217 codes (three letters). The
+// index checks them (core/check.hpp) and aborts if one is passed anyway.
+inline constexpr std::size_t search_categories_max = 65'535;
+inline constexpr std::size_t search_cities_max = 65'535;
+inline constexpr std::size_t search_venue_names_max = 65'535;
+inline constexpr std::size_t search_currencies_max = 65'535;
 
 struct SearchRequest {
   std::string q;
@@ -155,6 +188,10 @@ struct Suggestions {
 
 class SearchService {
  public:
+  // Events with their venues: what a rebuild is made from.
+  using EventsWithVenues =
+      std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>>;
+
   // `metrics` may be null (tools, tests). The index files go in `index_dir` when given (a
   // folder of the index's own, emptied first: what a killed process left there is derived
   // data); else in the temporary folder, named by process id.
@@ -172,12 +209,10 @@ class SearchService {
   // swapped in; popularity counters are carried over. Returns at once with the number of this
   // rebuild, which rebuilt() tells is in use. Of rebuilds asked for while one is being built,
   // the last one's list is built next.
-  std::uint64_t request_rebuild(
-      std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> events);
+  std::uint64_t request_rebuild(EventsWithVenues events);
   bool rebuilt(std::uint64_t number) const;
   // request_rebuild, then waits until it is in use.
-  void rebuild(std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>>
-                   events);
+  void rebuild(EventsWithVenues events);
   // Returns once every change enqueued before the call is searchable.
   void flush();
 
@@ -198,9 +233,6 @@ class SearchService {
   std::uint64_t index_bytes() const;  // the FTS database's size
   std::string render_metrics() const;
 
- // The index's parts (defined in search.cpp); public only so its helpers there can see it.
-  struct Index;
-
  private:
   struct Change {
     std::int64_t event_id = 0;
@@ -211,24 +243,25 @@ class SearchService {
 
   void run();
   void apply(std::vector<Change>& batch);
-  std::shared_ptr<Index> current() const;
+  void rebuild_aside(const EventsWithVenues& events);
+  std::shared_ptr<search_detail::Index> current() const;
 
   Metrics* metrics_;
   const std::filesystem::path index_dir_;  // "": the temporary folder
   mutable std::mutex index_mutex_;  // guards index_ (the pointer)
-  std::shared_ptr<Index> index_;
+  std::shared_ptr<search_detail::Index> index_;
 
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_changed_;
   std::deque<Change> queue_;
-  std::vector<std::pair<std::shared_ptr<const Event>, std::shared_ptr<const Venue>>> pending_rebuild_;
+  EventsWithVenues pending_rebuild_;
   std::uint64_t rebuilds_requested_ = 0;  // numbers handed out by request_rebuild
   std::uint64_t rebuilds_done_ = 0;       // the number of the rebuild in use
   std::uint64_t enqueued_ = 0;
   std::uint64_t applied_ = 0;
   bool stopping_ = false;
 
-  struct Stats;
+  struct Stats;  // stats.hpp
   std::unique_ptr<Stats> stats_;
   std::thread indexer_;  // last: starts when everything else exists
 };
