@@ -24,7 +24,7 @@
 #include "services/live_seats.hpp"
 #include "services/metrics.hpp"
 #include "services/queue_counters.hpp"
-#include "services/search.hpp"
+#include "services/search/search.hpp"
 #include "services/waiting_room.hpp"
 #include "stores/postgres/store.hpp"
 #include "stores/redis/client.hpp"

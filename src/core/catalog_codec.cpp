@@ -2,6 +2,7 @@
 
 #include "core/json_reader.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace boxoffice {
@@ -204,7 +205,12 @@ Result<Event> decode_event(const boost::json::value& body) {
       level.name = level_fields.optional_text("name").value_or(level.id);
       level.price_cents = level_fields.integer("price_cents", 0, 100'000'000);
       level.currency = level_fields.text("currency", 3);
-      if (level.currency.size() != 3) {
+      // Three capital letters, as ISO 4217 writes them: also what keeps the search index's
+      // currencies under search_currencies_max (26^3 = 17,576 at most).
+      const bool iso = level.currency.size() == 3 &&
+                       std::all_of(level.currency.begin(), level.currency.end(),
+                                   [](char c) { return c >= 'A' && c <= 'Z'; });
+      if (reader.ok() && !iso) {
         reader.fail("expected an ISO 4217 code", level_fields.path_of("currency"));
       }
       event.price_levels.push_back(std::move(level));

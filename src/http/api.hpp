@@ -14,7 +14,7 @@
 #include "services/clock.hpp"
 #include "services/live_seats.hpp"
 #include "services/metrics.hpp"
-#include "services/search.hpp"
+#include "services/search/search.hpp"
 #include "services/waiting_room.hpp"
 
 #include <functional>

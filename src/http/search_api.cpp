@@ -2,8 +2,9 @@
 
 #include "core/time.hpp"
 #include "http/api_errors.hpp"
+#include "http/search_json.hpp"
 
-#include <boost/json.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
 #include <charconv>
@@ -95,7 +96,8 @@ void add_search_routes(Router& router, SearchService& search, Clock clock) {
                auto answer = search.search(std::get<SearchRequest>(request), clock());
                if (!answer) co_return problem_of(answer.error());
                // Shared caches may keep an answer briefly: the index trails the catalog anyway.
-               co_return json_answer(boost::json::serialize(*answer), "public, max-age=5");
+               co_return json_answer(boost::json::serialize(search_results_json(*answer)),
+                                     "public, max-age=5");
              });
   router.add(bhttp::verb::get, "/v1/search/suggest",
              [&search](Request& r, const P&) -> asio::awaitable<Response> {
@@ -110,8 +112,9 @@ void add_search_routes(Router& router, SearchService& search, Clock clock) {
                  limit = *n;
                }
                const std::string prefix = q == params.end() ? std::string() : q->second;
-               co_return json_answer(boost::json::serialize(search.suggest(prefix, limit)),
-                                     "public, max-age=30");
+               co_return json_answer(
+                   boost::json::serialize(suggestions_json(search.suggest(prefix, limit))),
+                   "public, max-age=30");
              });
 }
 

@@ -1,11 +1,12 @@
-// The search routes: GET /v1/search and GET /v1/search/suggest (services/search.hpp does the
-// work; this file reads query parameters and shapes answers). Kept apart from api.cpp, which
-// routes the organizer's calls, including POST /v1/search/rebuild.
+// The search routes: GET /v1/search and GET /v1/search/suggest (services/search/search.hpp
+// does the work; this file reads query parameters into a SearchRequest, and http/search_json
+// writes the typed answers as JSON). Kept apart from api.cpp, which routes the organizer's
+// calls, including POST /v1/search/rebuild.
 #pragma once
 
 #include "http/router.hpp"
 #include "services/clock.hpp"
-#include "services/search.hpp"
+#include "services/search/search.hpp"
 
 namespace boxoffice::http {
 

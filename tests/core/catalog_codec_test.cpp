@@ -635,6 +635,8 @@ TEST(EventCodec, RejectsValuesOutOfRange) {
           {"price_levels[1].currency", "\"EURO\"", "price_levels[1].currency"},
           {"price_levels[1].currency", "\"EU\"", "price_levels[1].currency"},
           {"price_levels[1].currency", "\"\"", "price_levels[1].currency"},
+          {"price_levels[1].currency", "\"eur\"", "price_levels[1].currency"},
+          {"price_levels[1].currency", "\"E1R\"", "price_levels[1].currency"},
           {"waiting_room", R"({"active_limit":1,"admit_per_second":1,"session_seconds":29})",
            "waiting_room.session_seconds"},
           {"waiting_room",

@@ -1,14 +1,13 @@
 // The search service on a small hand-made catalog: ranking, typo tolerance, filters, facets,
 // pagination, suggestions, and the index following catalog changes (and a rebuild reaching the
 // same answers).
-#include "services/search.hpp"
+#include "services/search/search.hpp"
 
 #include "core/catalog_generator.hpp"
 #include "core/search_text.hpp"
 #include "services/time_zones.hpp"
 
 #include <gtest/gtest.h>
-#include <boost/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -18,8 +17,6 @@
 
 namespace boxoffice {
 namespace {
-
-namespace json = boost::json;
 
 constexpr UnixMillis day = 86'400'000;
 constexpr UnixMillis hour = 3'600'000;
@@ -61,9 +58,7 @@ std::shared_ptr<const Event> event(std::int64_t id, std::int64_t venue_id, std::
   return std::make_shared<const Event>(std::move(e));
 }
 
-std::int64_t total(const json::object& answer) {
-  return answer.at("total").to_number<std::int64_t>();
-}
+std::int64_t total(const SearchResults& answer) { return static_cast<std::int64_t>(answer.total); }
 
 class SearchTest : public ::testing::Test {
  protected:
@@ -96,12 +91,12 @@ class SearchTest : public ::testing::Test {
     search.put(e, v, now);
   }
 
-  json::object find(SearchRequest request) {
+  SearchResults find(SearchRequest request) {
     auto answer = search.search(request, now);
     EXPECT_TRUE(answer.ok());
-    return answer.ok() ? *answer : json::object{};
+    return answer.ok() ? *answer : SearchResults{};
   }
-  json::object find(std::string q) {
+  SearchResults find(std::string q) {
     SearchRequest request;
     request.q = std::move(q);
     return find(request);
@@ -110,9 +105,9 @@ class SearchTest : public ::testing::Test {
     const auto found = ids(find(request));
     return {found.begin(), found.end()};
   }
-  static std::vector<std::int64_t> ids(const json::object& answer) {
+  static std::vector<std::int64_t> ids(const SearchResults& answer) {
     std::vector<std::int64_t> out;
-    for (const auto& item : answer.at("results").as_array()) out.push_back(item.at("id").as_int64());
+    for (const SearchResult& result : answer.results) out.push_back(result.id);
     return out;
   }
 
@@ -127,14 +122,13 @@ TEST_F(SearchTest, TextRanksPerformerAndNameAboveDescription) {
   ASSERT_EQ(found.size(), 4u);  // not the past show
   EXPECT_EQ(std::set<std::int64_t>(found.begin(), found.begin() + 3), (std::set<std::int64_t>{1, 2, 9}));
   EXPECT_EQ(found.back(), 7);  // only its description says Drake
-  EXPECT_EQ(answer.at("results").at(0).at("highlights").at("performers").as_string().find("<mark>Drake</mark>"), 0u);
+  EXPECT_EQ(answer.results.at(0).highlights.performers.value_or("").find("<mark>Drake</mark>"), 0u);
 }
 
 TEST_F(SearchTest, UnderstandsCityCategoryAndWeekendInTheVenuesZone) {
   const auto answer = find("drake concert in LA this weekend");
   EXPECT_EQ(ids(answer), std::vector<std::int64_t>{1});  // Inglewood is within LA's radius
-  EXPECT_EQ(answer.at("query").at("understood").at("summary").as_string(),
-            "Concerts · Los Angeles · this weekend");
+  EXPECT_EQ(answer.understood.query.summary, "Concerts · Los Angeles · this weekend");
   // Saturday afternoon in New York is this weekend too.
   SearchRequest nba;
   nba.q = "nba games this weekend";
@@ -157,9 +151,8 @@ TEST_F(SearchTest, LongWordsToleratesTwoTypos) {
   // "renaissance" with an 's' added and the 'c' made an 's'.
   const auto twice = find("renaisssanse");
   EXPECT_EQ(ids(twice), std::vector<std::int64_t>{3});
-  const auto& corrections = twice.at("query").at("understood").at("typo_corrections").as_array();
-  EXPECT_NE(std::find(corrections.begin(), corrections.end(), json::value("renaissance")),
-            corrections.end());
+  const auto& corrections = twice.understood.typo_corrections;
+  EXPECT_NE(std::find(corrections.begin(), corrections.end(), "renaissance"), corrections.end());
   EXPECT_TRUE(ids(find("bayonse")).empty());  // "beyonce", 7 letters, two typos: too many
   EXPECT_EQ(ids(find("bayonce")), std::vector<std::int64_t>{3});  // one is fine
 }
@@ -176,7 +169,7 @@ TEST_F(SearchTest, APrefixThatCompletesIsNotTakenForATypo) {
   search.flush();
   const auto answer = find("love");
   EXPECT_EQ(ids(answer), std::vector<std::int64_t>{20});
-  EXPECT_FALSE(answer.at("query").at("understood").as_object().contains("typo_corrections"));
+  EXPECT_TRUE(answer.understood.typo_corrections.empty());
   EXPECT_EQ(ids(find("lve")).size(), 0u);  // too short for a typo
   SearchRequest typo;  // completes nothing: a typo of "live"
   typo.q = "livr";
@@ -210,14 +203,13 @@ TEST_F(SearchTest, FiltersAndFacets) {
 
   const auto all = find(SearchRequest{});
   EXPECT_EQ(total(all), 8);
-  const auto& categories = all.at("facets").at("category").as_array();
-  EXPECT_EQ(categories.at(0).at("value").as_string(), "concert");
-  EXPECT_EQ(categories.at(0).at("count").to_number<std::int64_t>(), 5);
-  EXPECT_EQ(categories.at(0).at("label").as_string(), "Concerts");
+  const auto& categories = all.facets.category;
+  EXPECT_EQ(categories.at(0).value, "concert");  // its label is the encoder's (tests/http)
+  EXPECT_EQ(categories.at(0).count, 5u);
   std::int64_t months = 0;
-  for (const auto& m : all.at("facets").at("month").as_array()) months += m.at("count").to_number<std::int64_t>();
+  for (const FacetCount& m : all.facets.month) months += m.count;
   EXPECT_EQ(months, 8);
-  EXPECT_EQ(all.at("facets").at("city").as_array().at(0).at("value").as_string(), "New York");
+  EXPECT_EQ(all.facets.city.at(0).value, "New York");
 }
 
 TEST_F(SearchTest, PaginationVisitsEveryResultOnce) {
@@ -227,8 +219,8 @@ TEST_F(SearchTest, PaginationVisitsEveryResultOnce) {
   for (int page = 0; page < 10; ++page) {
     const auto answer = find(request);
     for (const auto id : ids(answer)) seen.push_back(id);
-    if (answer.at("next_cursor").is_null()) break;
-    request.cursor = std::string(answer.at("next_cursor").as_string());
+    if (!answer.next_cursor) break;
+    request.cursor = answer.next_cursor;
   }
   EXPECT_EQ(seen.size(), 8u);
   EXPECT_EQ(std::set<std::int64_t>(seen.begin(), seen.end()).size(), 8u);
@@ -281,12 +273,12 @@ TEST_F(SearchTest, FollowsCatalogChangesAndARebuildAgrees) {
   EXPECT_TRUE(ids(find("beyonce")).empty());
   EXPECT_EQ(ids(find("miranda revival")), std::vector<std::int64_t>{6});
   EXPECT_TRUE(ids(find("original broadway cast")).empty());
-  const auto suggestions = search.suggest("lin", 5).at("suggestions").as_array();
+  const auto suggestions = search.suggest("lin", 5).suggestions;
   ASSERT_FALSE(suggestions.empty());
-  EXPECT_EQ(suggestions.at(0).at("text").as_string(), "Lin-Manuel Miranda");
+  EXPECT_EQ(suggestions.at(0).text, "Lin-Manuel Miranda");
 
   const std::vector<std::string> queries = {"drake", "", "concert", "hamilton", "nba", "la", "hip hop"};
-  std::vector<json::object> incremental;
+  std::vector<SearchResults> incremental;
   for (const auto& q : queries) incremental.push_back(find(q));
   events[0].first = cancelled;
   events[2].first = hidden;
@@ -296,18 +288,17 @@ TEST_F(SearchTest, FollowsCatalogChangesAndARebuildAgrees) {
   for (std::size_t i = 0; i < queries.size(); ++i) {
     SCOPED_TRACE(queries[i]);
     EXPECT_EQ(ids(find(queries[i])), ids(incremental[i]));
-    EXPECT_EQ(find(queries[i]).at("facets"), incremental[i].at("facets"));
-    const auto rebuilt = find(queries[i]).at("results").as_array();
-    const auto& before = incremental[i].at("results").as_array();
+    EXPECT_EQ(find(queries[i]).facets, incremental[i].facets);
+    const auto rebuilt = find(queries[i]).results;
+    const auto& before = incremental[i].results;
     ASSERT_EQ(rebuilt.size(), before.size());
     for (std::size_t r = 0; r < rebuilt.size(); ++r) {
-      EXPECT_EQ(rebuilt[r].at("score"), before[r].at("score"));  // the same BM25 statistics
+      EXPECT_EQ(rebuilt[r].score, before[r].score);  // the same BM25 statistics
     }
   }
   // Two events fewer make "hamilton" less rare in the table, and its event's text grew: BM25
   // says less than before.
-  EXPECT_LT(find("hamilton").at("results").at(0).at("score").as_double(),
-            first_hamilton.at("results").at(0).at("score").as_double());
+  EXPECT_LT(find("hamilton").results.at(0).score, first_hamilton.results.at(0).score);
 }
 
 // Rebuilds asked for back to back (no waiting in between): each is answered, and the last
@@ -330,13 +321,13 @@ TEST_F(SearchTest, RebuildsAskedForTogetherEndWithTheLastList) {
 }
 
 TEST_F(SearchTest, SuggestsByPrefixMostEventsFirst) {
-  const auto answer = search.suggest("dra", 5).at("suggestions").as_array();
+  const auto answer = search.suggest("dra", 5).suggestions;
   ASSERT_FALSE(answer.empty());
-  EXPECT_EQ(answer.at(0).at("text").as_string(), "Drake");
-  EXPECT_EQ(answer.at(0).at("kind").as_string(), "performer");
-  EXPECT_EQ(answer.at(0).at("events").to_number<std::int64_t>(), 3);  // 1, 2 and the past 8
-  EXPECT_TRUE(search.suggest("", 5).at("suggestions").as_array().empty());
-  EXPECT_TRUE(search.suggest("zzzz", 5).at("suggestions").as_array().empty());
+  EXPECT_EQ(answer.at(0).text, "Drake");
+  EXPECT_EQ(answer.at(0).kind, SuggestionKind::performer);
+  EXPECT_EQ(answer.at(0).events, 3u);  // 1, 2 and the past 8
+  EXPECT_TRUE(search.suggest("", 5).suggestions.empty());
+  EXPECT_TRUE(search.suggest("zzzz", 5).suggestions.empty());
 }
 
 TEST_F(SearchTest, RejectsBadRequests) {
@@ -367,7 +358,7 @@ TEST(SearchGenerated, AThousandGeneratedEventsAreFoundByWhatTheyAre) {
   request.limit = 100;
   const auto answer = search.search(request, now).value();
   bool found = false;
-  for (const auto& item : answer.at("results").as_array()) found |= item.at("id").as_int64() == probe.id;
+  for (const SearchResult& result : answer.results) found |= result.id == probe.id;
   EXPECT_TRUE(found);
   SearchRequest by_category;
   by_category.category = probe.category;
@@ -407,10 +398,10 @@ TEST(SearchGenerated, AThousandGeneratedEventsAreFoundByWhatTheyAre) {
     SCOPED_TRACE(with_text ? word : "no words");
     ASSERT_GT(count, 0);
     EXPECT_EQ(total(answer), count);
-    for (const auto& item : answer.at("facets").at("city").as_array()) {
-      EXPECT_EQ(item.at("count").to_number<std::int64_t>(), cities[std::string(item.at("value").as_string())]);
+    for (const FacetCount& city : answer.facets.city) {
+      EXPECT_EQ(static_cast<std::int64_t>(city.count), cities[city.value]);
     }
-    EXPECT_EQ(answer.at("results").as_array().size(), std::min<std::size_t>(5, static_cast<std::size_t>(count)));
+    EXPECT_EQ(answer.results.size(), std::min<std::size_t>(5, static_cast<std::size_t>(count)));
   }
 }
 
