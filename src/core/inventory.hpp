@@ -77,7 +77,7 @@ struct GaCounts {
 
 // The checks of a hold request that need no state, shared with hold stores that keep the
 // state elsewhere: at least one seat, at most max_per_order units, no seat twice.
-// Errors: invalid_field, over_order_limit, duplicate_seats (extra "duplicates": indexes).
+// Errors: invalid_field, over_order_limit, duplicate_seats (fact seat_indexes).
 Status check_seats_request(std::span<const SeatIndex> seats, std::uint32_t max_per_order);
 // At least one place, at most max_per_order. Errors: invalid_field, over_order_limit.
 Status check_ga_request(std::uint32_t quantity, std::uint32_t max_per_order);
@@ -94,7 +94,7 @@ class Inventory {
   void load_sold_ga(std::uint32_t area, std::uint32_t quantity);
 
   // Holds exactly these seats until expires_at. Errors: duplicate_seats, over_order_limit,
-  // invalid_field (no seats), seats_unavailable (extra "unavailable": the seat indexes taken).
+  // invalid_field (no seats), seats_unavailable (fact seat_indexes: the seats taken).
   Result<HoldView> hold_seats(const HoldId& id, std::span<const SeatIndex> seats, UnixMillis now,
                               UnixMillis expires_at);
   // Holds the best `query.count` adjacent seats (see best_available.hpp).
@@ -102,7 +102,7 @@ class Inventory {
   Result<HoldView> hold_best_available(const HoldId& id, const BestAvailableQuery& query,
                                        UnixMillis now, UnixMillis expires_at);
   // Holds `quantity` places of a GA area. Errors: over_order_limit, invalid_field (0 or no
-  // such area), not_enough_seats (extra "available").
+  // such area), not_enough_seats (fact places_available).
   Result<HoldView> hold_ga(const HoldId& id, std::uint32_t area, std::uint32_t quantity,
                            UnixMillis now, UnixMillis expires_at);
 

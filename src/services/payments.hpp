@@ -26,7 +26,7 @@ struct Authorisation {
 class PaymentProvider {
  public:
   virtual ~PaymentProvider() = default;
-  // Answers the payment id, or payment_declined (extra "decline_code"), invalid_field for a
+  // Answers the payment id, or payment_declined (fact decline_code), invalid_field for a
   // card number that can't be one, store_unavailable when the processor can't be reached.
   // The same idempotency key answers the same payment id again.
   virtual boost::asio::awaitable<Result<std::string>> authorise(Authorisation request) = 0;

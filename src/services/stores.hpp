@@ -77,7 +77,7 @@ class OrderStore {
   // Atomically stores the order with its tickets and marks its seats and GA places sold,
   // guarded by the store itself (the final arbiter, DESIGN.md rule 3): if any seat is already
   // sold, or the area's capacity would be exceeded, nothing is written and the answer is
-  // seats_unavailable (extra "unavailable": the seat ids). A second order for the same hold
+  // seats_unavailable (fact seat_ids). A second order for the same hold
   // answers conflict. `ga_capacity` is the capacity of order.ga_area.
   virtual Status commit_order(const Order& order, std::uint32_t ga_capacity) = 0;
   virtual Status mark_captured(const OrderId& order) = 0;

@@ -51,7 +51,7 @@ class WaitingRoomService {
   WaitingRoomService(QueueCounters& counters, const QueueSecret& secret, Metrics& metrics);
 
   // POST /v1/events/{id}/queue. not_found when the event has no enabled room; queue_not_open
-  // before it opens (extra: "opens_at"); store_unavailable.
+  // before it opens (fact opens_at); store_unavailable.
   boost::asio::awaitable<Result<QueueJoined>> join(const Event& event, UnixMillis now);
   // GET /v1/events/{id}/queue/status. queue_token_invalid for a forged, foreign or stale token;
   // queue_session_ended once the admitted session is over; store_unavailable.

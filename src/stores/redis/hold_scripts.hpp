@@ -40,6 +40,7 @@ local function emit(kind, id, seats, ga, q)
   return seq
 end
 -- Ends a live hold: its units go back, or become sold; the hold stays an hour, saying why.
+-- Answers the change: seq, seats, ga, q.
 local function end_hold(id, why)
   local k = hold_key(id)
   local h = redis.call('HMGET', k, 'seats', 'ga', 'q')
@@ -58,17 +59,20 @@ local function end_hold(id, why)
   redis.call('ZREM', K_EXPIRY, id)
   redis.call('HSET', k, 'st', why == 'sold' and 'checked_out' or why)
   redis.call('PEXPIRE', k, ENDED_MS)
-  return emit(why, id, seats, ga, q)
+  return emit(why, id, seats, ga, q), seats, ga, q
 end
--- Ends the holds due at `now`; answers how many, and the checkouts whose pin ran out (their
--- node died: the caller settles them against the source of truth).
+-- Ends the holds due at `now`; answers how many, the checkouts whose pin ran out (their node
+-- died: the caller settles them against the source of truth), and the changes, flat: seq,
+-- seats, ga, q of each.
 local function expire_due(now, limit)
   local due = redis.call('ZRANGEBYSCORE', K_EXPIRY, '-inf', now, 'LIMIT', 0, limit)
-  local expired, stale = 0, {}
+  local expired, stale, changes = 0, {}, {}
   for _, id in ipairs(due) do
     local st = redis.call('HGET', hold_key(id), 'st')
     if st == 'held' then
-      end_hold(id, 'expired')
+      local seq, seats, ga, q = end_hold(id, 'expired')
+      local n = #changes
+      changes[n + 1], changes[n + 2], changes[n + 3], changes[n + 4] = seq, seats, ga, q
       expired = expired + 1
     elseif st == 'checking_out' then
       stale[#stale + 1] = id
@@ -76,19 +80,31 @@ local function expire_due(now, limit)
       redis.call('ZREM', K_EXPIRY, id)
     end
   end
-  return expired, stale
+  return expired, stale, changes
 end
 local function hold_fields(id)
   return redis.call('HMGET', hold_key(id), 'st', 'seats', 'ga', 'q', 'c', 'x', 'a', 'p')
 end
 )lua";
 
-// ARGV: now, expires_at, id, seats csv, ga area ('' for none), ga quantity, ga capacity.
-// Answers {'ok', seq} | {'taken', seat...} | {'short', places left}.
+// ARGV: now, expires_at, id, seats csv, ga area ('' for none), ga quantity, ga capacity, and
+// '1' when the seats are a best-available choice. The node chose those from its mirror, which
+// can't know which holds are due: when holds with seats expire here, the script answers them
+// instead of holding, and the node chooses again (with no seats, it only expires).
+// Answers {'ok', seq} | {'taken', seat...} | {'short', places left} |
+// {'expired', (seq, seats, ga, q)...}.
 inline constexpr std::string_view hold = R"lua(
 local now = tonumber(ARGV[1])
-expire_due(now, 100)
+local _, _, ended = expire_due(now, 100)
 local id, seats_csv, ga, q = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+if ARGV[8] == '1' then
+  local freed = seats_csv == ''
+  for i = 2, #ended, 4 do freed = freed or ended[i] ~= '' end
+  if freed then
+    table.insert(ended, 1, 'expired')
+    return ended
+  end
+end
 local seats = split(seats_csv)
 local taken = {'taken'}
 for _, seat in ipairs(seats) do

@@ -375,34 +375,35 @@ asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask
                          {.max_per_order = max_per_order});
   }
 
-  // Best available: chosen from the mirror, then claimed; seats someone took meanwhile are
-  // left out of the next choice.
-  std::vector<std::uint32_t> taken_meanwhile;
+  // Best available: chosen from the mirror, then claimed. What this call learns meanwhile
+  // corrects the mirror in the next choice, latest last: seats someone took, and seats of holds
+  // that came due at `now` (the mirror can't know deadlines: the script ends such holds and
+  // answers them instead of claiming, so that no choice is made around an expired hold).
+  std::vector<std::pair<SeatIndex, std::uint32_t>> learned;
+  bool due_ended = false;  // the script has ended every hold due at `now`
+  const auto choose = [&]() -> std::optional<std::vector<SeatIndex>> {
+    std::lock_guard lock(event->mutex);
+    if (learned.empty()) return find_best_available(layout, event->owner, *best);
+    std::vector<std::uint32_t> owner = event->owner;
+    for (const auto& [seat, state] : learned) {
+      if (seat < owner.size()) owner[seat] = state;
+    }
+    return find_best_available(layout, owner, *best);
+  };
   for (int attempt = 0;; ++attempt) {
     if (best) {
-      std::optional<std::vector<SeatIndex>> chosen;
-      {
-        std::lock_guard lock(event->mutex);
-        if (taken_meanwhile.empty()) {
-          chosen = find_best_available(layout, event->owner, *best);
-        } else {
-          for (std::size_t seat = 0; seat < event->owner.size(); ++seat) {
-            taken_meanwhile[seat] |= event->owner[seat];
-          }
-          chosen = find_best_available(layout, taken_meanwhile, *best);
-        }
-      }
-      if (!chosen) {
+      auto chosen = choose();
+      if (!chosen && due_ended) {
         co_return make_error(Errc::not_enough_seats, "no row has " + std::to_string(best->count) +
                                                          " adjacent seats available");
       }
-      seats = std::move(*chosen);
+      // No window: the script only ends the holds that are due, and the choice is made again.
+      seats = chosen ? std::move(*chosen) : std::vector<SeatIndex>();
     }
     const std::string seats_csv = csv(seats);
-    std::vector<std::string> args{std::to_string(now),      std::to_string(expires_at),
-                                  id.hex(),                 seats_csv,
-                                  ga_area,                  std::to_string(quantity),
-                                  std::to_string(capacity)};
+    std::vector<std::string> args{
+        std::to_string(now),      std::to_string(expires_at), id.hex(),        seats_csv, ga_area,
+        std::to_string(quantity), std::to_string(capacity),   best ? "1" : "0"};
     auto reply = co_await run(*event, Script::hold, std::move(args));
     if (!reply) co_return std::move(reply).error();
     const auto& parts = reply->elements;
@@ -423,7 +424,8 @@ asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask
       co_return make_error(Errc::not_enough_seats, "only " + std::to_string(left) + " places left",
                            {.places_available = static_cast<std::uint32_t>(left)});
     }
-    if (parts[0].text != "taken") co_return unexpected(*reply);
+    const bool expired = best && parts[0].text == "expired";
+    if (!expired && parts[0].text != "taken") co_return unexpected(*reply);
     if (!best || attempt + 1 == best_available_attempts) {
       if (best) {
         co_return make_error(Errc::not_enough_seats,
@@ -436,9 +438,20 @@ asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask
       co_return make_error(Errc::seats_unavailable, "some seats are held or sold",
                            {.seat_indexes = std::move(unavailable)});
     }
-    if (taken_meanwhile.empty()) taken_meanwhile.assign(layout.seats.size(), 0);
-    for (std::size_t i = 1; i < parts.size(); ++i) {
-      taken_meanwhile.at(static_cast<std::size_t>(integer_of(parts[i]))) = mirror_held;
+    if (!expired) {
+      for (std::size_t i = 1; i < parts.size(); ++i) {
+        learned.emplace_back(static_cast<SeatIndex>(integer_of(parts[i])), mirror_held);
+      }
+      continue;
+    }
+    due_ended = true;
+    std::lock_guard lock(event->mutex);
+    for (std::size_t i = 1; i + 3 < parts.size(); i += 4) {  // seq, seats, ga, q of each
+      UnitsChange change = change_of(event_id, static_cast<std::uint64_t>(integer_of(parts[i])),
+                                     "expired", parts[i + 1].text, parts[i + 2].text,
+                                     static_cast<std::uint32_t>(integer_of(parts[i + 3])));
+      for (const SeatIndex seat : change.seats) learned.emplace_back(seat, 0);
+      event->apply(std::move(change));  // at once if it is the mirror's next change
     }
   }
 }
