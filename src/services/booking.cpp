@@ -116,14 +116,15 @@ std::string request_hash_of(const CheckoutRequest& request) {
 
 Booking::Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds,
                  PaymentProvider& payments, TicketSecret secret, Metrics& metrics,
-                 UnixMillis checkout_pin_ms)
+                 UnixMillis checkout_pin_ms, std::size_t store_thread_count)
     : catalog_(catalog),
       orders_(orders),
       holds_(holds),
       payments_(payments),
       metrics_(metrics),
       signer_(secret),
-      checkout_pin_ms_(checkout_pin_ms) {}
+      checkout_pin_ms_(checkout_pin_ms),
+      store_calls_(store_thread_count) {}
 
 Booking::~Booking() = default;
 

@@ -105,7 +105,9 @@ struct SeatStates {
 class Booking {
  public:
   // Threads for checkout's blocking store calls (SQLite's: PostgreSQL answers from its batches'
-  // own threads). A stuck call (a disk that stalls) holds one, not a server thread.
+  // own threads). A stuck call (a disk that stalls) holds one, not a server thread. The
+  // constructor takes another count for an OrderStore that answers its awaited calls itself
+  // (tests start Bookings by the hundred; 64 threads each were most of their time under ASan).
   static constexpr std::size_t store_threads = 64;
 
   // A checkout pins its hold at most this long (by default): a payment takes seconds; a node
@@ -116,7 +118,8 @@ class Booking {
 
   Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds, PaymentProvider& payments,
           TicketSecret secret, Metrics& metrics,
-          UnixMillis checkout_pin_ms = default_checkout_pin_ms);
+          UnixMillis checkout_pin_ms = default_checkout_pin_ms,
+          std::size_t store_thread_count = store_threads);
   ~Booking();
 
   // After a crash: captures the payments of orders that were committed but not captured,
@@ -195,7 +198,7 @@ class Booking {
   std::shared_mutex events_mutex_;
   std::unordered_map<std::int64_t, std::unique_ptr<EventBooking>> events_;
   // Checkout's store calls run here, not on the server's threads. Last: joined first.
-  boost::asio::thread_pool store_calls_{store_threads};
+  boost::asio::thread_pool store_calls_;
 };
 
 }  // namespace boxoffice

@@ -99,7 +99,7 @@ World::World(Deployment deployment) : holds(faults, deployment == Deployment::cl
 struct Node {
   explicit Node(World& world)
       : booking(world.catalog, world.faulty_orders, world.holds, world.faulty_payments,
-                TicketSecret{}, world.metrics, pin_ms) {}
+                TicketSecret{}, world.metrics, pin_ms, 1) {}  // the fakes answer themselves
 
   asio::io_context io;
   Booking booking;
