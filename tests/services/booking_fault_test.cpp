@@ -304,7 +304,7 @@ void expect_money_right(Run& run) {
   const std::vector<LedgerEntry> entries = run.world().ledger.entries();
   std::map<std::string, int> captured_by_hold;
   for (const LedgerEntry& entry : entries) {
-    EXPECT_NE(entry.state, PaymentState::authorised)
+    EXPECT_TRUE(entry.state != PaymentState::authorised)
         << "authorisation left open after recover(): " << entry.idempotency_key;
     if (entry.state != PaymentState::captured) continue;
     ++captured_by_hold[entry.idempotency_key.substr(0, 32)];
@@ -354,7 +354,10 @@ void expect_seats_agree(Run& run, const HoldId& id) {
     const SeatState expected = guarded.contains(seat_id) ? SeatState::sold
                                : held.contains(seat_id)  ? SeatState::held
                                                          : SeatState::available;
-    EXPECT_EQ(units->units->seats.at(seat), expected) << "seat " << seat_id;
+    const SeatState state = units->units->seats.at(seat);
+    EXPECT_TRUE(state == expected)
+        << "seat " << seat_id << " is " << static_cast<int>(state) << ", not "
+        << static_cast<int>(expected) << " (0 available, 1 held, 2 sold)";
   }
 }
 
@@ -492,6 +495,8 @@ struct Case {
   int points_min = 0;       // failure points the loop must cover (fewer: calls were lost)
 };
 
+void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }
+
 struct Coverage {
   int points = 0;  // runs in which every planned fault fired
   int calls = 0;   // awaited calls of the run that met no fault
@@ -554,37 +559,49 @@ Coverage fault_loop(const Case& c) {
   return coverage;
 }
 
+// Every scenario in each deployment and mode, with the failure points its loop covers today
+// as its floor: a loop that covers fewer has lost calls (Booking stopped making them, or the
+// scenario stopped reaching them), which deserves a look before the floor is lowered. In the
+// lose_answer mode only the payment provider's calls count.
 std::vector<Case> all_cases() {
   struct Kind {
     std::string name;
     Scenario scenario;
-    bool cluster_only = false;
-    bool two_faults = false;
+    bool two_faults;
+    int cluster_min;   // 0: not run in the cluster deployment
+    int embedded_min;  // 0: not run in the embedded deployment
+    int lost_min;      // 0: no lose_answer case (never two faults)
   };
   const auto stale = [](const char* dies_at) {
     return [dies_at](Run& run, const Plan& plan, Notes& notes) {
       stale_checkout_scenario(run, dies_at, plan, notes);
     };
   };
+  // Stale checkouts are a cluster's: an embedded node's pins die with it.
   const std::vector<Kind> kinds = {
-      {"checkout", checkout_scenario},
-      {"checkout_two_faults", checkout_scenario, false, true},
-      {"release", release_scenario},
-      {"expiry", expiry_scenario},
-      {"stale_before_commit", stale("commit_order"), true},
-      {"stale_after_commit", stale("finish_checkout"), true},
-      {"stale_before_commit_two_faults", stale("commit_order"), true, true},
+      {"checkout", checkout_scenario, false, 6, 4, 2},
+      {"checkout_two_faults", checkout_scenario, true, 5, 1, 0},
+      {"release", release_scenario, false, 4, 2, 1},
+      {"expiry", expiry_scenario, false, 4, 2, 1},
+      {"stale_before_commit", stale("commit_order"), false, 9, 0, 2},
+      {"stale_after_commit", stale("finish_checkout"), false, 6, 0, 0},
+      {"stale_before_commit_two_faults", stale("commit_order"), true, 23, 0, 0},
   };
   std::vector<Case> cases;
   for (const Kind& kind : kinds) {
     for (const Deployment deployment : {Deployment::cluster, Deployment::embedded}) {
-      if (kind.cluster_only && deployment != Deployment::cluster) continue;
-      for (const FaultMode mode :
-           {FaultMode::answer_error, FaultMode::throw_exception, FaultMode::never_answer}) {
+      const int points_min =
+          deployment == Deployment::cluster ? kind.cluster_min : kind.embedded_min;
+      if (points_min == 0) continue;
+      for (const FaultMode mode : {FaultMode::answer_error, FaultMode::throw_exception,
+                                   FaultMode::never_answer, FaultMode::lose_answer}) {
+        const bool lost = mode == FaultMode::lose_answer;
+        if (lost && kind.lost_min == 0) continue;
         const std::string name = kind.name + "_" +
                                  (deployment == Deployment::cluster ? "cluster" : "embedded") +
                                  "_" + testing::name_of(mode);
-        cases.push_back({name, kind.scenario, deployment, mode, kind.two_faults, 1});
+        cases.push_back({name, kind.scenario, deployment, mode, kind.two_faults,
+                         lost ? kind.lost_min : points_min});
       }
     }
   }

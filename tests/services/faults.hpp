@@ -6,7 +6,11 @@
 //    promise of that error);
 //  - throw_exception: it throws, having done nothing;
 //  - never_answer: it waits for a timer that never fires. The node is as good as dead: the
-//    test stops its loop and destroys its Booking, which destroys the waiting call.
+//    test stops its loop and destroys its Booking, which destroys the waiting call;
+//  - lose_answer: it takes effect, then answers store_unavailable: a processor's timeout after
+//    the request went through. Only the payment provider's contract allows that outcome (a
+//    store's store_unavailable promises that nothing changed), so in a plan of this mode only
+//    the provider's calls are numbered.
 // Calls that are not awaited (open_event, snapshot, uncaptured_orders, void_uncaptured, ...)
 // are passed on unnumbered: they run at start or on reads, outside the paths under test.
 //
@@ -20,6 +24,7 @@
 // I/O that could fail).
 #pragma once
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -38,7 +43,7 @@
 
 namespace boxoffice::testing {
 
-enum class FaultMode { answer_error, throw_exception, never_answer };
+enum class FaultMode { answer_error, throw_exception, never_answer, lose_answer };
 
 inline const char* name_of(FaultMode mode) {
   switch (mode) {
@@ -48,6 +53,8 @@ inline const char* name_of(FaultMode mode) {
       return "throw";
     case FaultMode::never_answer:
       return "hang";
+    case FaultMode::lose_answer:
+      return "lost";
   }
   return "?";
 }
@@ -56,6 +63,9 @@ class Faults {
  public:
   // From now on awaited calls are numbered from 1, and the calls numbered in `plan` fail.
   void arm(std::map<int, FaultMode> plan) {
+    payments_only_ = std::all_of(plan.begin(), plan.end(), [](const auto& planned) {
+      return planned.second == FaultMode::lose_answer;
+    });
     plan_ = std::move(plan);
     calls_ = 0;
     fired_.clear();
@@ -74,11 +84,16 @@ class Faults {
   void node_restarted() { modes_fired_.clear(); }
 
   // Every decorated awaited call awaits this first: nullopt to go on, or the error to answer.
-  boost::asio::awaitable<std::optional<Error>> point(const char* call) {
-    const std::optional<FaultMode> mode = fault_of(call);
+  // `payment`: a call to the provider, which then asks lost_answer() once it has answered.
+  boost::asio::awaitable<std::optional<Error>> point(const char* call, bool payment = false) {
+    const std::optional<FaultMode> mode = fault_of(call, payment);
     if (!mode) co_return std::nullopt;
     fired_.emplace_back(call);
     modes_fired_.insert(*mode);
+    if (*mode == FaultMode::lose_answer) {
+      lose_next_answer_ = true;
+      co_return std::nullopt;
+    }
     if (*mode == FaultMode::answer_error) {
       co_return make_error(Errc::store_unavailable, std::string("injected fault: ") + call);
     }
@@ -90,14 +105,20 @@ class Faults {
     co_await never.async_wait(boost::asio::use_awaitable);
     throw std::logic_error(std::string("a call that never answers answered: ") + call);
   }
+  // The error to answer instead of the answer of the call that just took effect, if it is lost.
+  std::optional<Error> lost_answer() {
+    if (!lose_next_answer_) return std::nullopt;
+    lose_next_answer_ = false;
+    return make_error(Errc::store_unavailable, "injected timeout: the answer was lost");
+  }
 
  private:
-  std::optional<FaultMode> fault_of(const char* call) {
+  std::optional<FaultMode> fault_of(const char* call, bool payment) {
     if (!hang_call_.empty() && hang_call_ == call) {
       hang_call_.clear();
       return FaultMode::never_answer;
     }
-    if (!armed_) return std::nullopt;
+    if (!armed_ || (payments_only_ && !payment)) return std::nullopt;
     const auto it = plan_.find(++calls_);
     if (it == plan_.end()) return std::nullopt;
     return it->second;
@@ -105,6 +126,8 @@ class Faults {
 
   std::map<int, FaultMode> plan_;
   bool armed_ = false;
+  bool payments_only_ = false;
+  bool lose_next_answer_ = false;
   int calls_ = 0;
   std::vector<std::string> fired_;
   std::set<FaultMode> modes_fired_;
@@ -162,16 +185,24 @@ class FaultyPayments final : public PaymentProvider {
   FaultyPayments(PaymentProvider& inner, Faults& faults) : inner_(inner), faults_(faults) {}
 
   boost::asio::awaitable<Result<std::string>> authorise(Authorisation request) override {
-    if (auto fault = co_await faults_.point("authorise")) co_return std::move(*fault);
-    co_return co_await inner_.authorise(std::move(request));
+    if (auto fault = co_await faults_.point("authorise", true)) co_return std::move(*fault);
+    auto answer = co_await inner_.authorise(std::move(request));
+    if (auto lost = faults_.lost_answer()) co_return std::move(*lost);
+    co_return answer;
   }
   boost::asio::awaitable<Status> capture(std::string payment_id) override {
-    if (auto fault = co_await faults_.point("capture")) co_return std::move(*fault);
-    co_return co_await inner_.capture(std::move(payment_id));
+    if (auto fault = co_await faults_.point("capture", true)) co_return std::move(*fault);
+    Status answer = co_await inner_.capture(std::move(payment_id));
+    if (auto lost = faults_.lost_answer()) co_return std::move(*lost);
+    co_return answer;
   }
   boost::asio::awaitable<Status> void_authorisation(std::string idempotency_key) override {
-    if (auto fault = co_await faults_.point("void_authorisation")) co_return std::move(*fault);
-    co_return co_await inner_.void_authorisation(std::move(idempotency_key));
+    if (auto fault = co_await faults_.point("void_authorisation", true)) {
+      co_return std::move(*fault);
+    }
+    Status answer = co_await inner_.void_authorisation(std::move(idempotency_key));
+    if (auto lost = faults_.lost_answer()) co_return std::move(*lost);
+    co_return answer;
   }
   Status void_uncaptured() override { return inner_.void_uncaptured(); }
 
