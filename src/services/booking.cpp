@@ -116,14 +116,15 @@ std::string request_hash_of(const CheckoutRequest& request) {
 
 Booking::Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds,
                  PaymentProvider& payments, TicketSecret secret, Metrics& metrics,
-                 UnixMillis checkout_pin_ms)
+                 UnixMillis checkout_pin_ms, std::size_t store_thread_count)
     : catalog_(catalog),
       orders_(orders),
       holds_(holds),
       payments_(payments),
       metrics_(metrics),
       signer_(secret),
-      checkout_pin_ms_(checkout_pin_ms) {}
+      checkout_pin_ms_(checkout_pin_ms),
+      store_calls_(store_thread_count) {}
 
 Booking::~Booking() = default;
 
@@ -342,7 +343,28 @@ boost::asio::awaitable<Result<Order>> Booking::checkout(HoldId id, CheckoutReque
     if (code == Errc::store_unavailable) metrics_.store_errors.add();
     co_return std::move(pinned).error();
   }
-  const HoldDetails hold = details_of(**found, *pinned);
+  // An earlier attempt that failed had its authorisation voided: this one needs a key of its
+  // own.
+  const std::string authorisation_key =
+      payment_key + ":" + std::to_string(pinned->aborted_checkouts);
+  std::exception_ptr failure;
+  try {
+    co_return co_await pay_and_commit(**found, *pinned, request, request_hash, authorisation_key,
+                                      clock);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  // A bug or a store that threw: not a reason to leave the hold pinned (an in-process pin never
+  // runs out) or an authorisation open. The exception still reaches the caller (a 500).
+  co_await settle_after_exception(id, authorisation_key, clock());
+  std::rethrow_exception(failure);
+}
+
+boost::asio::awaitable<Result<Order>> Booking::pay_and_commit(
+    const EventBooking& booking, const HoldView& pinned, const CheckoutRequest& request,
+    const std::string& request_hash, const std::string& authorisation_key, Clock clock) {
+  const HoldId id = pinned.id;
+  const HoldDetails hold = details_of(booking, pinned);
   // Named, not a temporary in the co_await: g++ 12 destroys such temporaries twice.
   auto abort = [&]() -> boost::asio::awaitable<void> {
     Status aborted = co_await holds_.abort_checkout(id, clock());
@@ -351,16 +373,15 @@ boost::asio::awaitable<Result<Order>> Booking::checkout(HoldId id, CheckoutReque
     }
   };
 
-  // Named, not a temporary in the co_await: g++ 12 destroys such temporaries twice. An
-  // earlier attempt that failed had its authorisation voided: this one needs a key of its own.
-  Authorisation authorisation{payment_key + ":" + std::to_string(pinned->aborted_checkouts),
-                              request.card_number, hold.total_cents, hold.currency};
-  const std::string authorisation_key = authorisation.idempotency_key;
+  // Named, not a temporary in the co_await (as above).
+  Authorisation authorisation{authorisation_key, request.card_number, hold.total_cents,
+                              hold.currency};
   auto payment = co_await payments_.authorise(std::move(authorisation));
   if (!payment) {
-    (payment.error().code == Errc::payment_declined ? metrics_.payments_declined
-                                                    : metrics_.payments_failed)
-        .add();
+    const bool declined = payment.error().code == Errc::payment_declined;
+    (declined ? metrics_.payments_declined : metrics_.payments_failed).add();
+    // A provider that timed out may have authorised all the same: voided by its key.
+    if (!declined) co_await payments_.void_authorisation(authorisation_key);
     metrics_.checkouts_failed.add();
     co_await abort();
     co_return std::move(payment).error();
@@ -368,7 +389,7 @@ boost::asio::awaitable<Result<Order>> Booking::checkout(HoldId id, CheckoutReque
   metrics_.payments_approved.add();
   Order order = make_order(hold, request, request_hash, *payment, clock());
   const std::uint32_t ga_capacity =
-      pinned->ga_area ? layout_of(*(*found)->view).ga_areas[*pinned->ga_area].capacity : 0;
+      pinned.ga_area ? layout_of(*booking.view).ga_areas[*pinned.ga_area].capacity : 0;
   Status committed = co_await orders_.async_commit_order(order, ga_capacity, store_calls_);
   if (!committed) {
     if (committed.error().code == Errc::store_unavailable) metrics_.store_errors.add();
@@ -401,6 +422,30 @@ boost::asio::awaitable<Result<Order>> Booking::checkout(HoldId id, CheckoutReque
                           boost::asio::detached);
   }
   co_return order;
+}
+
+boost::asio::awaitable<void> Booking::settle_after_exception(HoldId id,
+                                                             std::string authorisation_key,
+                                                             UnixMillis now) {
+  metrics_.checkouts_failed.add();
+  try {
+    // As the sweep settles the checkout of a node that died: the store says whether the order
+    // was made. An order that stands is captured at the next start, if it was not.
+    auto existing = co_await orders_.async_find_order_by_hold(id, store_calls_);
+    if (!existing) {
+      spdlog::error("hold {}: checkout threw, and its order could not be looked up: {}",
+                    id.hex(), existing.error().detail);
+      co_return;  // the pin stays until it runs out (cluster) or the node restarts
+    }
+    if (*existing) {
+      co_await holds_.finish_checkout(id);
+      co_return;
+    }
+    co_await payments_.void_authorisation(authorisation_key);
+    co_await holds_.abort_checkout(id, now);
+  } catch (const std::exception& e) {
+    spdlog::error("hold {}: settling a checkout that threw failed: {}", id.hex(), e.what());
+  }
 }
 
 boost::asio::awaitable<void> Booking::record_capture(OrderId order_id) {

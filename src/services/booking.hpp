@@ -6,8 +6,9 @@
 // store (whose guard is the final arbiter), then marks the seats sold and captures (recording
 // the capture in the store in the background): a crash at any point leaves either no order
 // (the authorisation is voided at the next start, or when the buyer retries) or a whole order
-// (captured at the next start). A checkout pinned by a node
-// that died is settled by the sweep, against the orders the store has.
+// (captured at the next start). A checkout pinned by a node that died is settled by the
+// sweep, against the orders the store has; one whose call threw is settled the same way at
+// once. tests/services/booking_fault_test.cpp makes each of those calls fail in turn.
 //
 // Requests and answers are typed, with seats named by id as the API names them; http/ decodes
 // and encodes them (http/booking_json.cpp).
@@ -105,7 +106,9 @@ struct SeatStates {
 class Booking {
  public:
   // Threads for checkout's blocking store calls (SQLite's: PostgreSQL answers from its batches'
-  // own threads). A stuck call (a disk that stalls) holds one, not a server thread.
+  // own threads). A stuck call (a disk that stalls) holds one, not a server thread. The
+  // constructor takes another count for an OrderStore that answers its awaited calls itself
+  // (tests start Bookings by the hundred; 64 threads each were most of their time under ASan).
   static constexpr std::size_t store_threads = 64;
 
   // A checkout pins its hold at most this long (by default): a payment takes seconds; a node
@@ -116,7 +119,8 @@ class Booking {
 
   Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds, PaymentProvider& payments,
           TicketSecret secret, Metrics& metrics,
-          UnixMillis checkout_pin_ms = default_checkout_pin_ms);
+          UnixMillis checkout_pin_ms = default_checkout_pin_ms,
+          std::size_t store_thread_count = store_threads);
   ~Booking();
 
   // After a crash: captures the payments of orders that were committed but not captured,
@@ -177,6 +181,18 @@ class Booking {
   boost::asio::awaitable<Result<std::optional<Order>>> existing_order(HoldId id,
                                                                       std::string idempotency_key,
                                                                       std::string request_hash);
+  // The rest of a checkout once its hold is pinned: authorise, commit the order, mark the seats
+  // sold, capture. Error answers abort the pin and void the authorisation.
+  boost::asio::awaitable<Result<Order>> pay_and_commit(const EventBooking& booking,
+                                                       const HoldView& pinned,
+                                                       const CheckoutRequest& request,
+                                                       const std::string& request_hash,
+                                                       const std::string& authorisation_key,
+                                                       Clock clock);
+  // After pay_and_commit threw: the hold is sold if its order was made, else held again and
+  // its authorisation voided. Never throws.
+  boost::asio::awaitable<void> settle_after_exception(HoldId id, std::string authorisation_key,
+                                                      UnixMillis now);
   // Marks the order's payment captured in the store; a failure is logged (the next start
   // captures again and records it).
   boost::asio::awaitable<void> record_capture(OrderId order_id);
@@ -195,7 +211,7 @@ class Booking {
   std::shared_mutex events_mutex_;
   std::unordered_map<std::int64_t, std::unique_ptr<EventBooking>> events_;
   // Checkout's store calls run here, not on the server's threads. Last: joined first.
-  boost::asio::thread_pool store_calls_{store_threads};
+  boost::asio::thread_pool store_calls_;
 };
 
 }  // namespace boxoffice
