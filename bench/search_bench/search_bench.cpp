@@ -10,16 +10,9 @@
 // (with the real clock, "concert in LA this weekend" found nothing on a Sunday night in Los
 // Angeles: what was left of the weekend there came before the catalog's first day), and runs
 // on different days compare.
-#include "core/catalog_generator.hpp"
-#include "core/search_query.hpp"
-#include "core/search_text.hpp"
-#include "core/time.hpp"
-#include "services/search/search.hpp"
-#include "services/time_zones.hpp"
-
-#include <CLI/CLI.hpp>
 #include <libpq-fe.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -29,6 +22,13 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/catalog_generator.hpp"
+#include "core/search_query.hpp"
+#include "core/search_text.hpp"
+#include "core/time.hpp"
+#include "services/search/search.hpp"
+#include "services/time_zones.hpp"
 
 namespace bx = boxoffice;
 using Clock = std::chrono::steady_clock;
@@ -50,7 +50,9 @@ struct Run {
   double percentile(double p) {
     std::sort(latencies_ms.begin(), latencies_ms.end());
     if (latencies_ms.empty()) return 0;
-    return latencies_ms[std::min(latencies_ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(latencies_ms.size())))];
+    return latencies_ms[std::min(
+        latencies_ms.size() - 1,
+        static_cast<std::size_t>(p * static_cast<double>(latencies_ms.size())))];
   }
 };
 
@@ -66,7 +68,8 @@ Run measure(std::size_t threads, double seconds, std::size_t mix, F query) {
       for (std::size_t i = t; Clock::now() < end; ++i) {
         const auto before = Clock::now();
         query(t, i % mix);
-        per_thread[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());
+        per_thread[t].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - before).count());
       }
     });
   }
@@ -110,8 +113,10 @@ std::string joined(const std::vector<std::string>& items) {
 std::string sql_text(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'') out += "''";
-    else out += c;
+    if (c == '\'')
+      out += "''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -157,8 +162,10 @@ PgQuery pg_query(const bx::SearchRequest& request, bx::UnixMillis now) {
   PgQuery q;
   q.page = "SELECT id, name, " + rank + " AS rank FROM events WHERE " + where +
            " ORDER BY rank DESC, id LIMIT 20";
-  q.facets = "SELECT category, city, to_char(local_start, 'YYYY-MM') AS month, count(*) FROM events WHERE " +
-             where + " GROUP BY GROUPING SETS ((category), (city), (month))";
+  q.facets =
+      "SELECT category, city, to_char(local_start, 'YYYY-MM') AS month, count(*) FROM events "
+      "WHERE " +
+      where + " GROUP BY GROUPING SETS ((category), (city), (month))";
   return q;
 }
 
@@ -172,7 +179,8 @@ int main(int argc, char** argv) {
   std::string postgres;
   int only = -1;
   cli.add_option("--events", events)->capture_default_str();
-  cli.add_option("--only", only, "run just this query of the mix (0-based) for --seconds, for perf");
+  cli.add_option("--only", only,
+                 "run just this query of the mix (0-based) for --seconds, for perf");
   cli.add_option("--seconds", seconds, "per run")->capture_default_str();
   cli.add_option("--concurrency", concurrency)->capture_default_str();
   cli.add_option("--postgres", postgres, "a throwaway database's URL (none: skip PostgreSQL)");
@@ -182,7 +190,8 @@ int main(int argc, char** argv) {
   const bx::UnixMillis now = bench_now;
   std::printf("clock pinned at %s (catalog and queries)\n", bx::format_rfc3339(now).c_str());
   auto start = Clock::now();
-  const auto catalog = bx::generate_catalog({.events = events, .seed = 42, .start = now}, bx::to_utc);
+  const auto catalog =
+      bx::generate_catalog({.events = events, .seed = 42, .start = now}, bx::to_utc);
   std::printf("generated %zu events at %zu venues in %.1f s\n", catalog.events.size(),
               catalog.venues.size(), seconds_since(start));
 
@@ -191,15 +200,17 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::shared_ptr<const bx::Event>, std::shared_ptr<const bx::Venue>>> all;
   all.reserve(catalog.events.size());
   for (const auto& e : catalog.events) {
-    all.emplace_back(std::make_shared<const bx::Event>(e), venues[static_cast<std::size_t>(e.venue_id - 1)]);
+    all.emplace_back(std::make_shared<const bx::Event>(e),
+                     venues[static_cast<std::size_t>(e.venue_id - 1)]);
   }
   bx::SearchService search;
   start = Clock::now();
   search.rebuild(all);
   const double build_seconds = seconds_since(start);
   const double index_mb = static_cast<double>(search.index_bytes()) / (1 << 20);
-  std::printf("boxoffice index: %zu events in %.1f s, %.0f MiB on disk (FTS5) + attributes in memory\n",
-              search.indexed_events(), build_seconds, index_mb);
+  std::printf(
+      "boxoffice index: %zu events in %.1f s, %.0f MiB on disk (FTS5) + attributes in memory\n",
+      search.indexed_events(), build_seconds, index_mb);
 
   // The mix: names and words taken from the catalog, so every query finds something.
   const auto& e1 = catalog.events[1000 % catalog.events.size()];
@@ -256,8 +267,9 @@ int main(int argc, char** argv) {
     const Run run = measure(1, seconds, 1, [&](std::size_t, std::size_t) {
       if (!search.search(requests.at(static_cast<std::size_t>(only)), now)) std::abort();
     });
-    std::printf("only \"%s\": %zu queries in %.1f s\n", requests.at(static_cast<std::size_t>(only)).q.c_str(),
-                run.latencies_ms.size(), run.seconds);
+    std::printf("only \"%s\": %zu queries in %.1f s\n",
+                requests.at(static_cast<std::size_t>(only)).q.c_str(), run.latencies_ms.size(),
+                run.seconds);
     return 0;
   }
   auto ours = [&](std::size_t, std::size_t i) {
@@ -302,7 +314,8 @@ int main(int argc, char** argv) {
   PQclear(PQgetResult(conn));
   exec(conn,
        "ALTER TABLE events ADD COLUMN doc tsvector GENERATED ALWAYS AS ("
-       "setweight(to_tsvector('simple', coalesce(name, '') || ' ' || coalesce(performers, '')), 'A') || "
+       "setweight(to_tsvector('simple', coalesce(name, '') || ' ' || coalesce(performers, '')), "
+       "'A') || "
        "setweight(to_tsvector('simple', coalesce(venue, '')), 'B') || "
        "setweight(to_tsvector('simple', coalesce(city, '') || ' ' || coalesce(tags, '')), 'C') || "
        "setweight(to_tsvector('simple', coalesce(description, '')), 'D')) STORED");
@@ -314,7 +327,8 @@ int main(int argc, char** argv) {
   PGresult* size = PQexec(conn, "SELECT pg_total_relation_size('events')");
   const double pg_mb = std::stod(PQgetvalue(size, 0, 0)) / (1 << 20);
   PQclear(size);
-  std::printf("PostgreSQL: loaded and indexed in %.1f s, %.0f MiB (table + indexes)\n", pg_build, pg_mb);
+  std::printf("PostgreSQL: loaded and indexed in %.1f s, %.0f MiB (table + indexes)\n", pg_build,
+              pg_mb);
 
   std::vector<PgQuery> pg_queries;
   for (const auto& r : requests) pg_queries.push_back(pg_query(r, now));

@@ -4,8 +4,9 @@
 // io_context each, so epoll; many connections per thread), and reads `text/event-stream` from
 // each (plain or chunked). Once every subscriber's answer has started, the tool makes the
 // changes itself: `--changes` POSTs to `--trigger-url`, one every `--interval-ms` whatever the
-// answers (open-loop, over a few keep-alive connections, from a thread of its own). Change i's body is `--body` with `{i}` replaced, and
-// it names the marker `--marker` with `{i}` replaced (for boxoffice a seat id, held by the POST).
+// answers (open-loop, over a few keep-alive connections, from a thread of its own). Change i's body
+// is `--body` with `{i}` replaced, and it names the marker `--marker` with `{i}` replaced (for
+// boxoffice a seat id, held by the POST).
 //
 // A change counts as delivered to a subscriber when a message's data lists its marker in a
 // `"seats":[…]` array (boxoffice's delta; the nchan run publishes the same JSON). Its delay is
@@ -19,6 +20,8 @@
 // Limits: connects in flight (`--connect-concurrency`), how long to wait for the subscribers
 // to start (`--ready-seconds`) and for the last deliveries (`--drain-seconds`).
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -31,10 +34,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
 #include <cctype>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -56,9 +56,9 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t read_chunk_bytes = 64 * 1024;        // one read, per thread's buffer
-constexpr std::size_t header_bytes_max = 16 * 1024;         // an answer's header
-constexpr std::size_t message_bytes_max = 16 * 1024 * 1024; // one SSE message (a snapshot)
+constexpr std::size_t read_chunk_bytes = 64 * 1024;          // one read, per thread's buffer
+constexpr std::size_t header_bytes_max = 16 * 1024;          // an answer's header
+constexpr std::size_t message_bytes_max = 16 * 1024 * 1024;  // one SSE message (a snapshot)
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -183,10 +183,10 @@ class StreamReader {
         std::size_t size = 0;
         for (const char c : line) {
           if (c == ';') break;
-          const int digit = std::isxdigit(static_cast<unsigned char>(c))
-                                ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                                                                               : (c | 0x20) - 'a' + 10)
-                                : -1;
+          const int digit =
+              std::isxdigit(static_cast<unsigned char>(c))
+                  ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10)
+                  : -1;
           if (digit < 0) return false;
           size = size * 16 + static_cast<std::size_t>(digit);
         }
@@ -316,10 +316,10 @@ asio::awaitable<bool> open_stream(Shared& shared, Shard& shard, Subscriber& subs
   shared.started.fetch_add(1, std::memory_order_relaxed);
   StreamReader reader(shared, shard, subscriber, header->chunked);
   std::string rest = pending.substr(header_end + 4);
-  asio::co_spawn(shard.context,
-                 read_stream(shared, shard, subscriber, std::move(socket), std::move(reader),
-                             std::move(rest)),
-                 asio::detached);
+  asio::co_spawn(
+      shard.context,
+      read_stream(shared, shard, subscriber, std::move(socket), std::move(reader), std::move(rest)),
+      asio::detached);
   co_return true;
 }
 
@@ -385,8 +385,8 @@ asio::awaitable<void> trigger_connection(const Options& options, const Url& url,
     if (response.result_int() / 100 == 2) {
       ++result.answered_2xx;
     } else {
-      fail("change " + std::to_string(i) + ": HTTP " + std::to_string(response.result_int()) +
-           " " + response.body());
+      fail("change " + std::to_string(i) + ": HTTP " + std::to_string(response.result_int()) + " " +
+           response.body());
     }
     if (!response.keep_alive()) {
       beast::error_code ignored;
@@ -493,7 +493,8 @@ int run(const Options& options) {
       if (triggered.sent_ns[change] != 0) delays.push_back(arrival - triggered.sent_ns[change]);
     }
   }
-  std::uint32_t changes_min = UINT32_MAX, changes_max = 0, messages_min = UINT32_MAX, messages_max = 0;
+  std::uint32_t changes_min = UINT32_MAX, changes_max = 0, messages_min = UINT32_MAX,
+                messages_max = 0;
   std::size_t ended = 0;
   for (const auto& shard : shards) {
     for (const auto& subscriber : shard->subscribers) {
@@ -504,17 +505,18 @@ int run(const Options& options) {
       ended += subscriber.ended ? 1 : 0;
     }
   }
-  const auto sent = static_cast<std::size_t>(
-      std::count_if(triggered.sent_ns.begin(), triggered.sent_ns.end(), [](auto t) { return t != 0; }));
+  const auto sent = static_cast<std::size_t>(std::count_if(
+      triggered.sent_ns.begin(), triggered.sent_ns.end(), [](auto t) { return t != 0; }));
   const double sending_s =
       sent == 0 ? 0.0 : ms(triggered.sent_ns[sent - 1] - triggered.sent_ns[0]) / 1e3;
-  std::printf("changes: %zu of %zu sent over %.2f s, %zu answered 2xx%s%s\n", sent,
-              options.changes, sending_s, triggered.answered_2xx,
+  std::printf("changes: %zu of %zu sent over %.2f s, %zu answered 2xx%s%s\n", sent, options.changes,
+              sending_s, triggered.answered_2xx,
               triggered.error.empty() ? "" : "; first error: ", triggered.error.c_str());
-  std::printf("delivered: %zu of %zu (subscribers × changes); %zu subscriber(s) got every change; "
-              "last delivery %.0f ms after the last answer; %zu stream(s) ended early\n",
-              delays.size(), options.subscribers * options.changes, shared.complete.load(),
-              ms(drained - last_sent), ended);
+  std::printf(
+      "delivered: %zu of %zu (subscribers × changes); %zu subscriber(s) got every change; "
+      "last delivery %.0f ms after the last answer; %zu stream(s) ended early\n",
+      delays.size(), options.subscribers * options.changes, shared.complete.load(),
+      ms(drained - last_sent), ended);
   std::printf("per subscriber: changes %u–%u, messages %u–%u (a snapshot counts as one)\n",
               changes_min, changes_max, messages_min, messages_max);
   if (delays.empty()) {
@@ -558,22 +560,29 @@ int main(int argc, char** argv) {
   app.add_option("--trigger-url", options.trigger_url, "URL each change is POSTed to")->required();
   app.add_option("--body", options.body, "change i's POST body; {i} is replaced")
       ->capture_default_str();
-  app.add_option("--marker", options.marker, "change i's marker in a \"seats\" array; {i} is replaced")
+  app.add_option("--marker", options.marker,
+                 "change i's marker in a \"seats\" array; {i} is replaced")
       ->capture_default_str();
   app.add_option("--subscribers", options.subscribers, "streams to open")->capture_default_str();
-  app.add_option("--threads", options.threads, "threads reading the streams")->capture_default_str()
+  app.add_option("--threads", options.threads, "threads reading the streams")
+      ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  app.add_option("--changes", options.changes, "changes to make")->capture_default_str()
+  app.add_option("--changes", options.changes, "changes to make")
+      ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
-  app.add_option("--interval-ms", options.interval_ms, "between two changes")->capture_default_str();
+  app.add_option("--interval-ms", options.interval_ms, "between two changes")
+      ->capture_default_str();
   app.add_option("--connect-concurrency", options.connect_concurrency, "connects in flight")
-      ->capture_default_str()->check(CLI::Range(1, 100'000));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100'000));
   app.add_option("--trigger-connections", options.trigger_connections,
                  "connections the changes are spread over (open-loop)")
-      ->capture_default_str()->check(CLI::Range(1, 1'000));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000));
   app.add_option("--ready-seconds", options.ready_seconds, "to wait for every stream to start")
       ->capture_default_str();
-  app.add_option("--drain-seconds", options.drain_seconds, "to wait for deliveries after the last change")
+  app.add_option("--drain-seconds", options.drain_seconds,
+                 "to wait for deliveries after the last change")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   return run(options);

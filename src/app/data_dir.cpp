@@ -1,13 +1,13 @@
 #include "app/data_dir.hpp"
 
-#include "core/ids.hpp"
-
 #include <sodium.h>
 #include <sys/stat.h>
 
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+
+#include "core/ids.hpp"
 
 namespace boxoffice::app {
 namespace fs = std::filesystem;
@@ -16,8 +16,7 @@ void prepare_data_dir(const fs::path& dir) {
   std::error_code error;
   fs::create_directories(dir, error);
   if (error || !fs::is_directory(dir)) {
-    throw std::runtime_error("cannot create the data dir " + dir.string() + ": " +
-                             error.message());
+    throw std::runtime_error("cannot create the data dir " + dir.string() + ": " + error.message());
   }
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, error);
 }

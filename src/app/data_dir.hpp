@@ -2,10 +2,10 @@
 // survive restarts (the ticket MAC key; the admin key when none is given).
 #pragma once
 
-#include "core/ticket_code.hpp"
-
 #include <filesystem>
 #include <string>
+
+#include "core/ticket_code.hpp"
 
 namespace boxoffice::app {
 

@@ -1,12 +1,8 @@
 #include "app/demo_catalog.hpp"
 
-#include "core/catalog_codec.hpp"
-#include "core/time.hpp"
-
+#include <algorithm>
 #include <boost/date_time/local_time/local_time.hpp>
 #include <boost/make_shared.hpp>
-
-#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <numbers>
@@ -15,6 +11,9 @@
 #include <string>
 #include <tuple>
 #include <utility>
+
+#include "core/catalog_codec.hpp"
+#include "core/time.hpp"
 
 namespace boxoffice::app {
 namespace {

@@ -6,13 +6,12 @@
 // venue or event.
 #pragma once
 
-#include "core/time.hpp"
-#include "services/catalog.hpp"
-
 #include <boost/json/object.hpp>
-
 #include <cstdint>
 #include <vector>
+
+#include "core/time.hpp"
+#include "services/catalog.hpp"
 
 namespace boxoffice::app {
 

@@ -4,18 +4,18 @@
 // prints the exact Lua text the Redis hold store loads for a hold (prelude + hold, byte for
 // byte, no trailing text), so bench/redis_hold_bench.sh can run the same script in
 // redis-benchmark.
-#include "app/data_dir.hpp"
-#include "app/serve.hpp"
-#include "core/ticket_code.hpp"
-#include "stores/redis/hold_scripts.hpp"
-
-#include <CLI/CLI.hpp>
 #include <sodium.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <thread>
+
+#include "app/data_dir.hpp"
+#include "app/serve.hpp"
+#include "core/ticket_code.hpp"
+#include "stores/redis/hold_scripts.hpp"
 
 namespace {
 
@@ -52,39 +52,43 @@ int main(int argc, char** argv) {
   serve->add_option("--data-dir", options.data_dir, "Where the embedded mode keeps its files")
       ->envname("BOXOFFICE_DATA_DIR")
       ->capture_default_str();
-  serve->add_option("--admin-key", options.admin_key,
-                    "Key for organizer calls (default: made once and kept in DATA_DIR/admin-key)")
+  serve
+      ->add_option("--admin-key", options.admin_key,
+                   "Key for organizer calls (default: made once and kept in DATA_DIR/admin-key)")
       ->envname("BOXOFFICE_ADMIN_KEY");
   serve->add_flag("--demo", options.demo, "Load a demo catalog when the store is empty")
       ->envname("BOXOFFICE_DEMO");
-  serve->add_option("--postgres", options.postgres_url,
-                    "PostgreSQL URL: the source of truth instead of SQLite")
+  serve
+      ->add_option("--postgres", options.postgres_url,
+                   "PostgreSQL URL: the source of truth instead of SQLite")
       ->envname("BOXOFFICE_POSTGRES");
-  serve->add_option("--redis", options.redis_url,
-                    "Redis for the holds, shared by every node (cluster mode, with --postgres): "
-                    "redis://HOST:PORT or redis-sentinel://HOST:PORT,HOST:PORT/MASTER")
+  serve
+      ->add_option("--redis", options.redis_url,
+                   "Redis for the holds, shared by every node (cluster mode, with --postgres): "
+                   "redis://HOST:PORT or redis-sentinel://HOST:PORT,HOST:PORT/MASTER")
       ->envname("BOXOFFICE_REDIS");
   serve->add_option("--threads", options.threads, "Worker threads")
       ->envname("BOXOFFICE_THREADS")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  serve->add_option("--checkout-pin-seconds", options.checkout_pin_seconds,
-                    "How long a checkout may keep its hold from expiring; in cluster mode, how "
-                    "soon another node settles the checkout of a node that died")
+  serve
+      ->add_option("--checkout-pin-seconds", options.checkout_pin_seconds,
+                   "How long a checkout may keep its hold from expiring; in cluster mode, how "
+                   "soon another node settles the checkout of a node that died")
       ->envname("BOXOFFICE_CHECKOUT_PIN_SECONDS")
       ->check(CLI::Range(5, 3600))
       ->capture_default_str();
   serve->add_option("--log-level", options.log_level, "trace, debug, info, warn, error")
       ->envname("BOXOFFICE_LOG_LEVEL")
       ->capture_default_str();
-  serve->add_flag("--access-log,!--no-access-log", options.access_log,
-                  "One JSON line per request on stderr (at log level info)")
+  serve
+      ->add_flag("--access-log,!--no-access-log", options.access_log,
+                 "One JSON line per request on stderr (at log level info)")
       ->envname("BOXOFFICE_ACCESS_LOG")
       ->capture_default_str();
 
   options.web_dir = BOXOFFICE_WEB_DIR_DEFAULT;
-  serve->add_option("--web-dir", options.web_dir,
-                    "The web pages' folder (\"\" serves none)")
+  serve->add_option("--web-dir", options.web_dir, "The web pages' folder (\"\" serves none)")
       ->envname("BOXOFFICE_WEB_DIR")
       ->capture_default_str();
 

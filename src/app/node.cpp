@@ -1,5 +1,11 @@
 #include "app/node.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <stdexcept>
+
 #include "app/data_dir.hpp"
 #include "app/demo_catalog.hpp"
 #include "core/catalog_codec.hpp"
@@ -11,12 +17,6 @@
 #include "stores/memory/queue_counters.hpp"
 #include "stores/redis/hold_store.hpp"
 #include "stores/redis/queue_counters.hpp"
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <spdlog/spdlog.h>
-
-#include <stdexcept>
 
 namespace boxoffice::app {
 namespace {
@@ -109,19 +109,19 @@ Node::Node(const ServeOptions& options)
       payments_(options.data_dir / "test-payments.sqlite"),
       catalog_(stores_.catalog(), http::encode_event_details, cluster_),
       search_(&metrics_, options.data_dir / "search-index"),
-      live_([this](std::int64_t event_id) {
-              return availability_.snapshot(booking_, event_id, system_now());
-            },
-            live_format_, metrics_),
+      live_(
+          [this](std::int64_t event_id) {
+            return availability_.snapshot(booking_, event_id, system_now());
+          },
+          live_format_, metrics_),
       holds_(make_hold_store(options, stores_.orders(), metrics_)),
       booking_(catalog_, stores_.orders(), *holds_, payments_, secret_, metrics_,
                static_cast<UnixMillis>(options.checkout_pin_seconds) * 1000),
       queue_counters_(make_queue_counters(options)),
       waiting_room_(*queue_counters_, derive_queue_secret(secret_), metrics_),
       gatekeeper_(admin_key_, catalog_, &waiting_room_, system_now),
-      server_(router_.handler(), {.admit = [this](const http::Request& header) {
-                                    return router_.admit_body(header);
-                                  }},
+      server_(router_.handler(),
+              {.admit = [this](const http::Request& header) { return router_.admit_body(header); }},
               options.threads),
       sweeper_(booking_, cluster_ ? &catalog_ : nullptr, waiting_room_) {
   load_catalog();
@@ -161,17 +161,16 @@ void Node::load_catalog() {
 
 void Node::add_routes() {
   OrderStore& orders = stores_.orders();
-  http::add_api_routes(router_, {.catalog = catalog_,
-                                 .booking = booking_,
-                                 .metrics = metrics_,
-                                 .availability = availability_,
-                                 .live = &live_,
-                                 .waiting_room = &waiting_room_,
-                                 .search = &search_,
-                                 .ready = [&orders, this] {
-                                   return orders.ping().ok() && holds_->reachable();
-                                 },
-                                 .clock = system_now});
+  http::add_api_routes(
+      router_, {.catalog = catalog_,
+                .booking = booking_,
+                .metrics = metrics_,
+                .availability = availability_,
+                .live = &live_,
+                .waiting_room = &waiting_room_,
+                .search = &search_,
+                .ready = [&orders, this] { return orders.ping().ok() && holds_->reachable(); },
+                .clock = system_now});
   http::add_search_routes(router_, search_, system_now);
   if (!options_.web_dir.empty()) http::add_web_routes(router_, options_.web_dir);
   router_.guard(gatekeeper_);

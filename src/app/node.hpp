@@ -10,6 +10,11 @@
 // with run().
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
 #include "app/serve.hpp"
 #include "app/sweeper.hpp"
 #include "core/ticket_code.hpp"
@@ -30,11 +35,6 @@
 #include "stores/redis/client.hpp"
 #include "stores/sqlite/store.hpp"
 #include "stores/sqlite/test_payment_provider.hpp"
-
-#include <cstdint>
-#include <memory>
-#include <optional>
-#include <string>
 
 namespace boxoffice::app {
 

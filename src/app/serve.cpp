@@ -1,14 +1,14 @@
 #include "app/serve.hpp"
 
-#include "app/node.hpp"
-#include "stores/redis/client.hpp"
-
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <iostream>
-#include <pthread.h>
 #include <thread>
+
+#include "app/node.hpp"
+#include "stores/redis/client.hpp"
 
 namespace boxoffice::app {
 namespace {
@@ -52,8 +52,8 @@ int serve(const ServeOptions& options) {
     return 2;
   }
   Node node(options);
-  std::cout << "boxoffice listening on http://" << node.host() << ":" << node.port() << " (data in " << options.data_dir.string() << ", "
-            << options.threads << " threads)" << std::endl;
+  std::cout << "boxoffice listening on http://" << node.host() << ":" << node.port() << " (data in "
+            << options.data_dir.string() << ", " << options.threads << " threads)" << std::endl;
   if (options.admin_key.empty()) {
     std::cout << "admin key: in " << (options.data_dir / "admin-key").string() << std::endl;
   }

@@ -1,13 +1,14 @@
 #include "app/sweeper.hpp"
 
-#include "services/clock.hpp"
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
+
+#include "services/clock.hpp"
 
 namespace boxoffice::app {
 

@@ -4,14 +4,13 @@
 // in the catalog. Runs on an event loop and a thread of its own, off the server's threads.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <thread>
+
 #include "services/booking.hpp"
 #include "services/catalog.hpp"
 #include "services/waiting_room.hpp"
-
-#include <boost/asio/io_context.hpp>
-
-#include <chrono>
-#include <thread>
 
 namespace boxoffice::app {
 

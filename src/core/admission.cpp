@@ -1,11 +1,11 @@
 #include "core/admission.hpp"
 
-#include "core/check.hpp"
-
 #include <sodium.h>
 
 #include <algorithm>
 #include <cmath>
+
+#include "core/check.hpp"
 
 namespace boxoffice {
 namespace {
@@ -71,8 +71,7 @@ std::optional<std::uint64_t> Admission::join(UnixMillis now) {
   return issued_++;
 }
 
-std::uint64_t rank_in_line(std::uint64_t number, const LineCounters& line,
-                           const ShuffleKey& key) {
+std::uint64_t rank_in_line(std::uint64_t number, const LineCounters& line, const ShuffleKey& key) {
   if (line.pre_queue_size && number < *line.pre_queue_size) {
     return shuffled_rank(number, *line.pre_queue_size, key);
   }
@@ -80,8 +79,8 @@ std::uint64_t rank_in_line(std::uint64_t number, const LineCounters& line,
 }
 
 std::optional<QueueStatus> place_in_line(std::uint64_t number, const LineCounters& line,
-                                         const AdmissionSettings& settings,
-                                         const ShuffleKey& key, UnixMillis now) {
+                                         const AdmissionSettings& settings, const ShuffleKey& key,
+                                         UnixMillis now) {
   QueueStatus status;
   if (!line.pre_queue_size) {
     status.state = QueueState::pre_queue;
@@ -118,8 +117,8 @@ void Admission::advance(UnixMillis now) {
     credit_ = std::min(rate, credit_ + static_cast<double>(now - last_tick_) * rate / 1000.0);
     last_tick_ = now;
   }
-  const std::uint64_t space = settings_.active_limit - std::min<std::uint64_t>(
-                                                           settings_.active_limit, active());
+  const std::uint64_t space =
+      settings_.active_limit - std::min<std::uint64_t>(settings_.active_limit, active());
   const auto admit = std::min({static_cast<std::uint64_t>(std::floor(credit_)), waiting(), space});
   const UnixMillis expires_at =
       now + static_cast<UnixMillis>(settings_.session_seconds) * millis_per_second;

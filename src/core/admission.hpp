@@ -20,13 +20,13 @@
 // Not thread-safe: the service (services/waiting_room) serialises calls.
 #pragma once
 
-#include "core/time.hpp"
-
 #include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
+
+#include "core/time.hpp"
 
 namespace boxoffice {
 
@@ -48,9 +48,9 @@ enum class QueueState { pre_queue, waiting, admitted, ended };
 
 struct QueueStatus {
   QueueState state = QueueState::waiting;
-  std::uint64_t position = 0;   // people before you, plus you (waiting); 0 once admitted
+  std::uint64_t position = 0;  // people before you, plus you (waiting); 0 once admitted
   std::uint64_t eta_seconds = 0;
-  std::uint64_t session = 0;    // admitted: the session id (= rank)
+  std::uint64_t session = 0;  // admitted: the session id (= rank)
   UnixMillis session_expires_at = 0;
 };
 
@@ -70,8 +70,8 @@ std::uint64_t rank_in_line(std::uint64_t number, const LineCounters& line, const
 // estimated wait); nullopt once its rank has been served: whether its session is admitted or
 // ended is the sessions' business.
 std::optional<QueueStatus> place_in_line(std::uint64_t number, const LineCounters& line,
-                                         const AdmissionSettings& settings,
-                                         const ShuffleKey& key, UnixMillis now);
+                                         const AdmissionSettings& settings, const ShuffleKey& key,
+                                         UnixMillis now);
 
 class Admission {
  public:

@@ -1,10 +1,10 @@
 #include "core/best_available.hpp"
 
-#include "core/check.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+
+#include "core/check.hpp"
 
 namespace boxoffice {
 namespace {
@@ -57,9 +57,8 @@ void consider_run(const Layout& layout, const Row& row, SeatIndex run_begin, Sea
   for (SeatIndex first = run_begin;; ++first) {
     const std::uint32_t gap_left = first - run_begin;
     const std::uint32_t gap_right = run_end - (first + count);
-    const Candidate candidate{std::max(stranding(gap_left, taken_left),
-                                       stranding(gap_right, taken_right)),
-                              sum, first};
+    const Candidate candidate{
+        std::max(stranding(gap_left, taken_left), stranding(gap_right, taken_right)), sum, first};
     if (candidate.better_than(best)) best = candidate;
     if (first + count == run_end) break;
     sum += preference_units(layout.preference[first + count]) -

@@ -11,12 +11,12 @@
 // One pass over the seats with a sliding sum: O(seats), about 100 µs for 100,000 seats.
 #pragma once
 
-#include "core/catalog.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
+
+#include "core/catalog.hpp"
 
 namespace boxoffice {
 

@@ -4,9 +4,6 @@
 // and the availability responses all agree on.
 #pragma once
 
-#include "core/errors.hpp"
-#include "core/time.hpp"
-
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -14,6 +11,9 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "core/errors.hpp"
+#include "core/time.hpp"
 
 namespace boxoffice {
 
@@ -136,7 +136,7 @@ struct Event {
   std::uint32_t hold_seconds = hold_seconds_default;
   std::optional<WaitingRoom> waiting_room;
   bool published = false;
-  bool cancelled = false;  // by the organizer: stays visible as such, no longer sold or found
+  bool cancelled = false;     // by the organizer: stays visible as such, no longer sold or found
   std::uint64_t version = 1;  // grows with every change of the event's details (the ETag)
 };
 

@@ -1,9 +1,9 @@
 #include "core/catalog_codec.hpp"
 
-#include "core/json_reader.hpp"
-
 #include <algorithm>
 #include <map>
+
+#include "core/json_reader.hpp"
 
 namespace boxoffice {
 namespace {
@@ -171,9 +171,12 @@ boost::json::object encode_venue(const Venue& venue) {
   boost::json::object encoded_layout{{"sections", std::move(sections)},
                                      {"ga_areas", std::move(areas)}};
   if (layout.stage) encoded_layout["stage"] = {{"x", layout.stage->x}, {"y", layout.stage->y}};
-  boost::json::object object{{"name", venue.name},         {"city", venue.city},
-                             {"country", venue.country},   {"timezone", venue.timezone},
-                             {"lat", venue.lat},           {"lon", venue.lon},
+  boost::json::object object{{"name", venue.name},
+                             {"city", venue.city},
+                             {"country", venue.country},
+                             {"timezone", venue.timezone},
+                             {"lat", venue.lat},
+                             {"lon", venue.lon},
                              {"layout", std::move(encoded_layout)}};
   if (venue.id != 0) object["id"] = venue.id;
   return object;
@@ -207,9 +210,9 @@ Result<Event> decode_event(const boost::json::value& body) {
       level.currency = level_fields.text("currency", 3);
       // Three capital letters, as ISO 4217 writes them: also what keeps the search index's
       // currencies under search_currencies_max (26^3 = 17,576 at most).
-      const bool iso = level.currency.size() == 3 &&
-                       std::all_of(level.currency.begin(), level.currency.end(),
-                                   [](char c) { return c >= 'A' && c <= 'Z'; });
+      const bool iso =
+          level.currency.size() == 3 && std::all_of(level.currency.begin(), level.currency.end(),
+                                                    [](char c) { return c >= 'A' && c <= 'Z'; });
       if (reader.ok() && !iso) {
         reader.fail("expected an ISO 4217 code", level_fields.path_of("currency"));
       }
@@ -220,9 +223,9 @@ Result<Event> decode_event(const boost::json::value& body) {
         event.pricing.emplace(place, reader.text_of(level, "pricing." + std::string(place)));
       }
     }
-    event.max_per_order = static_cast<std::uint32_t>(
-        fields.optional_integer("max_per_order", 1, max_per_order_max)
-            .value_or(max_per_order_default));
+    event.max_per_order =
+        static_cast<std::uint32_t>(fields.optional_integer("max_per_order", 1, max_per_order_max)
+                                       .value_or(max_per_order_default));
     event.hold_seconds = static_cast<std::uint32_t>(
         fields.optional_integer("hold_seconds", hold_seconds_min, hold_seconds_max)
             .value_or(hold_seconds_default));

@@ -4,10 +4,10 @@
 // at start. Shared by http/ (the wire) and stores/ (the stored form), hence in core/.
 #pragma once
 
+#include <boost/json.hpp>
+
 #include "core/catalog.hpp"
 #include "core/errors.hpp"
-
-#include <boost/json.hpp>
 
 namespace boxoffice {
 

@@ -1,11 +1,11 @@
 #include "core/catalog_generator.hpp"
 
-#include "core/cities.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
+
+#include "core/cities.hpp"
 
 namespace boxoffice {
 namespace {
@@ -25,39 +25,41 @@ class Random {
   std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
   double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   template <class C>
-  const auto& pick(const C& items) { return items[below(std::size(items))]; }
+  const auto& pick(const C& items) {
+    return items[below(std::size(items))];
+  }
 
  private:
   std::uint64_t state_;
 };
 
 constexpr std::array<sv, 40> first_names = {
-    "Ava",   "Liam",  "Maya",   "Noah",   "Zoe",    "Ezra",  "Lena",  "Omar",  "Nina",  "Caleb",
-    "Iris",  "Jonah", "Sofia",  "Mateo",  "Hana",   "Felix", "Clara", "Diego", "Yara",  "Theo",
-    "Aria",  "Milo",  "Lucia",  "Kai",    "Elena",  "Remy",  "Jade",  "Otis",  "Nora",  "Luca",
-    "Selma", "Arlo",  "Freya",  "Dante",  "Ingrid", "Rafa",  "Mei",   "Tobias", "Esme", "Nico"};
+    "Ava",   "Liam",  "Maya",  "Noah",  "Zoe",    "Ezra",  "Lena",  "Omar",   "Nina", "Caleb",
+    "Iris",  "Jonah", "Sofia", "Mateo", "Hana",   "Felix", "Clara", "Diego",  "Yara", "Theo",
+    "Aria",  "Milo",  "Lucia", "Kai",   "Elena",  "Remy",  "Jade",  "Otis",   "Nora", "Luca",
+    "Selma", "Arlo",  "Freya", "Dante", "Ingrid", "Rafa",  "Mei",   "Tobias", "Esme", "Nico"};
 constexpr std::array<sv, 40> last_names = {
-    "Reyes",  "Okafor", "Lindqvist", "Moreau",  "Castillo", "Nakamura", "Haddad", "Brennan",
-    "Kowalski", "Adeyemi", "Silva",  "Fischer", "Marsh",    "Delgado",  "Novak",  "Quinn",
-    "Rossi",  "Sato",   "Bauer",     "Vance",   "Mendez",   "Park",     "Olsen",  "Duarte",
-    "Hayes",  "Ivanova", "Chen",     "Keller",  "Romero",   "Achebe",   "Lund",   "Ferreira",
-    "Walsh",  "Abbott", "Kaur",      "Moreno",  "Sorensen", "Tanaka",   "Blake",  "Varga"};
+    "Reyes",    "Okafor",  "Lindqvist", "Moreau",  "Castillo", "Nakamura", "Haddad", "Brennan",
+    "Kowalski", "Adeyemi", "Silva",     "Fischer", "Marsh",    "Delgado",  "Novak",  "Quinn",
+    "Rossi",    "Sato",    "Bauer",     "Vance",   "Mendez",   "Park",     "Olsen",  "Duarte",
+    "Hayes",    "Ivanova", "Chen",      "Keller",  "Romero",   "Achebe",   "Lund",   "Ferreira",
+    "Walsh",    "Abbott",  "Kaur",      "Moreno",  "Sorensen", "Tanaka",   "Blake",  "Varga"};
 constexpr std::array<sv, 32> band_adjectives = {
-    "Velvet", "Electric", "Silver",  "Midnight", "Wild",    "Neon",   "Golden",  "Hollow",
-    "Crimson", "Northern", "Paper",  "Glass",    "Broken",  "Lunar",  "Savage",  "Quiet",
-    "Black",  "Burning",  "Distant", "Iron",     "Fading",  "Static", "Young",   "Blue",
-    "Royal",  "Restless", "Cosmic",  "Secret",   "Howling", "Tender", "Analog",  "Sunken"};
+    "Velvet",  "Electric", "Silver",  "Midnight", "Wild",    "Neon",   "Golden", "Hollow",
+    "Crimson", "Northern", "Paper",   "Glass",    "Broken",  "Lunar",  "Savage", "Quiet",
+    "Black",   "Burning",  "Distant", "Iron",     "Fading",  "Static", "Young",  "Blue",
+    "Royal",   "Restless", "Cosmic",  "Secret",   "Howling", "Tender", "Analog", "Sunken"};
 constexpr std::array<sv, 32> band_nouns = {
-    "Wolves",  "Rivers",   "Machines", "Hearts",  "Tigers",  "Lanterns", "Echoes",  "Saints",
-    "Ghosts",  "Pilots",   "Mirrors",  "Horses",  "Comets",  "Kings",    "Sparrows", "Engines",
-    "Shadows", "Orchards", "Satellites", "Tides", "Owls",    "Foxes",    "Dreamers", "Strangers",
-    "Bandits", "Harbors",  "Giants",   "Thieves", "Monarchs", "Vipers",  "Prophets", "Lovers"};
-constexpr std::array<sv, 14> genres = {"rock", "pop",   "hip hop", "jazz",   "electronic",
-                                       "indie", "metal", "country", "r&b",    "latin",
+    "Wolves",  "Rivers",   "Machines",   "Hearts",  "Tigers",   "Lanterns", "Echoes",   "Saints",
+    "Ghosts",  "Pilots",   "Mirrors",    "Horses",  "Comets",   "Kings",    "Sparrows", "Engines",
+    "Shadows", "Orchards", "Satellites", "Tides",   "Owls",     "Foxes",    "Dreamers", "Strangers",
+    "Bandits", "Harbors",  "Giants",     "Thieves", "Monarchs", "Vipers",   "Prophets", "Lovers"};
+constexpr std::array<sv, 14> genres = {"rock",  "pop",   "hip hop",   "jazz", "electronic",
+                                       "indie", "metal", "country",   "r&b",  "latin",
                                        "folk",  "soul",  "classical", "punk"};
-constexpr std::array<sv, 10> tour_words = {"World Tour", "Live",     "Farewell Tour", "Unplugged",
-                                           "Arena Tour", "In Concert", "Summer Tour", "Greatest Hits Tour",
-                                           "Night Tour", "Homecoming"};
+constexpr std::array<sv, 10> tour_words = {
+    "World Tour", "Live",        "Farewell Tour",      "Unplugged",  "Arena Tour",
+    "In Concert", "Summer Tour", "Greatest Hits Tour", "Night Tour", "Homecoming"};
 
 struct League {
   sv name;
@@ -65,28 +67,38 @@ struct League {
   std::array<sv, 12> mascots;
 };
 constexpr std::array<League, 5> leagues = {{
-    {"nba", "basketball", {"Comets", "Hawks", "Titans", "Blaze", "Storm", "Kings", "Lynx", "Rockets",
-                           "Suns", "Wolves", "Thunder", "Knights"}},
-    {"nhl", "hockey", {"Blades", "Bears", "Frost", "Pirates", "Rangers", "Wings", "Sabres",
-                       "Flyers", "Lightning", "Stars", "Jets", "Oilers"}},
-    {"mls", "soccer", {"United", "FC", "City", "Athletic", "Rovers", "Galaxy", "Fire", "Union",
-                       "Dynamo", "Sounders", "Crew", "Rapids"}},
-    {"nfl", "football", {"Chargers", "Broncos", "Ravens", "Giants", "Bengals", "Lions",
-                         "Falcons", "Panthers", "Eagles", "Jaguars", "Raiders", "Vikings"}},
-    {"mlb", "baseball", {"Sox", "Cubs", "Mariners", "Orioles", "Twins", "Padres", "Reds",
-                         "Pirates", "Royals", "Rockies", "Brewers", "Mets"}},
+    {"nba",
+     "basketball",
+     {"Comets", "Hawks", "Titans", "Blaze", "Storm", "Kings", "Lynx", "Rockets", "Suns", "Wolves",
+      "Thunder", "Knights"}},
+    {"nhl",
+     "hockey",
+     {"Blades", "Bears", "Frost", "Pirates", "Rangers", "Wings", "Sabres", "Flyers", "Lightning",
+      "Stars", "Jets", "Oilers"}},
+    {"mls",
+     "soccer",
+     {"United", "FC", "City", "Athletic", "Rovers", "Galaxy", "Fire", "Union", "Dynamo", "Sounders",
+      "Crew", "Rapids"}},
+    {"nfl",
+     "football",
+     {"Chargers", "Broncos", "Ravens", "Giants", "Bengals", "Lions", "Falcons", "Panthers",
+      "Eagles", "Jaguars", "Raiders", "Vikings"}},
+    {"mlb",
+     "baseball",
+     {"Sox", "Cubs", "Mariners", "Orioles", "Twins", "Padres", "Reds", "Pirates", "Royals",
+      "Rockies", "Brewers", "Mets"}},
 }};
 constexpr std::array<sv, 20> show_words = {
-    "Phantom", "Garden", "Lighthouse", "Empire", "Carousel", "Masquerade", "Tempest",
-    "Orchard", "Paradise", "Labyrinth", "Winter", "Harbour", "Crown", "Mockingbird",
-    "Nightingale", "Sunset", "River", "Wedding", "Stranger", "Kingdom"};
+    "Phantom",     "Garden",   "Lighthouse", "Empire",  "Carousel", "Masquerade", "Tempest",
+    "Orchard",     "Paradise", "Labyrinth",  "Winter",  "Harbour",  "Crown",      "Mockingbird",
+    "Nightingale", "Sunset",   "River",      "Wedding", "Stranger", "Kingdom"};
 constexpr std::array<sv, 4> show_kinds = {"musical", "play", "opera", "ballet"};
 constexpr std::array<sv, 10> family_shows = {
-    "on Ice", "Circus Spectacular", "Live!", "Dinosaur Adventure", "Magic Show",
-    "Puppet Theatre", "Science Show", "Acrobats", "Storytime Live", "Under the Sea"};
+    "on Ice",         "Circus Spectacular", "Live!",    "Dinosaur Adventure", "Magic Show",
+    "Puppet Theatre", "Science Show",       "Acrobats", "Storytime Live",     "Under the Sea"};
 constexpr std::array<sv, 10> comedy_titles = {
-    "Overthinking It", "No Filter", "Work in Progress", "Live and Unscripted", "Mostly True",
-    "The Late Show", "Bad Decisions", "Family Matters", "Unfiltered", "Just Kidding"};
+    "Overthinking It", "No Filter",     "Work in Progress", "Live and Unscripted", "Mostly True",
+    "The Late Show",   "Bad Decisions", "Family Matters",   "Unfiltered",          "Just Kidding"};
 
 struct VenueKind {
   sv suffix;
@@ -94,12 +106,12 @@ struct VenueKind {
   std::uint32_t capacity_max;
 };
 constexpr std::array<VenueKind, 7> venue_kinds = {{{"Arena", 12'000, 22'000},
-                                                    {"Stadium", 30'000, 70'000},
-                                                    {"Theatre", 800, 2'500},
-                                                    {"Hall", 1'500, 5'000},
-                                                    {"Club", 200, 900},
-                                                    {"Amphitheatre", 5'000, 18'000},
-                                                    {"Ballroom", 500, 1'500}}};
+                                                   {"Stadium", 30'000, 70'000},
+                                                   {"Theatre", 800, 2'500},
+                                                   {"Hall", 1'500, 5'000},
+                                                   {"Club", 200, 900},
+                                                   {"Amphitheatre", 5'000, 18'000},
+                                                   {"Ballroom", 500, 1'500}}};
 constexpr std::array<sv, 16> venue_names = {
     "Grand",  "Union",    "Riverside", "Paramount", "Liberty", "Harbor",  "Orpheum", "Crystal",
     "Summit", "Meridian", "Palace",    "Majestic",  "Civic",   "Capitol", "Apollo",  "Beacon"};
@@ -128,10 +140,9 @@ Venue make_venue(Random& random, std::int64_t id, const CityInfo& city) {
   venue.lat = city.lat + (random.unit() - 0.5) * 0.25;
   venue.lon = city.lon + (random.unit() - 0.5) * 0.25 / std::max(0.2, std::cos(city.lat * 0.01745));
   Layout layout;
-  layout.ga_areas.push_back(
-      {"GA", "General admission",
-       kind.capacity_min +
-           static_cast<std::uint32_t>(random.below(kind.capacity_max - kind.capacity_min + 1))});
+  layout.ga_areas.push_back({"GA", "General admission",
+                             kind.capacity_min + static_cast<std::uint32_t>(random.below(
+                                                     kind.capacity_max - kind.capacity_min + 1))});
   venue.layout = index_layout(std::move(layout)).value();
   return venue;
 }
@@ -152,10 +163,9 @@ Act make_act(Random& random, std::span<const CityInfo> cities) {
   const std::size_t roll = random.below(100);
   Act act;
   if (roll < 45) {  // concerts
-    const std::string artist = random.below(2) == 0
-                                   ? person(random)
-                                   : "The " + str(random.pick(band_adjectives)) + " " +
-                                         str(random.pick(band_nouns));
+    const std::string artist = random.below(2) == 0 ? person(random)
+                                                    : "The " + str(random.pick(band_adjectives)) +
+                                                          " " + str(random.pick(band_nouns));
     const sv genre = random.pick(genres);
     act.name = artist + ": " + str(random.pick(tour_words));
     act.performers = {artist};
@@ -165,8 +175,10 @@ Act make_act(Random& random, std::span<const CityInfo> cities) {
     act.description = artist + " brings " + str(genre) + " to the stage, with songs old and new.";
   } else if (roll < 70) {  // sports
     const League& league = random.pick(leagues);
-    const std::string home = str(random.pick(cities.first(20)).name) + " " + str(random.pick(league.mascots));
-    const std::string away = str(random.pick(cities.first(20)).name) + " " + str(random.pick(league.mascots));
+    const std::string home =
+        str(random.pick(cities.first(20)).name) + " " + str(random.pick(league.mascots));
+    const std::string away =
+        str(random.pick(cities.first(20)).name) + " " + str(random.pick(league.mascots));
     act.name = home + " vs " + away;
     act.performers = {home, away};
     act.category = "sports";
@@ -178,7 +190,8 @@ Act make_act(Random& random, std::span<const CityInfo> cities) {
     act.performers = {person(random), person(random)};
     act.category = "theatre";
     act.tags = {str(kind)};
-    act.description = "A new production of the " + str(kind) + ", directed by " + person(random) + ".";
+    act.description =
+        "A new production of the " + str(kind) + ", directed by " + person(random) + ".";
   } else if (roll < 94) {  // comedy
     const std::string comedian = person(random);
     act.name = comedian + ": " + str(random.pick(comedy_titles));
@@ -187,7 +200,8 @@ Act make_act(Random& random, std::span<const CityInfo> cities) {
     act.tags = {"stand-up"};
     act.description = comedian + " is on tour with a new hour of stand-up comedy.";
   } else {  // family
-    const std::string title = str(random.pick(band_adjectives)) + " " + str(random.pick(band_nouns));
+    const std::string title =
+        str(random.pick(band_adjectives)) + " " + str(random.pick(band_nouns));
     act.name = title + " " + str(random.pick(family_shows));
     act.performers = {title};
     act.category = "family";
@@ -216,8 +230,7 @@ GeneratedCatalog generate_catalog(const GeneratorOptions& options, const ToUtc& 
 
   GeneratedCatalog catalog;
   const std::size_t venue_count =
-      options.venues > 0 ? options.venues
-                         : std::clamp<std::size_t>(options.events / 400, 8, 4'000);
+      options.venues > 0 ? options.venues : std::clamp<std::size_t>(options.events / 400, 8, 4'000);
   catalog.venues.reserve(venue_count);
   for (std::size_t v = 0; v < venue_count; ++v) {
     catalog.venues.push_back(make_venue(random, static_cast<std::int64_t>(v + 1),
@@ -239,10 +252,12 @@ GeneratedCatalog generate_catalog(const GeneratorOptions& options, const ToUtc& 
     event.category = act.category;
     event.tags = act.tags;
     event.description = act.description + " At " + venue.name + ", " + venue.city + ".";
-    const std::int64_t day = static_cast<std::int64_t>(random.below(static_cast<std::size_t>(options.days)));
+    const std::int64_t day =
+        static_cast<std::int64_t>(random.below(static_cast<std::size_t>(options.days)));
     const LocalMillis local_today = options.start - options.start % millis_per_day;
     const bool matinee = act.category == "family" || random.below(8) == 0;
-    const std::int64_t minutes = matinee ? 14 * 60 : 19 * 60 + 30 * static_cast<std::int64_t>(random.below(4));
+    const std::int64_t minutes =
+        matinee ? 14 * 60 : 19 * 60 + 30 * static_cast<std::int64_t>(random.below(4));
     event.starts_at = to_utc(venue.timezone, local_today + day * millis_per_day + minutes * 60'000);
     const std::int64_t lead_days = 20 + static_cast<std::int64_t>(random.below(100));
     event.on_sale_at = event.starts_at - lead_days * millis_per_day;

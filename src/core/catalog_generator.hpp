@@ -8,20 +8,20 @@
 // zone arithmetic is passed in.
 #pragma once
 
-#include "core/catalog.hpp"
-#include "core/search_query.hpp"
-
 #include <cstdint>
 #include <functional>
 #include <string_view>
 #include <vector>
+
+#include "core/catalog.hpp"
+#include "core/search_query.hpp"
 
 namespace boxoffice {
 
 struct GeneratorOptions {
   std::size_t events = 1000;
   std::uint64_t seed = 1;
-  UnixMillis start = 0;       // events start between this and start + days
+  UnixMillis start = 0;  // events start between this and start + days
   int days = 365;
   // 0: about one venue per 400 events, at least 8 and at most 4,000.
   std::size_t venues = 0;

@@ -14,9 +14,9 @@ namespace boxoffice {
 
 }  // namespace boxoffice
 
-#define BOXOFFICE_CHECK(condition)                                               \
-  do {                                                                            \
-    if (!(condition)) [[unlikely]] {                                              \
-      ::boxoffice::check_failed(#condition, __FILE__, __LINE__);                  \
-    }                                                                             \
+#define BOXOFFICE_CHECK(condition)                               \
+  do {                                                           \
+    if (!(condition)) [[unlikely]] {                             \
+      ::boxoffice::check_failed(#condition, __FILE__, __LINE__); \
+    }                                                            \
   } while (false)

@@ -5,9 +5,6 @@
 // (http/api_errors.cpp); nothing else decides statuses. Exceptions never cross the domain.
 #pragma once
 
-#include "core/check.hpp"
-#include "core/time.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,30 +12,34 @@
 #include <variant>
 #include <vector>
 
+#include "core/check.hpp"
+#include "core/time.hpp"
+
 namespace boxoffice {
 
 enum class Errc {
-  malformed_json,        // the body is not JSON
-  invalid_field,         // a field is unknown, missing, of the wrong type or out of range; fact: field
-  not_found,             // no such venue, event, hold or order (or not visible to the caller)
-  unknown_seats,         // seats that the event's layout doesn't have; fact: seat_ids
-  duplicate_seats,       // the same seat twice in one request; fact: seat_ids (or seat_indexes)
-  over_order_limit,      // more seats than the event's max_per_order; fact: max_per_order
-  not_on_sale,           // before on_sale_at, or the event is not published; fact: on_sale_at
-  seats_unavailable,     // held or sold by someone else; fact: seat_ids (or seat_indexes)
-  not_enough_seats,      // best available / general admission can't find that many; fact: places_available
-  hold_gone,             // expired, released, already used, or lost in a restart; fact: reason
+  malformed_json,     // the body is not JSON
+  invalid_field,      // a field is unknown, missing, of the wrong type or out of range; fact: field
+  not_found,          // no such venue, event, hold or order (or not visible to the caller)
+  unknown_seats,      // seats that the event's layout doesn't have; fact: seat_ids
+  duplicate_seats,    // the same seat twice in one request; fact: seat_ids (or seat_indexes)
+  over_order_limit,   // more seats than the event's max_per_order; fact: max_per_order
+  not_on_sale,        // before on_sale_at, or the event is not published; fact: on_sale_at
+  seats_unavailable,  // held or sold by someone else; fact: seat_ids (or seat_indexes)
+  not_enough_seats,   // best available / general admission can't find that many; fact:
+                      // places_available
+  hold_gone,          // expired, released, already used, or lost in a restart; fact: reason
   checkout_in_progress,  // another checkout of the same hold is running now
-  payment_declined,      // the card was declined; the hold is kept until it expires; fact: decline_code
+  payment_declined,  // the card was declined; the hold is kept until it expires; fact: decline_code
   idempotency_mismatch,  // same Idempotency-Key with another body
-  conflict,              // the request contradicts the current state; fact: order_id (hold checked out)
-  store_unavailable,     // a store can't be reached (refused, timed out, failing over): retry later
-  store_failed,          // a store refused what we asked (a constraint, bad SQL): a bug, not worth a retry
-  limit_exceeded,        // a named bound of the system (not of this request) would be passed
-  queue_required,        // the waiting room is on and no valid access token came; fact: queue_url
-  queue_not_open,        // joining a waiting room before it opens; fact: opens_at
-  queue_token_invalid,   // a queue token forged, for another event, or from before a restart
-  queue_session_ended,   // the admitted session expired or was used up (checkout, release)
+  conflict,  // the request contradicts the current state; fact: order_id (hold checked out)
+  store_unavailable,  // a store can't be reached (refused, timed out, failing over): retry later
+  store_failed,  // a store refused what we asked (a constraint, bad SQL): a bug, not worth a retry
+  limit_exceeded,       // a named bound of the system (not of this request) would be passed
+  queue_required,       // the waiting room is on and no valid access token came; fact: queue_url
+  queue_not_open,       // joining a waiting room before it opens; fact: opens_at
+  queue_token_invalid,  // a queue token forged, for another event, or from before a restart
+  queue_session_ended,  // the admitted session expired or was used up (checkout, release)
 };
 
 // What an error says beyond its code, for a program to act on. Each code sets the facts its
@@ -46,8 +47,8 @@ enum class Errc {
 // store; below it (core/Inventory, stores/) they are indexes in the layout, which
 // services/booking turns into ids.
 struct ErrorFacts {
-  std::string field;                      // the field at fault, as a path ("ga.area")
-  std::vector<std::string> seat_ids;      // which seats (unknown, duplicated or unavailable)
+  std::string field;                        // the field at fault, as a path ("ga.area")
+  std::vector<std::string> seat_ids;        // which seats (unknown, duplicated or unavailable)
   std::vector<std::uint32_t> seat_indexes;  // the same, inside the hold store
   std::optional<std::uint32_t> max_per_order;
   std::optional<std::uint32_t> places_available;
@@ -57,7 +58,7 @@ struct ErrorFacts {
   std::string order_id;      // the order a hold already has
   std::string decline_code;  // the processor's word for a decline
   std::string queue_url;     // where to join the waiting room
-  std::string sqlstate;      // a PostgreSQL error's SQLSTATE: for the store's own use, never answered
+  std::string sqlstate;  // a PostgreSQL error's SQLSTATE: for the store's own use, never answered
 };
 
 struct Error {

@@ -1,9 +1,9 @@
 #include "core/inventory.hpp"
 
-#include "core/check.hpp"
-
 #include <algorithm>
 #include <unordered_set>
+
+#include "core/check.hpp"
 
 namespace boxoffice {
 
@@ -116,9 +116,8 @@ Result<HoldView> Inventory::hold_ga(const HoldId& id, std::uint32_t area, std::u
 }
 
 Result<HoldView> Inventory::grant(const HoldId& id, std::vector<SeatIndex> seats,
-                                  std::optional<std::uint32_t> ga_area,
-                                  std::uint32_t ga_quantity, UnixMillis now,
-                                  UnixMillis expires_at) {
+                                  std::optional<std::uint32_t> ga_area, std::uint32_t ga_quantity,
+                                  UnixMillis now, UnixMillis expires_at) {
   BOXOFFICE_CHECK(!serials_.contains(id));  // 128 random bits never collide
   BOXOFFICE_CHECK(expires_at > now);
   // Serials are recycled after 2^32 - 2 holds: skip any still in use.

@@ -19,12 +19,6 @@
 // Not thread-safe: the caller (services/booking) serialises access per event.
 #pragma once
 
-#include "core/best_available.hpp"
-#include "core/catalog.hpp"
-#include "core/errors.hpp"
-#include "core/ids.hpp"
-#include "core/time.hpp"
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,6 +26,12 @@
 #include <span>
 #include <unordered_map>
 #include <vector>
+
+#include "core/best_available.hpp"
+#include "core/catalog.hpp"
+#include "core/errors.hpp"
+#include "core/ids.hpp"
+#include "core/time.hpp"
 
 namespace boxoffice {
 

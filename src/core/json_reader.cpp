@@ -89,8 +89,7 @@ std::string ObjectReader::text(std::string_view key, std::size_t bytes_max) {
   return text;
 }
 
-std::optional<double> ObjectReader::optional_number(std::string_view key, double min,
-                                                    double max) {
+std::optional<double> ObjectReader::optional_number(std::string_view key, double min, double max) {
   const boost::json::value* value = field(key, false);
   if (value == nullptr) return std::nullopt;
   if (!value->is_number()) {

@@ -6,20 +6,19 @@
 // harmlessly so the caller checks once at the end.
 #pragma once
 
-#include "core/errors.hpp"
-#include "core/time.hpp"
-
 #include <boost/json.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 
+#include "core/errors.hpp"
+#include "core/time.hpp"
+
 namespace boxoffice {
 
-inline constexpr std::size_t text_bytes_max = 200;        // names, ids, labels
+inline constexpr std::size_t text_bytes_max = 200;          // names, ids, labels
 inline constexpr std::size_t long_text_bytes_max = 10'000;  // descriptions
 
 // Parses a request body; malformed_json when it isn't JSON.

@@ -1,11 +1,11 @@
 #include "core/queue_token.hpp"
 
-#include "core/numbers.hpp"
-
 #include <sodium.h>
 
 #include <array>
 #include <charconv>
+
+#include "core/numbers.hpp"
 
 namespace boxoffice {
 namespace {
@@ -64,8 +64,8 @@ std::string make_queue_token(const QueueTicket& ticket, const Signer& signer) {
 }
 
 std::string make_access_token(const AccessGrant& grant, const Signer& signer) {
-  return sign("a|" + std::to_string(grant.event_id) + "|" + std::to_string(grant.room_epoch) +
-                  "|" + std::to_string(grant.session) + "|" + std::to_string(grant.expires_at),
+  return sign("a|" + std::to_string(grant.event_id) + "|" + std::to_string(grant.room_epoch) + "|" +
+                  std::to_string(grant.session) + "|" + std::to_string(grant.expires_at),
               signer);
 }
 
@@ -75,8 +75,8 @@ std::optional<QueueTicket> verify_queue_token(std::string_view token, const Sign
   const auto parts = fields_of<3>(*payload, 'q');
   if (!parts) return std::nullopt;
   QueueTicket ticket;
-  if (!parse_number((*parts)[0], ticket.event_id) || !parse_number((*parts)[1], ticket.room_epoch) ||
-      !parse_number((*parts)[2], ticket.number)) {
+  if (!parse_number((*parts)[0], ticket.event_id) ||
+      !parse_number((*parts)[1], ticket.room_epoch) || !parse_number((*parts)[2], ticket.number)) {
     return std::nullopt;
   }
   return ticket;

@@ -12,14 +12,14 @@
 // thread, as the Signer it is given.
 #pragma once
 
-#include "core/signed_text.hpp"
-#include "core/ticket_code.hpp"
-#include "core/time.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/signed_text.hpp"
+#include "core/ticket_code.hpp"
+#include "core/time.hpp"
 
 namespace boxoffice {
 

@@ -1,12 +1,12 @@
 #include "core/search_query.hpp"
 
-#include "core/search_text.hpp"
-
 #include <date/date.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
+
+#include "core/search_text.hpp"
 
 namespace boxoffice {
 namespace {
@@ -14,39 +14,60 @@ namespace {
 using sv = std::string_view;
 
 constexpr std::array synonyms = {
-    CategorySynonym{"concert", "concert", ""},     CategorySynonym{"concerts", "concert", ""},
-    CategorySynonym{"gig", "concert", ""},         CategorySynonym{"gigs", "concert", ""},
-    CategorySynonym{"live music", "concert", ""},  CategorySynonym{"music", "concert", ""},
-    CategorySynonym{"tour", "concert", ""},        CategorySynonym{"festival", "concert", ""},
-    CategorySynonym{"sports", "sports", ""},       CategorySynonym{"sport", "sports", ""},
-    CategorySynonym{"game", "sports", ""},         CategorySynonym{"games", "sports", ""},
-    CategorySynonym{"match", "sports", ""},        CategorySynonym{"matches", "sports", ""},
+    CategorySynonym{"concert", "concert", ""},
+    CategorySynonym{"concerts", "concert", ""},
+    CategorySynonym{"gig", "concert", ""},
+    CategorySynonym{"gigs", "concert", ""},
+    CategorySynonym{"live music", "concert", ""},
+    CategorySynonym{"music", "concert", ""},
+    CategorySynonym{"tour", "concert", ""},
+    CategorySynonym{"festival", "concert", ""},
+    CategorySynonym{"sports", "sports", ""},
+    CategorySynonym{"sport", "sports", ""},
+    CategorySynonym{"game", "sports", ""},
+    CategorySynonym{"games", "sports", ""},
+    CategorySynonym{"match", "sports", ""},
+    CategorySynonym{"matches", "sports", ""},
     CategorySynonym{"nba", "sports", "basketball"},
     CategorySynonym{"basketball", "sports", "basketball"},
-    CategorySynonym{"nfl", "sports", "football"},  CategorySynonym{"football", "sports", "football"},
-    CategorySynonym{"soccer", "sports", "soccer"}, CategorySynonym{"mls", "sports", "soccer"},
-    CategorySynonym{"nhl", "sports", "hockey"},    CategorySynonym{"hockey", "sports", "hockey"},
-    CategorySynonym{"mlb", "sports", "baseball"},  CategorySynonym{"baseball", "sports", "baseball"},
+    CategorySynonym{"nfl", "sports", "football"},
+    CategorySynonym{"football", "sports", "football"},
+    CategorySynonym{"soccer", "sports", "soccer"},
+    CategorySynonym{"mls", "sports", "soccer"},
+    CategorySynonym{"nhl", "sports", "hockey"},
+    CategorySynonym{"hockey", "sports", "hockey"},
+    CategorySynonym{"mlb", "sports", "baseball"},
+    CategorySynonym{"baseball", "sports", "baseball"},
     CategorySynonym{"tennis", "sports", "tennis"},
-    CategorySynonym{"theatre", "theatre", ""},     CategorySynonym{"theater", "theatre", ""},
-    CategorySynonym{"broadway", "theatre", ""},    CategorySynonym{"west end", "theatre", ""},
-    CategorySynonym{"musical", "theatre", ""},     CategorySynonym{"musicals", "theatre", ""},
-    CategorySynonym{"play", "theatre", ""},        CategorySynonym{"plays", "theatre", ""},
-    CategorySynonym{"opera", "theatre", "opera"},  CategorySynonym{"ballet", "theatre", "ballet"},
-    CategorySynonym{"comedy", "comedy", ""},       CategorySynonym{"comedian", "comedy", ""},
-    CategorySynonym{"comedians", "comedy", ""},    CategorySynonym{"stand up", "comedy", ""},
-    CategorySynonym{"standup", "comedy", ""},      CategorySynonym{"family", "family", ""},
-    CategorySynonym{"kids", "family", ""},         CategorySynonym{"children", "family", ""},
+    CategorySynonym{"theatre", "theatre", ""},
+    CategorySynonym{"theater", "theatre", ""},
+    CategorySynonym{"broadway", "theatre", ""},
+    CategorySynonym{"west end", "theatre", ""},
+    CategorySynonym{"musical", "theatre", ""},
+    CategorySynonym{"musicals", "theatre", ""},
+    CategorySynonym{"play", "theatre", ""},
+    CategorySynonym{"plays", "theatre", ""},
+    CategorySynonym{"opera", "theatre", "opera"},
+    CategorySynonym{"ballet", "theatre", "ballet"},
+    CategorySynonym{"comedy", "comedy", ""},
+    CategorySynonym{"comedian", "comedy", ""},
+    CategorySynonym{"comedians", "comedy", ""},
+    CategorySynonym{"stand up", "comedy", ""},
+    CategorySynonym{"standup", "comedy", ""},
+    CategorySynonym{"family", "family", ""},
+    CategorySynonym{"kids", "family", ""},
+    CategorySynonym{"children", "family", ""},
 };
 
 // Words that carry no meaning for search once cities, categories and dates are taken out.
 constexpr std::array<sv, 22> stop_words = {
-    "a",  "an",  "the",    "in",      "at",  "on",     "near", "for",  "of",   "and", "to",
-    "me", "around", "events", "tickets", "ticket", "event", "shows", "show", "this", "whats", "what"};
+    "a",     "an",    "the",  "in",   "at",     "on",     "near",    "for",
+    "of",    "and",   "to",   "me",   "around", "events", "tickets", "ticket",
+    "event", "shows", "show", "this", "whats",  "what"};
 
-constexpr std::array<sv, 12> month_names = {"january", "february", "march",     "april",
-                                            "may",     "june",     "july",      "august",
-                                            "september", "october", "november", "december"};
+constexpr std::array<sv, 12> month_names = {"january",   "february", "march",    "april",
+                                            "may",       "june",     "july",     "august",
+                                            "september", "october",  "november", "december"};
 constexpr std::array<sv, 12> month_short = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 constexpr std::array<sv, 7> weekday_names = {"sunday",   "monday", "tuesday", "wednesday",
@@ -91,8 +112,8 @@ int weekday_of(sv word) {
 }
 
 date::sys_days day_of_millis(LocalMillis time) {
-  return date::floor<date::days>(date::sys_time<std::chrono::milliseconds>(
-      std::chrono::milliseconds(time)));
+  return date::floor<date::days>(
+      date::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(time)));
 }
 
 LocalMillis millis_of_day(date::sys_days day) {
@@ -156,7 +177,8 @@ std::optional<DateMatch> match_date(const std::vector<std::string>& words, std::
   const sv w = words[i];
   const sv next = i + 1 < words.size() ? sv(words[i + 1]) : sv();
   const date::sys_days tomorrow = today + date::days(1);
-  if (w == "tonight" || w == "today") return DateMatch{1, days_range(today, tomorrow, std::string(w))};
+  if (w == "tonight" || w == "today")
+    return DateMatch{1, days_range(today, tomorrow, std::string(w))};
   if (w == "tomorrow" || w == "tmrw") {
     return DateMatch{1, days_range(tomorrow, tomorrow + date::days(1), "tomorrow")};
   }
@@ -174,7 +196,8 @@ std::optional<DateMatch> match_date(const std::vector<std::string>& words, std::
     if (next == "month") {
       const date::year_month_day now{today};
       const date::sys_days first{now.year() / now.month() / 1};
-      const date::sys_days start = ahead ? date::sys_days{(now.year() / now.month() / 1) + date::months(1)} : today;
+      const date::sys_days start =
+          ahead ? date::sys_days{(now.year() / now.month() / 1) + date::months(1)} : today;
       const date::sys_days end{(now.year() / now.month() / 1) + date::months(1 + ahead)};
       (void)first;
       return DateMatch{2, days_range(start, end, label)};
@@ -189,7 +212,8 @@ std::optional<DateMatch> match_date(const std::vector<std::string>& words, std::
   if (const int d = weekday_of(w); d >= 0) {
     const int until = static_cast<int>((date::weekday(static_cast<unsigned>(d)) - wd).count());
     const date::sys_days day = today + date::days(until);
-    return DateMatch{1, days_range(day, day + date::days(1), std::string(weekday_names[static_cast<std::size_t>(d)]))};
+    return DateMatch{1, days_range(day, day + date::days(1),
+                                   std::string(weekday_names[static_cast<std::size_t>(d)]))};
   }
   if (const unsigned month = month_of(w); month != 0) {
     const bool may = w == "may";
@@ -264,7 +288,8 @@ std::string category_label(std::string_view category) {
   if (category == "comedy") return "Comedy";
   if (category == "family") return "Family";
   std::string label(category);
-  if (!label.empty() && label[0] >= 'a' && label[0] <= 'z') label[0] = static_cast<char>(label[0] - 'a' + 'A');
+  if (!label.empty() && label[0] >= 'a' && label[0] <= 'z')
+    label[0] = static_cast<char>(label[0] - 'a' + 'A');
   return label;
 }
 

@@ -9,14 +9,14 @@
 // for a venue in Los Angeles and tonight in London for one in London.
 #pragma once
 
-#include "core/cities.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/cities.hpp"
 
 namespace boxoffice {
 

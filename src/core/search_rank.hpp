@@ -9,9 +9,9 @@
 // Past events are not ranked: the index drops them from answers unless asked.
 #pragma once
 
-#include "core/time.hpp"
-
 #include <cstdint>
+
+#include "core/time.hpp"
 
 namespace boxoffice {
 

@@ -48,7 +48,7 @@ bool decode_base64url(std::string_view text, Put put) {
     return table;
   }();
   if (text.size() % 4 == 1) return false;  // no whole byte in a lone character
-  std::uint32_t bits = 0;  // not yet written, the low `count` of them
+  std::uint32_t bits = 0;                  // not yet written, the low `count` of them
   int count = 0;
   for (const char c : text) {
     const int value = values[static_cast<unsigned char>(c)];

@@ -8,13 +8,13 @@
 // general admission. Both functions are safe from any thread, as the Signer they are given.
 #pragma once
 
-#include "core/signed_text.hpp"
-
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/signed_text.hpp"
 
 namespace boxoffice {
 

@@ -74,8 +74,8 @@ std::optional<UnixMillis> parse_rfc3339(std::string_view text) {
   if (!minute || !expect(text, pos, ':')) return std::nullopt;
   const auto second = digits(text, pos, 2);
   if (!second) return std::nullopt;
-  if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month) ||
-      *hour > 23 || *minute > 59 || *second > 59) {
+  if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month) || *hour > 23 ||
+      *minute > 59 || *second > 59) {
     return std::nullopt;
   }
   std::int64_t millis = 0;

@@ -1,9 +1,9 @@
 #include "http/access.hpp"
 
+#include <sodium.h>
+
 #include "http/api_errors.hpp"
 #include "http/problem.hpp"
-
-#include <sodium.h>
 
 namespace boxoffice::http {
 namespace {
@@ -53,7 +53,8 @@ std::optional<Response> Gatekeeper::check_header(Access access, const Request& h
   caller.organizer = authorised && carries_admin_key(header);
   switch (access) {
     case Access::anyone:
-    case Access::holder: return std::nullopt;
+    case Access::holder:
+      return std::nullopt;
     case Access::organizer: {
       if (caller.organizer) return std::nullopt;
       if (!authorised) {

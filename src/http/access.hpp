@@ -8,15 +8,15 @@
 // Organizers with roles, scoped API tokens, scanner devices and per-client limits plug in here.
 #pragma once
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include "core/queue_token.hpp"
 #include "http/server.hpp"
 #include "services/catalog.hpp"
 #include "services/clock.hpp"
 #include "services/waiting_room.hpp"
-
-#include <optional>
-#include <string>
-#include <string_view>
 
 namespace boxoffice::http {
 

@@ -1,9 +1,9 @@
 #include "http/api.hpp"
 
+#include <boost/json/object.hpp>
+
 #include "http/problem.hpp"
 #include "http/responses.hpp"
-
-#include <boost/json/object.hpp>
 
 namespace boxoffice::http {
 

@@ -7,6 +7,8 @@
 //   api.cpp           health, readiness, metrics, and the whole table of routes
 #pragma once
 
+#include <functional>
+
 #include "http/booking_json.hpp"
 #include "http/router.hpp"
 #include "services/booking.hpp"
@@ -16,8 +18,6 @@
 #include "services/metrics.hpp"
 #include "services/search/search.hpp"
 #include "services/waiting_room.hpp"
-
-#include <functional>
 
 namespace boxoffice::http {
 

@@ -1,8 +1,8 @@
 #include "http/api_errors.hpp"
 
-#include "http/problem.hpp"
-
 #include <boost/json.hpp>
+
+#include "http/problem.hpp"
 
 namespace boxoffice::http {
 namespace {
@@ -16,21 +16,26 @@ struct ProblemType {
 ProblemType problem_type(Errc code) {
   using s = bhttp::status;
   switch (code) {
-    case Errc::malformed_json: return {s::bad_request, "malformed-json", "The body is not JSON"};
-    case Errc::invalid_field: return {s::bad_request, "invalid-field", "A field is not valid"};
-    case Errc::not_found: return {s::not_found, "not-found", "Not found"};
+    case Errc::malformed_json:
+      return {s::bad_request, "malformed-json", "The body is not JSON"};
+    case Errc::invalid_field:
+      return {s::bad_request, "invalid-field", "A field is not valid"};
+    case Errc::not_found:
+      return {s::not_found, "not-found", "Not found"};
     case Errc::unknown_seats:
       return {s::unprocessable_entity, "unknown-seats", "The venue has no such seats"};
     case Errc::duplicate_seats:
       return {s::unprocessable_entity, "duplicate-seats", "A seat is asked for twice"};
     case Errc::over_order_limit:
       return {s::unprocessable_entity, "over-order-limit", "More than one order may hold"};
-    case Errc::not_on_sale: return {s::forbidden, "not-on-sale", "The event is not on sale"};
+    case Errc::not_on_sale:
+      return {s::forbidden, "not-on-sale", "The event is not on sale"};
     case Errc::seats_unavailable:
       return {s::conflict, "seats-unavailable", "Some seats are held or sold"};
     case Errc::not_enough_seats:
       return {s::conflict, "not-enough-seats", "Not enough seats together"};
-    case Errc::hold_gone: return {s::gone, "hold-gone", "The hold is gone"};
+    case Errc::hold_gone:
+      return {s::gone, "hold-gone", "The hold is gone"};
     case Errc::checkout_in_progress:
       return {s::conflict, "checkout-in-progress", "A checkout of this hold is running"};
     case Errc::payment_declined:
@@ -38,7 +43,8 @@ ProblemType problem_type(Errc code) {
     case Errc::idempotency_mismatch:
       return {s::unprocessable_entity, "idempotency-key-reused",
               "The Idempotency-Key was used with another request"};
-    case Errc::conflict: return {s::conflict, "conflict", "The request conflicts with the state"};
+    case Errc::conflict:
+      return {s::conflict, "conflict", "The request conflicts with the state"};
     case Errc::store_unavailable:
       return {s::service_unavailable, "store-unavailable", "A store is unavailable"};
     case Errc::store_failed:
@@ -60,9 +66,12 @@ ProblemType problem_type(Errc code) {
 // The member that names an error's seats, by what the seats are.
 std::string_view seats_member(Errc code) {
   switch (code) {
-    case Errc::unknown_seats: return "unknown";
-    case Errc::duplicate_seats: return "duplicates";
-    default: return "unavailable";
+    case Errc::unknown_seats:
+      return "unknown";
+    case Errc::duplicate_seats:
+      return "duplicates";
+    default:
+      return "unavailable";
   }
 }
 

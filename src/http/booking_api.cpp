@@ -1,13 +1,13 @@
 // Availability (whole, for some seats, and live over server-sent events), holds, checkout and
 // orders: the fans' buying path, and the organizer's list of an event's orders.
+#include <boost/asio/this_coro.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "core/numbers.hpp"
 #include "http/api.hpp"
 #include "http/api_errors.hpp"
 #include "http/live_stream.hpp"
 #include "http/responses.hpp"
-
-#include <boost/asio/this_coro.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace boxoffice::http {
 namespace {
@@ -61,8 +61,7 @@ asio::awaitable<Response> stream_availability(const ApiServices& api, const Requ
   co_return response;
 }
 
-asio::awaitable<Response> create_hold(const ApiServices& api, const Request& request,
-                                      const P& p) {
+asio::awaitable<Response> create_hold(const ApiServices& api, const Request& request, const P& p) {
   const auto id = parse_id(p.get("id"));
   if (!id) co_return not_found("event");
   auto body = json_body(request);

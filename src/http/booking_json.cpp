@@ -1,9 +1,10 @@
 #include "http/booking_json.hpp"
 
-#include "core/json_reader.hpp"
+#include <sodium.h>
 
 #include <boost/json.hpp>
-#include <sodium.h>
+
+#include "core/json_reader.hpp"
 
 namespace boxoffice::http {
 namespace {
@@ -12,9 +13,12 @@ constexpr std::size_t hold_seat_ids_max = max_per_order_max;
 
 const char* state_name(SeatState state) {
   switch (state) {
-    case SeatState::available: return "available";
-    case SeatState::held: return "held";
-    case SeatState::sold: return "sold";
+    case SeatState::available:
+      return "available";
+    case SeatState::held:
+      return "held";
+    case SeatState::sold:
+      return "sold";
   }
   return "unknown";
 }
@@ -92,8 +96,9 @@ std::string encode_availability(const AvailabilityState& state) {
       {"available", units.seats_available},
       {"held", seats_held},
       {"sold", units.seats_sold},
-      {"encoding", "base64 bitmaps in seat map order: bit i (least significant first in each "
-                   "byte) stands for seat i"},
+      {"encoding",
+       "base64 bitmaps in seat map order: bit i (least significant first in each "
+       "byte) stands for seat i"},
       {"held_bitmap", base64_of_bits(held)},
       {"sold_bitmap", base64_of_bits(sold)},
       {"sections", std::move(sections)},

@@ -3,17 +3,16 @@
 // holds, orders and availability encoded as docs/api.md shows them.
 #pragma once
 
-#include "services/booking.hpp"
-#include "services/live_seats.hpp"
-
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+
+#include "services/booking.hpp"
+#include "services/live_seats.hpp"
 
 namespace boxoffice::http {
 

@@ -1,19 +1,18 @@
 // Venues, events, seat maps and the search index's rebuild: the organizer's writes and the
 // fans' hottest reads (an event's details and seat map, served from what the catalog keeps
 // encoded, with ETags).
-#include "core/catalog_codec.hpp"
-#include "http/api.hpp"
-#include "http/api_errors.hpp"
-#include "http/responses.hpp"
-
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
-
-#include <algorithm>
 #include <mutex>
 #include <unordered_map>
+
+#include "core/catalog_codec.hpp"
+#include "http/api.hpp"
+#include "http/api_errors.hpp"
+#include "http/responses.hpp"
 
 namespace boxoffice::http {
 namespace {
@@ -125,8 +124,7 @@ asio::awaitable<Response> rebuild_search(Catalog& catalog, SearchService* search
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(asio::use_awaitable);
   }
-  co_return json_response(s::ok,
-                          boost::json::object{{"indexed_events", search->indexed_events()}});
+  co_return json_response(s::ok, boost::json::object{{"indexed_events", search->indexed_events()}});
 }
 
 }  // namespace
@@ -134,10 +132,14 @@ asio::awaitable<Response> rebuild_search(Catalog& catalog, SearchService* search
 std::string encode_event_details(const Event& event, const Venue* venue) {
   boost::json::object details = encode_event(event);
   if (venue) {
-    details["venue"] = {{"id", venue->id},           {"name", venue->name},
-                        {"city", venue->city},       {"country", venue->country},
-                        {"timezone", venue->timezone}, {"lat", venue->lat},
-                        {"lon", venue->lon},         {"seat_count", venue->layout->seats.size()}};
+    details["venue"] = {{"id", venue->id},
+                        {"name", venue->name},
+                        {"city", venue->city},
+                        {"country", venue->country},
+                        {"timezone", venue->timezone},
+                        {"lat", venue->lat},
+                        {"lon", venue->lon},
+                        {"seat_count", venue->layout->seats.size()}};
   }
   const auto [min, max] = std::minmax_element(
       event.price_levels.begin(), event.price_levels.end(),
@@ -154,9 +156,9 @@ void add_catalog_routes(Router& router, const ApiServices& services) {
   using v = bhttp::verb;
   Catalog& catalog = services.catalog;
   SearchService* search = services.search;
-  router.add(v::post, "/v1/venues", Access::organizer,
-             [&catalog](Request& r, const P&) { return create_venue(catalog, r); },
-             venue_body_bytes_max);
+  router.add(
+      v::post, "/v1/venues", Access::organizer,
+      [&catalog](Request& r, const P&) { return create_venue(catalog, r); }, venue_body_bytes_max);
   router.add(v::get, "/v1/venues", [&catalog](Request&, const P&) -> asio::awaitable<Response> {
     boost::json::array venues;
     for (const auto& venue : catalog.venues()) venues.push_back(venue_summary(*venue));

@@ -1,18 +1,21 @@
 #include "http/live_stream.hpp"
 
-#include "core/check.hpp"
-
 #include <boost/json.hpp>
+
+#include "core/check.hpp"
 
 namespace boxoffice::http {
 namespace {
 
 const char* kind_name(ChangeKind kind) {
   switch (kind) {
-    case ChangeKind::held: return "held";
-    case ChangeKind::sold: return "sold";
+    case ChangeKind::held:
+      return "held";
+    case ChangeKind::sold:
+      return "sold";
     case ChangeKind::released:
-    case ChangeKind::expired: return "released";
+    case ChangeKind::expired:
+      return "released";
   }
   return "released";
 }

@@ -4,11 +4,11 @@
 // line, then a blank line; a comment line keeps a quiet stream alive.
 #pragma once
 
-#include "http/server.hpp"
-#include "services/live_seats.hpp"
-
 #include <string>
 #include <string_view>
+
+#include "http/server.hpp"
+#include "services/live_seats.hpp"
 
 namespace boxoffice::http {
 

@@ -3,11 +3,10 @@
 // type, the `status`, a `detail` about this occurrence, and extension members.
 #pragma once
 
-#include "http/server.hpp"
-
 #include <boost/json/object.hpp>
-
 #include <string_view>
+
+#include "http/server.hpp"
 
 namespace boxoffice::http {
 

@@ -2,17 +2,16 @@
 // and the organizer's counts. A status poll is the hottest request of an on-sale, so its
 // answers are written by hand: nothing in them needs escaping (numbers, state names, base64url
 // tokens, RFC 3339 times and a path of digits).
-#include "http/api.hpp"
-#include "http/api_errors.hpp"
-#include "http/live_stream.hpp"
-#include "http/responses.hpp"
-
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
-
 #include <variant>
+
+#include "http/api.hpp"
+#include "http/api_errors.hpp"
+#include "http/live_stream.hpp"
+#include "http/responses.hpp"
 
 namespace boxoffice::http {
 namespace {
@@ -78,8 +77,8 @@ std::variant<QueueRequest, Response> queue_request(const ApiServices& api, const
   std::optional<std::string> token(request["X-Queue-Token"]);
   if (token->empty()) token = query_param(request, "token");
   if (!token || token->empty()) {
-    return problem_of(make_error(Errc::queue_token_invalid,
-                                 "send the queue token in X-Queue-Token or ?token="));
+    return problem_of(
+        make_error(Errc::queue_token_invalid, "send the queue token in X-Queue-Token or ?token="));
   }
   return QueueRequest{std::move(view), std::move(*token)};
 }
@@ -101,13 +100,12 @@ asio::awaitable<Response> queue_counts(const ApiServices& api, const P& p) {
   auto counts = co_await api.waiting_room->counts(*view->event, api.clock());
   if (!counts) co_return problem_of(counts.error());
   co_return no_store(json_response(s::ok, boost::json::object{{"waiting", counts->waiting},
-                                                               {"active", counts->active},
-                                                               {"admitted", counts->admitted}}));
+                                                              {"active", counts->active},
+                                                              {"admitted", counts->admitted}}));
 }
 
 // GET /v1/events/{id}/queue/status, the queue token in X-Queue-Token or ?token=
-asio::awaitable<Response> queue_status(const ApiServices& api, const Request& request,
-                                       const P& p) {
+asio::awaitable<Response> queue_status(const ApiServices& api, const Request& request, const P& p) {
   auto asked = queue_request(api, request, p);
   if (auto* problem = std::get_if<Response>(&asked)) co_return std::move(*problem);
   const QueueRequest& queue = std::get<QueueRequest>(asked);

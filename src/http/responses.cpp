@@ -1,13 +1,12 @@
 #include "http/responses.hpp"
 
-#include "core/json_reader.hpp"
-#include "core/numbers.hpp"
-#include "http/problem.hpp"
-
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
-#include <algorithm>
+#include "core/json_reader.hpp"
+#include "core/numbers.hpp"
+#include "http/problem.hpp"
 
 namespace boxoffice::http {
 
@@ -38,8 +37,9 @@ bool not_modified(const Request& request, std::string_view etag) {
 
 Response cached(const Request& request, std::string body, std::string_view etag,
                 std::string_view cache_control) {
-  Response response = not_modified(request, etag) ? Response{bhttp::status::not_modified, 11}
-                                                  : json_response(bhttp::status::ok, std::move(body));
+  Response response = not_modified(request, etag)
+                          ? Response{bhttp::status::not_modified, 11}
+                          : json_response(bhttp::status::ok, std::move(body));
   response.set(bhttp::field::etag, etag);
   response.set(bhttp::field::cache_control, cache_control);
   return response;

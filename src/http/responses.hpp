@@ -2,16 +2,15 @@
 // GETs, and reading path ids, query parameters and JSON bodies.
 #pragma once
 
-#include "core/errors.hpp"
-#include "http/server.hpp"
-
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/errors.hpp"
+#include "http/server.hpp"
 
 namespace boxoffice::http {
 

@@ -1,15 +1,15 @@
 #include "http/router.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <random>
+
 #include "core/check.hpp"
 #include "core/numbers.hpp"
 #include "http/api_errors.hpp"
 #include "http/problem.hpp"
-
-#include <boost/json.hpp>
-#include <spdlog/spdlog.h>
-
-#include <chrono>
-#include <random>
 
 namespace boxoffice::http {
 namespace {
@@ -175,8 +175,8 @@ void Router::Params::add(std::string_view name, std::string value) {
   values_.emplace_back(name, std::move(value));
 }
 
-void Router::add(bhttp::verb method, std::string_view pattern, Access access,
-                 RouteHandler handler, std::size_t body_bytes_max) {
+void Router::add(bhttp::verb method, std::string_view pattern, Access access, RouteHandler handler,
+                 std::size_t body_bytes_max) {
   const Path path = split_path(pattern);
   Route route{method, std::string(pattern), {}, access, body_bytes_max, std::move(handler)};
   for (std::size_t i = 0; i < path.count; ++i) route.segments.emplace_back(path.segments[i]);
@@ -192,8 +192,9 @@ const Router::Route* Router::match(const Request& request, std::string& allowed,
     if (path.too_long || route.segments.size() != path.count) continue;
     bool matches = true;
     for (std::size_t i = 0; i < path.count && matches; ++i) {
-      matches = is_parameter(route.segments[i]) ? !path.segments[i].empty()
-                                                : literal_matches(route.segments[i], path.segments[i]);
+      matches = is_parameter(route.segments[i])
+                    ? !path.segments[i].empty()
+                    : literal_matches(route.segments[i], path.segments[i]);
     }
     if (!matches) continue;
     if (route.method != method) {
@@ -217,15 +218,15 @@ const Router::Route* Router::match(const Request& request, std::string& allowed,
 // The answer when no route matched: 405 for a known path, else 404.
 Response Router::unrouted(const Request& request, const std::string& allowed) {
   if (!allowed.empty()) {
-    Response response = problem(bhttp::status::method_not_allowed, "method-not-allowed",
-                                "Method not allowed",
-                                std::string(request.method_string()) + " is not allowed here");
+    Response response =
+        problem(bhttp::status::method_not_allowed, "method-not-allowed", "Method not allowed",
+                std::string(request.method_string()) + " is not allowed here");
     response.set(bhttp::field::allow, allowed);
     return response;
   }
-  return problem(bhttp::status::not_found, "not-found", "Not found",
-                 "no such resource: " +
-                     std::string(request.target().substr(0, request.target().find('?'))));
+  return problem(
+      bhttp::status::not_found, "not-found", "Not found",
+      "no such resource: " + std::string(request.target().substr(0, request.target().find('?'))));
 }
 
 std::optional<Response> Router::refuse_at_header(const Route& route, const Request& header,
@@ -288,13 +289,15 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
   response.set("X-Request-Id", request_id);
   if (metrics_ == nullptr) co_return response;
   const auto elapsed = std::chrono::steady_clock::now() - started;
-  const std::size_t index = route ? static_cast<std::size_t>(route - routes_.data()) : routes_.size();
+  const std::size_t index =
+      route ? static_cast<std::size_t>(route - routes_.data()) : routes_.size();
   RouteMetrics& stats = *metrics_->routes[index];
   const unsigned status = response.result_int();
   stats.responses_by_status[status < stats.responses_by_status.size() ? status : 0].add();
   stats.latency.observe(elapsed);
   if (access_log_) {
-    spdlog::info(R"({{"request_id":"{}","method":"{}","route":"{}","target":"{}","status":{},"latency_ms":{:.3f}}})",
+    spdlog::info(R"({{"request_id":"{}","method":"{}","route":"{}","target":"{}","status":{},)"
+                 R"("latency_ms":{:.3f}}})",
                  request_id, std::string(request.method_string()), stats.pattern,
                  json_escaped(request.target()), status,
                  std::chrono::duration<double, std::milli>(elapsed).count());

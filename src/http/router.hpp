@@ -11,15 +11,15 @@
 // its header arrives (admit_body, which the server calls before reading the body).
 #pragma once
 
-#include "http/access.hpp"
-#include "http/server.hpp"
-#include "services/metrics.hpp"
-
 #include <array>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "http/access.hpp"
+#include "http/server.hpp"
+#include "services/metrics.hpp"
 
 namespace boxoffice::http {
 

@@ -1,14 +1,13 @@
 #include "http/search_api.hpp"
 
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <map>
+
 #include "core/time.hpp"
 #include "http/api_errors.hpp"
 #include "http/search_json.hpp"
-
-#include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
-
-#include <charconv>
-#include <map>
 
 namespace boxoffice::http {
 namespace {

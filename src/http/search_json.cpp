@@ -1,11 +1,10 @@
 #include "http/search_json.hpp"
 
+#include <boost/json.hpp>
+#include <cmath>
+
 #include "core/search_query.hpp"
 #include "core/time.hpp"
-
-#include <boost/json.hpp>
-
-#include <cmath>
 
 namespace boxoffice::http {
 namespace {
@@ -20,10 +19,14 @@ std::string local_rfc3339(LocalMillis local) {
 
 std::string_view kind_name(SuggestionKind kind) {
   switch (kind) {
-    case SuggestionKind::performer: return "performer";
-    case SuggestionKind::event: return "event";
-    case SuggestionKind::venue: return "venue";
-    case SuggestionKind::city: return "city";
+    case SuggestionKind::performer:
+      return "performer";
+    case SuggestionKind::event:
+      return "event";
+    case SuggestionKind::venue:
+      return "venue";
+    case SuggestionKind::city:
+      return "city";
   }
   return "event";  // not reached: the switch names every kind
 }
@@ -54,29 +57,34 @@ json::object understood_json(const SearchUnderstanding& understood) {
 
 json::object result_json(const SearchResult& result) {
   json::object highlights;
-  for (const auto& [member, text] : {std::pair{"name", &result.highlights.name},
-                                     std::pair{"performers", &result.highlights.performers},
-                                     std::pair{"venue", &result.highlights.venue},
-                                     std::pair{"tags", &result.highlights.tags}}) {
+  for (const auto& [member, text] :
+       {std::pair{"name", &result.highlights.name},
+        std::pair{"performers", &result.highlights.performers},
+        std::pair{"venue", &result.highlights.venue}, std::pair{"tags", &result.highlights.tags}}) {
     if (*text) highlights[member] = **text;
   }
   const SearchResultVenue& venue = result.venue;
   const SearchPriceRange& price = result.price_range;
-  json::object item{
-      {"id", result.id},
-      {"name", result.name},
-      {"performers", json::array(result.performers.begin(), result.performers.end())},
-      {"category", result.category},
-      {"starts_at", format_rfc3339(result.starts_at)},
-      {"local_starts_at", local_rfc3339(result.local_starts_at)},
-      {"venue", {{"id", venue.id}, {"name", venue.name}, {"city", venue.city},
-                 {"lat", venue.lat}, {"lon", venue.lon}}},
-      {"price_range", {{"min_cents", price.min_cents}, {"max_cents", price.max_cents},
-                       {"currency", price.currency}}},
-      {"on_sale", result.on_sale},
-      {"sold_out", result.sold_out},
-      {"score", std::round(result.score * 10'000) / 10'000},
-      {"highlights", std::move(highlights)}};
+  json::object item{{"id", result.id},
+                    {"name", result.name},
+                    {"performers", json::array(result.performers.begin(), result.performers.end())},
+                    {"category", result.category},
+                    {"starts_at", format_rfc3339(result.starts_at)},
+                    {"local_starts_at", local_rfc3339(result.local_starts_at)},
+                    {"venue",
+                     {{"id", venue.id},
+                      {"name", venue.name},
+                      {"city", venue.city},
+                      {"lat", venue.lat},
+                      {"lon", venue.lon}}},
+                    {"price_range",
+                     {{"min_cents", price.min_cents},
+                      {"max_cents", price.max_cents},
+                      {"currency", price.currency}}},
+                    {"on_sale", result.on_sale},
+                    {"sold_out", result.sold_out},
+                    {"score", std::round(result.score * 10'000) / 10'000},
+                    {"highlights", std::move(highlights)}};
   if (result.distance_km) item["distance_km"] = std::round(*result.distance_km * 10) / 10;
   return item;
 }

@@ -6,9 +6,9 @@
 // next_cursor, which is null on the last page.
 #pragma once
 
-#include "services/search/search.hpp"
-
 #include <boost/json/object.hpp>
+
+#include "services/search/search.hpp"
 
 namespace boxoffice::http {
 

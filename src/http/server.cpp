@@ -16,9 +16,10 @@
 // timed-out read is cancelled, not closed: the client can still be told 408.
 #include "http/server.hpp"
 
-#include "core/check.hpp"
-#include "http/problem.hpp"
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -28,17 +29,15 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/string.hpp>
-#include <spdlog/spdlog.h>
-
-#include <sys/socket.h>
-
-#include <array>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <limits>
 #include <optional>
 #include <utility>
+
+#include "core/check.hpp"
+#include "http/problem.hpp"
 
 namespace boxoffice::http {
 namespace {

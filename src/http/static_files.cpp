@@ -1,13 +1,13 @@
 #include "http/static_files.hpp"
 
-#include "http/problem.hpp"
-
 #include <sodium.h>
 
 #include <array>
 #include <fstream>
 #include <optional>
 #include <string>
+
+#include "http/problem.hpp"
 
 namespace boxoffice::http {
 namespace {

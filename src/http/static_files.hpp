@@ -15,9 +15,9 @@
 // Content-Security-Policy allowing only this origin's scripts.
 #pragma once
 
-#include "http/router.hpp"
-
 #include <filesystem>
+
+#include "http/router.hpp"
 
 namespace boxoffice::http {
 

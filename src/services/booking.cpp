@@ -1,16 +1,16 @@
 #include "services/booking.hpp"
 
-#include "core/check.hpp"
-#include "services/random_ids.hpp"
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <variant>
+
+#include "core/check.hpp"
+#include "services/random_ids.hpp"
 
 namespace boxoffice {
 
@@ -66,9 +66,9 @@ Result<BestAvailableQuery> resolve_best_available(const Event& event, const Layo
   if (!request.price_level) return query;
   std::vector<std::uint32_t> priced;
   for (std::uint32_t i = 0; i < layout.sections.size(); ++i) {
-    const bool wanted = query.sections.empty() ||
-                        std::find(query.sections.begin(), query.sections.end(), i) !=
-                            query.sections.end();
+    const bool wanted =
+        query.sections.empty() ||
+        std::find(query.sections.begin(), query.sections.end(), i) != query.sections.end();
     if (wanted && event.pricing.at(layout.sections[i].id) == *request.price_level) {
       priced.push_back(i);
     }
@@ -114,9 +114,9 @@ std::string request_hash_of(const CheckoutRequest& request) {
 
 }  // namespace
 
-Booking::Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds,
-                 PaymentProvider& payments, TicketSecret secret, Metrics& metrics,
-                 UnixMillis checkout_pin_ms, std::size_t store_thread_count)
+Booking::Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds, PaymentProvider& payments,
+                 TicketSecret secret, Metrics& metrics, UnixMillis checkout_pin_ms,
+                 std::size_t store_thread_count)
     : catalog_(catalog),
       orders_(orders),
       holds_(holds),
@@ -140,7 +140,8 @@ boost::asio::awaitable<Status> Booking::recover() {
       continue;
     }
     if (!captured) co_return std::move(captured).error();
-    if (Status marked = orders_.mark_captured(order.id); !marked) co_return std::move(marked).error();
+    if (Status marked = orders_.mark_captured(order.id); !marked)
+      co_return std::move(marked).error();
     spdlog::info("recovered order {}: payment {} captured", order.id.hex(), order.payment_id);
   }
   co_return payments_.void_uncaptured();
@@ -162,7 +163,8 @@ Result<Booking::EventBooking*> Booking::event_booking(std::int64_t event_id) {
     auto sold = orders_.sold_units(event_id);
     if (!sold) return std::move(sold).error();
     SoldIndexes indexes;
-    for (const std::string& id : sold->seats) indexes.seats.push_back(layout->find_seat(id).value());
+    for (const std::string& id : sold->seats)
+      indexes.seats.push_back(layout->find_seat(id).value());
     for (const auto& [area, quantity] : sold->ga) {
       indexes.ga.emplace_back(layout->find_ga_area(area).value(), quantity);
     }
@@ -175,7 +177,7 @@ Result<Booking::EventBooking*> Booking::event_booking(std::int64_t event_id) {
 }
 
 boost::asio::awaitable<Result<Booking::EventBooking*>> Booking::booking_of_hold(const HoldId& id,
-                                                                               UnixMillis now) {
+                                                                                UnixMillis now) {
   const auto event_id = holds_.event_of(id);
   if (!event_id) {
     auto hold = co_await holds_.find_hold(id, now);
@@ -193,8 +195,7 @@ boost::asio::awaitable<Result<HoldGranted>> Booking::hold(std::int64_t event_id,
   EventBooking& booking = **found;
   const Event& event = *booking.view->event;
   if (now < event.on_sale_at) {
-    co_return make_error(Errc::not_on_sale,
-                         "the sale opens at " + format_rfc3339(event.on_sale_at),
+    co_return make_error(Errc::not_on_sale, "the sale opens at " + format_rfc3339(event.on_sale_at),
                          {.on_sale_at = event.on_sale_at});
   }
   if (now >= event.starts_at) co_return make_error(Errc::not_on_sale, "the event has started");
@@ -262,8 +263,7 @@ boost::asio::awaitable<Status> Booking::release(HoldId id, UnixMillis now) {
 }
 
 Order Booking::make_order(const HoldDetails& hold, const CheckoutRequest& request,
-                          std::string request_hash, std::string payment_id,
-                          UnixMillis now) const {
+                          std::string request_hash, std::string payment_id, UnixMillis now) const {
   Order order;
   order.id = random_id();
   order.event_id = hold.event_id;
@@ -312,7 +312,7 @@ boost::asio::awaitable<Result<std::optional<Order>>> Booking::existing_order(
 }
 
 boost::asio::awaitable<Result<Order>> Booking::checkout(HoldId id, CheckoutRequest request,
-                                                       Clock clock) {
+                                                        Clock clock) {
   BOXOFFICE_CHECK(!request.idempotency_key.empty() &&
                   request.idempotency_key.size() <= idempotency_key_bytes_max);
   const std::string request_hash = request_hash_of(request);
@@ -433,8 +433,8 @@ boost::asio::awaitable<void> Booking::settle_after_exception(HoldId id,
     // was made. An order that stands is captured at the next start, if it was not.
     auto existing = co_await orders_.async_find_order_by_hold(id, store_calls_);
     if (!existing) {
-      spdlog::error("hold {}: checkout threw, and its order could not be looked up: {}",
-                    id.hex(), existing.error().detail);
+      spdlog::error("hold {}: checkout threw, and its order could not be looked up: {}", id.hex(),
+                    existing.error().detail);
       co_return;  // the pin stays until it runs out (cluster) or the node restarts
     }
     if (*existing) {
@@ -475,8 +475,7 @@ Result<AvailabilityState> Booking::availability(std::int64_t event_id, UnixMilli
 }
 
 Result<SeatStates> Booking::seat_states(std::int64_t event_id,
-                                        const std::vector<std::string>& seat_ids,
-                                        UnixMillis now) {
+                                        const std::vector<std::string>& seat_ids, UnixMillis now) {
   if (seat_ids.size() > availability_seats_max) {
     return field_error("seats", "at most " + std::to_string(availability_seats_max) + " at a time");
   }

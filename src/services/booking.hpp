@@ -14,19 +14,8 @@
 // and encodes them (http/booking_json.cpp).
 #pragma once
 
-#include "core/errors.hpp"
-#include "core/ids.hpp"
-#include "core/ticket_code.hpp"
-#include "services/catalog.hpp"
-#include "services/metrics.hpp"
-#include "services/clock.hpp"
-#include "services/holds.hpp"
-#include "services/payments.hpp"
-#include "services/stores.hpp"
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
-
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +25,16 @@
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "core/errors.hpp"
+#include "core/ids.hpp"
+#include "core/ticket_code.hpp"
+#include "services/catalog.hpp"
+#include "services/clock.hpp"
+#include "services/holds.hpp"
+#include "services/metrics.hpp"
+#include "services/payments.hpp"
+#include "services/stores.hpp"
 
 namespace boxoffice {
 
@@ -183,12 +182,9 @@ class Booking {
                                                                       std::string request_hash);
   // The rest of a checkout once its hold is pinned: authorise, commit the order, mark the seats
   // sold, capture. Error answers abort the pin and void the authorisation.
-  boost::asio::awaitable<Result<Order>> pay_and_commit(const EventBooking& booking,
-                                                       const HoldView& pinned,
-                                                       const CheckoutRequest& request,
-                                                       const std::string& request_hash,
-                                                       const std::string& authorisation_key,
-                                                       Clock clock);
+  boost::asio::awaitable<Result<Order>> pay_and_commit(
+      const EventBooking& booking, const HoldView& pinned, const CheckoutRequest& request,
+      const std::string& request_hash, const std::string& authorisation_key, Clock clock);
   // After pay_and_commit threw: the hold is sold if its order was made, else held again and
   // its authorisation voided. Never throws.
   boost::asio::awaitable<void> settle_after_exception(HoldId id, std::string authorisation_key,

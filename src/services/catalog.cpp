@@ -1,8 +1,8 @@
 #include "services/catalog.hpp"
 
-#include "core/catalog.hpp"
-
 #include <algorithm>
+
+#include "core/catalog.hpp"
 
 namespace boxoffice {
 
@@ -222,9 +222,8 @@ std::vector<std::shared_ptr<const EventView>> Catalog::events() const {
     views.reserve(events_.size());
     for (const auto& [id, view] : events_) views.push_back(view);
   }
-  std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) {
-    return a->event->id < b->event->id;
-  });
+  std::sort(views.begin(), views.end(),
+            [](const auto& a, const auto& b) { return a->event->id < b->event->id; });
   return views;
 }
 

@@ -12,10 +12,6 @@
 // usable through every other.
 #pragma once
 
-#include "core/catalog.hpp"
-#include "core/errors.hpp"
-#include "services/stores.hpp"
-
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -24,6 +20,10 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
+
+#include "core/catalog.hpp"
+#include "core/errors.hpp"
+#include "services/stores.hpp"
 
 namespace boxoffice {
 
@@ -90,8 +90,8 @@ class Catalog {
   Status check_category_limit(const std::string& category) const;
   // Stores `edit` of the event (when it says so: it answers whether it changed anything),
   // with the next version.
-  Result<std::shared_ptr<const EventView>> change_event(std::int64_t event_id,
-                                                        const std::function<Result<bool>(Event&)>& edit);
+  Result<std::shared_ptr<const EventView>> change_event(
+      std::int64_t event_id, const std::function<Result<bool>(Event&)>& edit);
   void changed(const std::shared_ptr<const EventView>& view) const {
     if (listener_) listener_(view);
   }

@@ -1,10 +1,10 @@
 // The one place that reads the wall clock; everything below services/ takes time as a value.
 #pragma once
 
-#include "core/time.hpp"
-
 #include <chrono>
 #include <functional>
+
+#include "core/time.hpp"
 
 namespace boxoffice {
 

@@ -20,15 +20,7 @@
 // that a later read could see), plus those listed.
 #pragma once
 
-#include "core/best_available.hpp"
-#include "core/catalog.hpp"
-#include "core/errors.hpp"
-#include "core/ids.hpp"
-#include "core/inventory.hpp"
-#include "core/time.hpp"
-
 #include <boost/asio/awaitable.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,6 +30,13 @@
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "core/best_available.hpp"
+#include "core/catalog.hpp"
+#include "core/errors.hpp"
+#include "core/ids.hpp"
+#include "core/inventory.hpp"
+#include "core/time.hpp"
 
 namespace boxoffice {
 
@@ -106,7 +105,9 @@ inline Error hold_ended_error(std::string_view reason) {
   return make_error(Errc::hold_gone, "the hold has ended: " + std::string(reason),
                     {.reason = std::string(reason)});
 }
-inline Error no_such_hold_error() { return make_error(Errc::not_found, "no live hold with this id"); }
+inline Error no_such_hold_error() {
+  return make_error(Errc::not_found, "no live hold with this id");
+}
 
 class HoldStore {
  public:
@@ -147,7 +148,7 @@ class HoldStore {
   // The event's units as this node knows them (cluster mode: a mirror that follows the other
   // nodes' changes within milliseconds), current to its seq.
   virtual Result<std::shared_ptr<const UnitsSnapshot>> snapshot(std::int64_t event_id,
-                                                               UnixMillis now) = 0;
+                                                                UnixMillis now) = 0;
   // Live holds of the events this node has opened (a gauge of the sweeper's queue).
   virtual std::size_t live_holds() = 0;
   // Whether the store answered lately (GET /readyz).

@@ -1,7 +1,6 @@
 #include "services/live_seats.hpp"
 
-#include "core/check.hpp"
-
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,7 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <algorithm>
+#include "core/check.hpp"
 
 namespace boxoffice {
 namespace {
@@ -66,7 +65,7 @@ LiveSeats::LiveSeats(SnapshotSource snapshot, const LiveFormat& format, Metrics&
                      LiveLimits limits)
     : snapshot_(std::move(snapshot)), format_(format), metrics_(metrics), limits_(limits) {
   BOXOFFICE_CHECK(limits_.ring_changes_max > 0 && limits_.pending_bytes_max > 0 &&
-         limits_.writes_per_turn > 0);
+                  limits_.writes_per_turn > 0);
 }
 
 LiveSeats::~LiveSeats() = default;

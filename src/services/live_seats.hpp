@@ -30,15 +30,9 @@
 // destroyed on the event loop of the executor it was made for.
 #pragma once
 
-#include "core/catalog.hpp"
-#include "core/errors.hpp"
-#include "services/holds.hpp"
-#include "services/metrics.hpp"
-
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -51,13 +45,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/catalog.hpp"
+#include "core/errors.hpp"
+#include "services/holds.hpp"
+#include "services/metrics.hpp"
+
 namespace boxoffice {
 
 struct LiveLimits {
-  std::size_t ring_changes_max = 4096;         // per event: how far back a reconnect can resume
-  std::size_t pending_bytes_max = 64 * 1024;   // per subscriber: beyond, the subscriber is dropped
-  std::size_t writes_per_turn = 256;           // a fan-out yields to its event loop this often
-  std::chrono::milliseconds coalesce_ms{5};  // changes this close together make one message
+  std::size_t ring_changes_max = 4096;        // per event: how far back a reconnect can resume
+  std::size_t pending_bytes_max = 64 * 1024;  // per subscriber: beyond, the subscriber is dropped
+  std::size_t writes_per_turn = 256;          // a fan-out yields to its event loop this often
+  std::chrono::milliseconds coalesce_ms{5};   // changes this close together make one message
   std::chrono::milliseconds heartbeat_ms{15'000};  // a comment when nothing else was sent
   std::chrono::milliseconds retry_ms{2'000};       // the browser's reconnection delay
 };
@@ -90,8 +89,9 @@ class LiveFormat {
   virtual std::string opening(std::chrono::milliseconds retry) const = 0;
   virtual std::string snapshot(const EncodedSnapshot& snapshot) const = 0;
   // The changes in order (at least one), named by `layout`; identified by the last one's seq.
-  virtual std::string delta(const Layout& layout,
-                            const std::vector<std::shared_ptr<const UnitsChange>>& changes) const = 0;
+  virtual std::string delta(
+      const Layout& layout,
+      const std::vector<std::shared_ptr<const UnitsChange>>& changes) const = 0;
   // What a resumed stream that missed nothing is sent after its opening.
   virtual std::string nothing_missed() const = 0;
   // Sent when nothing else was for heartbeat_ms, so proxies and clients know the stream lives.

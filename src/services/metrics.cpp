@@ -72,7 +72,8 @@ std::string Metrics::render() const {
            static_cast<double>(n));
     }
   }
-  out += "# HELP boxoffice_http_request_duration_seconds Time from a whole request to its answer.\n";
+  out +=
+      "# HELP boxoffice_http_request_duration_seconds Time from a whole request to its answer.\n";
   out += "# TYPE boxoffice_http_request_duration_seconds histogram\n";
   for (const auto& route : routes) {
     route->latency.render(out, "boxoffice_http_request_duration_seconds",
@@ -82,8 +83,7 @@ std::string Metrics::render() const {
   counter(out, "boxoffice_hold_conflicts_total",
           "Holds refused because the seats were taken or not enough were together.",
           hold_conflicts);
-  counter(out, "boxoffice_holds_released_total", "Holds released by their holder.",
-          holds_released);
+  counter(out, "boxoffice_holds_released_total", "Holds released by their holder.", holds_released);
   counter(out, "boxoffice_holds_expired_total", "Holds that ran out of time.", holds_expired);
   counter(out, "boxoffice_checkouts_confirmed_total", "Orders confirmed.", checkouts_confirmed);
   counter(out, "boxoffice_checkouts_failed_total",

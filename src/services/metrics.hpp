@@ -65,8 +65,8 @@ struct Metrics {
   std::function<std::uint64_t()> holds_pending_expiry;
 
   // Live seat maps (services/live_seats).
-  Counter live_messages_sent;       // snapshots and delta batches
-  Counter live_subscribers_dropped;  // too slow: their queue overflowed
+  Counter live_messages_sent;                       // snapshots and delta batches
+  Counter live_subscribers_dropped;                 // too slow: their queue overflowed
   std::function<std::uint64_t()> live_subscribers;  // read at render time
 
   // Waiting rooms (services/waiting_room).

@@ -6,7 +6,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <optional>
 #include <type_traits>
 
@@ -14,13 +13,12 @@ namespace boxoffice {
 
 template <class Call>
 boost::asio::awaitable<std::invoke_result_t<Call>> offload(boost::asio::thread_pool& pool,
-                                                          Call call) {
+                                                           Call call) {
   using R = std::invoke_result_t<Call>;
   // Through std::optional: co_spawn's completion wants a default-constructible result.
   std::optional<R> result = co_await boost::asio::co_spawn(
-      pool, [call = std::move(call)]() -> boost::asio::awaitable<std::optional<R>> {
-        co_return call();
-      },
+      pool,
+      [call = std::move(call)]() -> boost::asio::awaitable<std::optional<R>> { co_return call(); },
       boost::asio::use_awaitable);
   co_return std::move(*result);
 }

@@ -6,13 +6,12 @@
 // calls are awaited, never block the server's threads.
 #pragma once
 
-#include "core/errors.hpp"
-
 #include <boost/asio/awaitable.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "core/errors.hpp"
 
 namespace boxoffice {
 

@@ -12,15 +12,14 @@
 // counters can't be reached (Redis down); nothing changed then, unless said otherwise.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+
 #include "core/admission.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/queue_token.hpp"
-
-#include <boost/asio/awaitable.hpp>
-
-#include <cstdint>
-#include <optional>
 
 namespace boxoffice {
 
@@ -58,8 +57,7 @@ class QueueCounters {
   // Is `session` of the room's epoch admitted and neither expired nor freed at `now`?
   virtual boost::asio::awaitable<Result<bool>> is_active(std::int64_t event_id,
                                                          std::uint64_t room_epoch,
-                                                         std::uint64_t session,
-                                                         UnixMillis now) = 0;
+                                                         std::uint64_t session, UnixMillis now) = 0;
   // A hold made under `grant`, remembered until the session ends.
   virtual boost::asio::awaitable<Status> hold_made(HoldId hold, AccessGrant grant,
                                                    UnixMillis now) = 0;

@@ -1,12 +1,12 @@
 #include "services/random_ids.hpp"
 
-#include "core/check.hpp"
-
 #include <sodium.h>
 
 #include <array>
 #include <cstring>
 #include <stdexcept>
+
+#include "core/check.hpp"
 
 namespace boxoffice {
 namespace {

@@ -7,19 +7,18 @@
 // that fails with store_unavailable has changed nothing that a later read could see.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "core/catalog.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/time.hpp"
 #include "services/offload.hpp"
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/thread_pool.hpp>
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
 
 namespace boxoffice {
 

@@ -6,10 +6,10 @@
 // Thread-safe. An unknown zone name counts as UTC (the catalog accepts any name today).
 #pragma once
 
+#include <string_view>
+
 #include "core/search_query.hpp"
 #include "core/time.hpp"
-
-#include <string_view>
 
 namespace boxoffice {
 

@@ -2,15 +2,18 @@
 
 #include "core/time.hpp"
 
-
 namespace boxoffice {
 
 std::string_view queue_state_name(QueueState state) {
   switch (state) {
-    case QueueState::pre_queue: return "pre_queue";
-    case QueueState::waiting: return "waiting";
-    case QueueState::admitted: return "admitted";
-    case QueueState::ended: return "ended";
+    case QueueState::pre_queue:
+      return "pre_queue";
+    case QueueState::waiting:
+      return "waiting";
+    case QueueState::admitted:
+      return "admitted";
+    case QueueState::ended:
+      return "ended";
   }
   return "waiting";
 }
@@ -35,7 +38,7 @@ WaitingRoomService::WaitingRoomService(QueueCounters& counters, const QueueSecre
     : counters_(counters), signer_(secret), metrics_(metrics) {}
 
 boost::asio::awaitable<Result<QueueJoined>> WaitingRoomService::join(const Event& event,
-                                                                    UnixMillis now) {
+                                                                     UnixMillis now) {
   const auto settings = admission_settings(event);
   if (!settings) co_return make_error(Errc::not_found, "this event has no waiting room");
   auto number = co_await counters_.join(event.id, *settings, now);
@@ -49,15 +52,15 @@ boost::asio::awaitable<Result<QueueJoined>> WaitingRoomService::join(const Event
   const QueueNumber joined = **number;
   auto status = co_await counters_.status(event.id, *settings, joined, now);
   if (!status) co_return std::move(status).error();
-  co_return QueueJoined{
-      .queue_token =
-          make_queue_token(QueueTicket{event.id, joined.room_epoch, joined.number}, signer_),
-      .number = joined.number,
-      .where = *status};
+  co_return QueueJoined{.queue_token = make_queue_token(
+                            QueueTicket{event.id, joined.room_epoch, joined.number}, signer_),
+                        .number = joined.number,
+                        .where = *status};
 }
 
-boost::asio::awaitable<Result<QueueAnswer>> WaitingRoomService::status(
-    const Event& event, std::string_view queue_token, UnixMillis now) {
+boost::asio::awaitable<Result<QueueAnswer>> WaitingRoomService::status(const Event& event,
+                                                                       std::string_view queue_token,
+                                                                       UnixMillis now) {
   const auto settings = admission_settings(event);
   if (!settings) co_return make_error(Errc::not_found, "this event has no waiting room");
   const auto ticket = verify_queue_token(queue_token, signer_);
@@ -77,8 +80,7 @@ boost::asio::awaitable<Result<QueueAnswer>> WaitingRoomService::status(
   }
   QueueAnswer answer{.where = where};
   if (where.state == QueueState::admitted) {
-    const AccessGrant grant{event.id, ticket->room_epoch, where.session,
-                            where.session_expires_at};
+    const AccessGrant grant{event.id, ticket->room_epoch, where.session, where.session_expires_at};
     answer.access_token = make_access_token(grant, signer_);
     answer.access_expires_at = where.session_expires_at;
   }
@@ -86,7 +88,7 @@ boost::asio::awaitable<Result<QueueAnswer>> WaitingRoomService::status(
 }
 
 boost::asio::awaitable<Result<QueueTotals>> WaitingRoomService::counts(const Event& event,
-                                                                      UnixMillis now) {
+                                                                       UnixMillis now) {
   const auto settings = admission_settings(event);
   if (!settings) co_return make_error(Errc::not_found, "this event has no waiting room");
   co_return co_await counters_.room_totals(event.id, *settings, now);
@@ -106,9 +108,8 @@ boost::asio::awaitable<Status> WaitingRoomService::hold_made(HoldId hold, Access
   co_return co_await counters_.hold_made(hold, grant, now);
 }
 
-boost::asio::awaitable<Status> WaitingRoomService::hold_finished(std::int64_t event_id,
-                                                                 HoldId hold, bool checked_out,
-                                                                 UnixMillis now) {
+boost::asio::awaitable<Status> WaitingRoomService::hold_finished(std::int64_t event_id, HoldId hold,
+                                                                 bool checked_out, UnixMillis now) {
   co_return co_await counters_.hold_finished(event_id, hold, checked_out, now);
 }
 

@@ -9,6 +9,12 @@
 // reference or view must live until the returned coroutine is done.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include "core/admission.hpp"
 #include "core/catalog.hpp"
 #include "core/errors.hpp"
@@ -16,13 +22,6 @@
 #include "core/queue_token.hpp"
 #include "services/metrics.hpp"
 #include "services/queue_counters.hpp"
-
-#include <boost/asio/awaitable.hpp>
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
 
 namespace boxoffice {
 
@@ -68,8 +67,8 @@ class WaitingRoomService {
   // A hold made under `grant`; finishing its checkout, or releasing the session's last hold,
   // frees the session's place at once (hold_finished, on whichever node it happens).
   boost::asio::awaitable<Status> hold_made(HoldId hold, AccessGrant grant, UnixMillis now);
-  boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold,
-                                               bool checked_out, UnixMillis now);
+  boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold, bool checked_out,
+                                               UnixMillis now);
   boost::asio::awaitable<Status> tick(UnixMillis now);
 
  private:

@@ -1,19 +1,19 @@
 // The demo catalog is what a newcomer sees first: it must be accepted by the API as it stands,
 // and look like a real box office (big arena, theatre, GA club, several cities and months).
 #include "app/demo_catalog.hpp"
-#include "core/catalog_codec.hpp"
-#include "core/time.hpp"
 
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
 #include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
+
+#include "core/catalog_codec.hpp"
+#include "core/time.hpp"
 
 namespace boxoffice::app {
 namespace {

@@ -86,7 +86,7 @@ TEST(Admission, PostOpenArrivalsAdmittedInArrivalOrderWithinTheLimit) {
   std::mt19937_64 random(20261129);
   std::vector<std::uint64_t> numbers;
   std::vector<UnixMillis> admitted_at;  // by number
-  std::uint64_t next = 0;  // the first number not yet seen admitted
+  std::uint64_t next = 0;               // the first number not yet seen admitted
   UnixMillis now = open_ms;
   for (int step = 0; step < 20'000; ++step) {
     now += static_cast<UnixMillis>(random() % 20);
@@ -101,11 +101,12 @@ TEST(Admission, PostOpenArrivalsAdmittedInArrivalOrderWithinTheLimit) {
       ASSERT_TRUE(status);
       if (status->state != QueueState::admitted) break;
       admitted_at[next] = now;
-      EXPECT_EQ(status->session, next);  // rank = number after the open
+      EXPECT_EQ(status->session, next);   // rank = number after the open
       if (random() % 2) room.free(next);  // half check out quickly, half let sessions expire
     }
     // Nobody behind the first one still waiting is in.
-    for (std::uint64_t later = next; later < std::min<std::uint64_t>(next + 5, numbers.size()); ++later) {
+    for (std::uint64_t later = next; later < std::min<std::uint64_t>(next + 5, numbers.size());
+         ++later) {
       ASSERT_EQ(room.status(later, now)->state, QueueState::waiting) << later;
     }
   }
@@ -177,7 +178,8 @@ TEST(Admission, AnEmptyLineDoesNotLowerTheMeasuredRate) {
 TEST(Admission, PreQueueAdmittedInShuffledOrderThenArrivals) {
   Admission room(settings(1'000, 10), key_of(11));
   constexpr std::uint64_t early = 50;
-  for (std::uint64_t i = 0; i < early; ++i) EXPECT_EQ(room.join(open_ms - 1000 + static_cast<UnixMillis>(i)), i);
+  for (std::uint64_t i = 0; i < early; ++i)
+    EXPECT_EQ(room.join(open_ms - 1000 + static_cast<UnixMillis>(i)), i);
   const std::uint64_t late = *room.join(open_ms);
   EXPECT_EQ(late, early);
   EXPECT_EQ(rank_in_line(late, room.line(), key_of(11)), late);

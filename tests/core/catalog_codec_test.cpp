@@ -616,33 +616,33 @@ TEST(EventCodec, RejectsWrongTypes) {
 }
 
 TEST(EventCodec, RejectsValuesOutOfRange) {
-  for (
-      const Edit& edit : std::vector<Edit>{
-          {"venue_id", "0", "venue_id"},
-          {"venue_id", "-3", "venue_id"},
-          {"venue_id", "18446744073709551615", "venue_id"},
-          {"name", "\"\"", "name"},
-          {"description", "\"" + std::string(long_text_bytes_max + 1, 'd') + "\"", "description"},
-          {"starts_at", "\"tomorrow\"", "starts_at"},
-          {"starts_at", "\"2027-02-30T20:00:00Z\"", "starts_at"},
-          {"on_sale_at", "\"2026-12-01T10:00:00\"", "on_sale_at"},
-          {"max_per_order", "0", "max_per_order"},
-          {"max_per_order", std::to_string(max_per_order_max + 1), "max_per_order"},
-          {"hold_seconds", "0", "hold_seconds"},
-          {"hold_seconds", std::to_string(hold_seconds_max + 1), "hold_seconds"},
-          {"price_levels[0].price_cents", "-1", "price_levels[0].price_cents"},
-          {"price_levels[0].price_cents", "100000001", "price_levels[0].price_cents"},
-          {"price_levels[1].currency", "\"EURO\"", "price_levels[1].currency"},
-          {"price_levels[1].currency", "\"EU\"", "price_levels[1].currency"},
-          {"price_levels[1].currency", "\"\"", "price_levels[1].currency"},
-          {"price_levels[1].currency", "\"eur\"", "price_levels[1].currency"},
-          {"price_levels[1].currency", "\"E1R\"", "price_levels[1].currency"},
-          {"waiting_room", R"({"active_limit":1,"admit_per_second":1,"session_seconds":29})",
-           "waiting_room.session_seconds"},
-          {"waiting_room",
-           R"({"active_limit":1,"admit_per_second":1,"session_seconds":30,"pre_queue_opens_at":"soon"})",
-           "waiting_room.pre_queue_opens_at"},
-      }) {
+  for (const Edit& edit : std::vector<Edit>{
+           {"venue_id", "0", "venue_id"},
+           {"venue_id", "-3", "venue_id"},
+           {"venue_id", "18446744073709551615", "venue_id"},
+           {"name", "\"\"", "name"},
+           {"description", "\"" + std::string(long_text_bytes_max + 1, 'd') + "\"", "description"},
+           {"starts_at", "\"tomorrow\"", "starts_at"},
+           {"starts_at", "\"2027-02-30T20:00:00Z\"", "starts_at"},
+           {"on_sale_at", "\"2026-12-01T10:00:00\"", "on_sale_at"},
+           {"max_per_order", "0", "max_per_order"},
+           {"max_per_order", std::to_string(max_per_order_max + 1), "max_per_order"},
+           {"hold_seconds", "0", "hold_seconds"},
+           {"hold_seconds", std::to_string(hold_seconds_max + 1), "hold_seconds"},
+           {"price_levels[0].price_cents", "-1", "price_levels[0].price_cents"},
+           {"price_levels[0].price_cents", "100000001", "price_levels[0].price_cents"},
+           {"price_levels[1].currency", "\"EURO\"", "price_levels[1].currency"},
+           {"price_levels[1].currency", "\"EU\"", "price_levels[1].currency"},
+           {"price_levels[1].currency", "\"\"", "price_levels[1].currency"},
+           {"price_levels[1].currency", "\"eur\"", "price_levels[1].currency"},
+           {"price_levels[1].currency", "\"E1R\"", "price_levels[1].currency"},
+           {"waiting_room", R"({"active_limit":1,"admit_per_second":1,"session_seconds":29})",
+            "waiting_room.session_seconds"},
+           {"waiting_room",
+            R"({"active_limit":1,"admit_per_second":1,"session_seconds":30,)"
+            R"("pre_queue_opens_at":"soon"})",
+            "waiting_room.pre_queue_opens_at"},
+       }) {
     expect_rejected(decode_event, event_json(), edit);
   }
   boost::json::array levels;

@@ -38,7 +38,8 @@ TEST(CatalogGenerator, EventsAreValidAndSpreadOverTheYear) {
     first = std::min(first, event.starts_at);
     last = std::max(last, event.starts_at);
   }
-  EXPECT_EQ(categories, (std::set<std::string>{"comedy", "concert", "family", "sports", "theatre"}));
+  EXPECT_EQ(categories,
+            (std::set<std::string>{"comedy", "concert", "family", "sports", "theatre"}));
   EXPECT_GE(cities.size(), 5u);
   EXPECT_GT(last - first, 300LL * 86'400'000);
   EXPECT_GE(first, options.start - 86'400'000);

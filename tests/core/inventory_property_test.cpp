@@ -420,8 +420,7 @@ void run_case() {
         const auto result = inventory.hold_ga(id, area, quantity, now, now + lifetime);
         expect_outcome("hold_ga", result, expected);
         if (expected == Errc::not_enough_seats) {
-          RC_ASSERT(result.error().facts.places_available.value() ==
-                    model.ga_left(area));
+          RC_ASSERT(result.error().facts.places_available.value() == model.ga_left(area));
         }
         if (!expected) {
           const ModelHold hold{{}, area, quantity, now, now + lifetime, false};

@@ -1,9 +1,9 @@
 #include "core/queue_token.hpp"
 
-#include "core/signed_text.hpp"
-
 #include <gtest/gtest.h>
 #include <sodium.h>
+
+#include "core/signed_text.hpp"
 
 namespace boxoffice {
 namespace {
@@ -36,8 +36,7 @@ TEST(QueueToken, ForgedOrAlteredTokensAreRefused) {
   EXPECT_FALSE(verify_queue_token(make_queue_token({42, 7, 17}, signer_of(2)), signer));
   // A better number with the old MAC: the payload of {42, 7, 0} spliced in.
   const std::string better = make_queue_token({42, 7, 0}, signer);
-  const std::string spliced =
-      better.substr(0, better.rfind('.')) + token.substr(token.rfind('.'));
+  const std::string spliced = better.substr(0, better.rfind('.')) + token.substr(token.rfind('.'));
   EXPECT_FALSE(verify_queue_token(spliced, signer));
   // Any flipped character.
   for (std::size_t i = 0; i < token.size(); ++i) {
@@ -45,8 +44,8 @@ TEST(QueueToken, ForgedOrAlteredTokensAreRefused) {
     altered[i] = altered[i] == 'A' ? 'B' : 'A';
     EXPECT_FALSE(verify_queue_token(altered, signer)) << i;
   }
-  for (const char* junk : {"", "bq1.", "bq1..", "bq1.abc", "bx1.a.b", "bq1.!!.??", "bq2.",
-                           "bq2..", "bq2.abc", "bq2.!!.??"}) {
+  for (const char* junk : {"", "bq1.", "bq1..", "bq1.abc", "bx1.a.b", "bq1.!!.??", "bq2.", "bq2..",
+                           "bq2.abc", "bq2.!!.??"}) {
     EXPECT_FALSE(verify_queue_token(junk, signer)) << junk;
     EXPECT_FALSE(read_access_token(junk, signer)) << junk;
   }
@@ -73,8 +72,8 @@ TEST(QueueToken, AccessTokenBoundToEventAndExpiry) {
   const AccessGrant grant{42, 7, 3, 10'000};
   const std::string token = make_access_token(grant, signer);
   EXPECT_EQ(verify_access_token(token, 42, 9'999, signer), grant);
-  EXPECT_FALSE(verify_access_token(token, 42, 10'000, signer));   // expired
-  EXPECT_FALSE(verify_access_token(token, 43, 5'000, signer));    // another event
+  EXPECT_FALSE(verify_access_token(token, 42, 10'000, signer));       // expired
+  EXPECT_FALSE(verify_access_token(token, 43, 5'000, signer));        // another event
   EXPECT_FALSE(verify_access_token(token, 42, 5'000, signer_of(2)));  // forged
   // A later expiry can't be written in: the MAC covers it.
   const std::string later = make_access_token({42, 7, 3, 99'000}, signer_of(2));

@@ -1,12 +1,13 @@
 // The query parser, as a table of queries and how they must be understood, at a fixed "now":
 // Wednesday 2026-12-02, 15:00 wall-clock time.
 #include "core/search_query.hpp"
-#include "core/search_text.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "core/search_text.hpp"
 
 namespace boxoffice {
 namespace {
@@ -31,17 +32,66 @@ struct Case {
 
 TEST(SearchQuery, UnderstandsTheTable) {
   const std::vector<Case> cases = {
-      {"drake concert in LA", {"drake"}, "concert", "Los Angeles", "", 0, 0, "Concerts · Los Angeles"},
-      {"nba games this weekend", {"basketball"}, "sports", "", "this weekend", day(2) + 17 * hour, day(5), "Basketball · this weekend"},
-      {"Comedy in NYC tonight", {}, "comedy", "New York", "tonight", day(0), day(1), "Comedy · New York · tonight"},
-      {"gigs in the bay area next week", {}, "concert", "Bay Area", "next week", day(5), day(12), "Concerts · Bay Area · next week"},
-      {"broadway in december", {}, "theatre", "", "in December", day(0), day(30), "Theatre · in December"},
+      {"drake concert in LA",
+       {"drake"},
+       "concert",
+       "Los Angeles",
+       "",
+       0,
+       0,
+       "Concerts · Los Angeles"},
+      {"nba games this weekend",
+       {"basketball"},
+       "sports",
+       "",
+       "this weekend",
+       day(2) + 17 * hour,
+       day(5),
+       "Basketball · this weekend"},
+      {"Comedy in NYC tonight",
+       {},
+       "comedy",
+       "New York",
+       "tonight",
+       day(0),
+       day(1),
+       "Comedy · New York · tonight"},
+      {"gigs in the bay area next week",
+       {},
+       "concert",
+       "Bay Area",
+       "next week",
+       day(5),
+       day(12),
+       "Concerts · Bay Area · next week"},
+      {"broadway in december",
+       {},
+       "theatre",
+       "",
+       "in December",
+       day(0),
+       day(30),
+       "Theatre · in December"},
       {"dec 5 jazz", {"jazz"}, "", "", "Dec 5", day(3), day(4), "Dec 5"},
-      {"5th december SF", {}, "", "San Francisco", "Dec 5", day(3), day(4), "San Francisco · Dec 5"},
+      {"5th december SF",
+       {},
+       "",
+       "San Francisco",
+       "Dec 5",
+       day(3),
+       day(4),
+       "San Francisco · Dec 5"},
       {"Beyoncé tomorrow", {"beyonce"}, "", "", "tomorrow", day(1), day(2), "tomorrow"},
       {"taylor swift", {"taylor", "swift"}, "", "", "", 0, 0, ""},
       {"hamilton on friday", {"hamilton"}, "", "", "friday", day(2), day(3), "friday"},
-      {"next friday chicago", {}, "", "Chicago", "next friday", day(9), day(10), "Chicago · next friday"},
+      {"next friday chicago",
+       {},
+       "",
+       "Chicago",
+       "next friday",
+       day(9),
+       day(10),
+       "Chicago · next friday"},
       {"this week", {}, "", "", "this week", day(0), day(5), "this week"},
       {"may the force", {"may", "force"}, "", "", "", 0, 0, ""},
       {"festival in may", {}, "concert", "", "in May", day(150), day(181), "Concerts · in May"},
@@ -67,7 +117,8 @@ TEST(SearchQuery, UnderstandsTheTable) {
 
 TEST(SearchQuery, WeekendFromWithinTheWeekendStartsToday) {
   const LocalMillis saturday = day(3) + 11 * hour;  // Saturday Dec 5, 11:00
-  const auto u = understand_query("this weekend", saturday, known_cities(), known_category_synonyms());
+  const auto u =
+      understand_query("this weekend", saturday, known_cities(), known_category_synonyms());
   ASSERT_TRUE(u.dates);
   EXPECT_EQ(u.dates->from, day(3));
   EXPECT_EQ(u.dates->to, day(5));
@@ -86,7 +137,8 @@ TEST(SearchQuery, ImpossibleDatesStayText) {
 }
 
 TEST(SearchQuery, OnlyTheFirstCityIsAFilter) {
-  const auto u = understand_query("boston to chicago", now, known_cities(), known_category_synonyms());
+  const auto u =
+      understand_query("boston to chicago", now, known_cities(), known_category_synonyms());
   ASSERT_NE(u.city, nullptr);
   EXPECT_EQ(u.city->name, "Boston");
   EXPECT_EQ(u.words, std::vector<std::string>{"chicago"});

@@ -1,7 +1,8 @@
-#include "core/search_rank.hpp"
 #include "core/search_text.hpp"
 
 #include <gtest/gtest.h>
+
+#include "core/search_rank.hpp"
 
 namespace boxoffice {
 namespace {
@@ -10,24 +11,34 @@ TEST(SearchText, FoldsCaseAndDiacritics) {
   EXPECT_EQ(fold_text("Beyoncé"), "beyonce");
   EXPECT_EQ(fold_text("MÖTLEY CRÜE"), "motley crue");
   EXPECT_EQ(fold_text("Straße Ærø Łódź"), "strasse aero lodz");
-  EXPECT_EQ(fold_text("東京"), "東京");            // kept
-  EXPECT_EQ(fold_text("a\xff" "b"), "a b");        // invalid UTF-8 separates
-  EXPECT_EQ(fold_text("\xc3"), " ");               // cut sequence
+  EXPECT_EQ(fold_text("東京"), "東京");  // kept
+  EXPECT_EQ(fold_text("a\xff"
+                      "b"),
+            "a b");                   // invalid UTF-8 separates
+  EXPECT_EQ(fold_text("\xc3"), " ");  // cut sequence
 }
 
 TEST(SearchText, SplitsWords) {
-  EXPECT_EQ(split_words("ac/dc live, 2026!"), (std::vector<std::string>{"ac", "dc", "live", "2026"}));
+  EXPECT_EQ(split_words("ac/dc live, 2026!"),
+            (std::vector<std::string>{"ac", "dc", "live", "2026"}));
   EXPECT_EQ(split_words("  "), std::vector<std::string>{});
   EXPECT_EQ(split_words("東京 dome"), (std::vector<std::string>{"東京", "dome"}));
 }
 
 TEST(SearchText, BoundedEditDistance) {
-  struct Case { const char* a; const char* b; std::size_t max; std::size_t want; };
+  struct Case {
+    const char* a;
+    const char* b;
+    std::size_t max;
+    std::size_t want;
+  };
   const Case cases[] = {
-      {"beyonce", "beyonse", 2, 1}, {"beyonce", "byonce", 2, 1},  {"beyonce", "beyoncee", 2, 1},
-      {"beyonce", "beyocne", 2, 1}, {"drake", "drake", 1, 0},     {"drake", "darke", 1, 1},
-      {"drake", "blake", 1, 2},     {"kitten", "sitting", 5, 3},  {"abc", "abcdef", 2, 3},
-      {"", "abc", 3, 3},            {"metallica", "metalica", 1, 1},
+      {"beyonce", "beyonse", 2, 1},    {"beyonce", "byonce", 2, 1},
+      {"beyonce", "beyoncee", 2, 1},   {"beyonce", "beyocne", 2, 1},
+      {"drake", "drake", 1, 0},        {"drake", "darke", 1, 1},
+      {"drake", "blake", 1, 2},        {"kitten", "sitting", 5, 3},
+      {"abc", "abcdef", 2, 3},         {"", "abc", 3, 3},
+      {"metallica", "metalica", 1, 1},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.a) + " / " + c.b);

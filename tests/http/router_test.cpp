@@ -1,12 +1,12 @@
 #include "http/router.hpp"
 
-#include "http/problem.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
+
+#include "http/problem.hpp"
 
 namespace boxoffice::http {
 namespace {

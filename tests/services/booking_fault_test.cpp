@@ -616,8 +616,8 @@ INSTANTIATE_TEST_SUITE_P(Loop, BookingFaults, ::testing::ValuesIn(all_cases()),
 class CoverageReport : public ::testing::Environment {
  public:
   void TearDown() override {
-    std::printf("\n%-44s %6s %6s %7s %9s %10s\n", "case", "points", "calls", "crashes",
-                "open-auth", "uncaptured");
+    std::printf("\n%-44s %6s %6s %7s %9s %10s\n", "case", "points", "calls", "crashes", "open-auth",
+                "uncaptured");
     int total = 0;
     for (const auto& [name, row] : coverage_table()) {
       std::printf("%-44s %6d %6d %7d %9d %10d\n", name.c_str(), row.points, row.calls,

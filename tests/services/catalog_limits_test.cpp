@@ -2,13 +2,12 @@
 // catalog_categories_max distinct categories, creating more is refused with limit_exceeded and
 // changes nothing; what the catalog holds already can still be used. The bounds are what keeps
 // the search index's 16-bit string ids from running out (services/search/search.hpp).
-#include "services/catalog.hpp"
-
-#include "core/layout_builder.hpp"
-
 #include <gtest/gtest.h>
 
 #include <map>
+
+#include "core/layout_builder.hpp"
+#include "services/catalog.hpp"
 
 namespace boxoffice {
 namespace {
@@ -45,12 +44,18 @@ class MemoryCatalogStore final : public CatalogStore {
 class CatalogLimitsTest : public ::testing::Test {
  protected:
   Venue venue(int n) const {
-    return Venue{.name = "Hall " + std::to_string(n), .city = "Town " + std::to_string(n),
-                 .country = "DE", .timezone = "Europe/Berlin", .layout = layout_};
+    return Venue{.name = "Hall " + std::to_string(n),
+                 .city = "Town " + std::to_string(n),
+                 .country = "DE",
+                 .timezone = "Europe/Berlin",
+                 .layout = layout_};
   }
   Event event(std::int64_t venue_id, std::string category) const {
-    Event event{.venue_id = venue_id, .name = "Show", .category = std::move(category),
-                .starts_at = 2'000'000'000'000, .on_sale_at = 1'000'000'000'000};
+    Event event{.venue_id = venue_id,
+                .name = "Show",
+                .category = std::move(category),
+                .starts_at = 2'000'000'000'000,
+                .on_sale_at = 1'000'000'000'000};
     event.price_levels.push_back({"std", "Standard", 1000, "EUR"});
     event.pricing["s0"] = "std";
     return event;

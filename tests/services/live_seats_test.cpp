@@ -1,11 +1,7 @@
 // The live seat map hub: snapshot or resume, coalescing, the ring's bounds, and a slow
 // subscriber dropped without touching the others. Changes are published by hand (as a hold
 // store would), and once through the in-memory hold store.
-#include "http/live_stream.hpp"
 #include "services/live_seats.hpp"
-
-#include "core/layout_builder.hpp"
-#include "stores/memory/hold_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +11,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "core/layout_builder.hpp"
+#include "http/live_stream.hpp"
+#include "stores/memory/hold_store.hpp"
 
 namespace boxoffice {
 namespace {
@@ -65,7 +65,7 @@ class LiveSeatsTest : public ::testing::Test {
     std::size_t read = 0;  // of `written`, by next()
     bool stalled = false;
     bool aborted = false;
-    bool done = false;     // run() returned
+    bool done = false;  // run() returned
     std::optional<std::size_t> write_now(std::string_view data) override {
       if (stalled) return 0;
       written += data;
@@ -98,7 +98,8 @@ class LiveSeatsTest : public ::testing::Test {
     stream->subscription = std::move(subscription).value();
     asio::co_spawn(
         io_,
-        [subscription = stream->subscription.get(), sink = stream->sink]() -> asio::awaitable<void> {
+        [subscription = stream->subscription.get(),
+         sink = stream->sink]() -> asio::awaitable<void> {
           co_await subscription->run(*sink);
           sink->done = true;
         },
@@ -153,11 +154,14 @@ TEST_F(LiveSeatsTest, ReleasedTellsTimeoutFromReleaseAndGaAreasAreNamed) {
   live_->publish(ga);
   const auto message = next(*subscription);
   ASSERT_TRUE(message);
-  EXPECT_TRUE(contains(*message, R"({"seq":11,"kind":"released","reason":"timeout","seats":["s0-r0-2"]})"))
+  EXPECT_TRUE(
+      contains(*message, R"({"seq":11,"kind":"released","reason":"timeout","seats":["s0-r0-2"]})"))
       << *message;
-  EXPECT_TRUE(contains(*message, R"({"seq":12,"kind":"released","reason":"release","seats":["s0-r0-3"]})"))
+  EXPECT_TRUE(
+      contains(*message, R"({"seq":12,"kind":"released","reason":"release","seats":["s0-r0-3"]})"))
       << *message;
-  EXPECT_TRUE(contains(*message, R"({"seq":13,"kind":"held","seats":[],"ga":{"area":"ga0","quantity":5}})"))
+  EXPECT_TRUE(
+      contains(*message, R"({"seq":13,"kind":"held","seats":[],"ga":{"area":"ga0","quantity":5}})"))
       << *message;
 }
 
@@ -233,7 +237,7 @@ TEST_F(SmallLiveSeatsTest, ASlowSubscriberIsDroppedAndTheOthersGoOn) {
   EXPECT_TRUE(contains(*message, "id: 14\n")) << *message;
   EXPECT_EQ(metrics_.live_subscribers_dropped.value(), 1u);
   EXPECT_EQ(next(*slow), std::nullopt);
-  EXPECT_TRUE(slow->sink->aborted);     // closed at once, not at the server's write timeout
+  EXPECT_TRUE(slow->sink->aborted);    // closed at once, not at the server's write timeout
   EXPECT_EQ(slow->sink->written, "");  // a stalled connection got nothing
   // The dropped one reconnects with its last id and is current again.
   auto again = subscribe(10);

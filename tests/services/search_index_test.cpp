@@ -1,8 +1,8 @@
 // The search index's interned strings (services/search/index.hpp): one pool per kind, each
 // bounded, holding only what indexed events use, so that the catalog's bounds are the index's.
-#include "services/search/index.hpp"
-
 #include <gtest/gtest.h>
+
+#include "services/search/index.hpp"
 
 namespace boxoffice::search_detail {
 namespace {

@@ -3,10 +3,6 @@
 // same answers).
 #include "services/search/search.hpp"
 
-#include "core/catalog_generator.hpp"
-#include "core/search_text.hpp"
-#include "services/time_zones.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +10,10 @@
 #include <map>
 #include <set>
 #include <thread>
+
+#include "core/catalog_generator.hpp"
+#include "core/search_text.hpp"
+#include "services/time_zones.hpp"
 
 namespace boxoffice {
 namespace {
@@ -24,7 +24,8 @@ constexpr UnixMillis hour = 3'600'000;
 constexpr UnixMillis now = 20'789 * day + 20 * hour;
 
 std::shared_ptr<const Venue> venue(std::int64_t id, std::string name, std::string city,
-                                   std::string zone, double lat, double lon, std::uint32_t capacity) {
+                                   std::string zone, double lat, double lon,
+                                   std::uint32_t capacity) {
   Layout layout;
   layout.ga_areas.push_back({"GA", "Floor", capacity});
   Venue v;
@@ -41,7 +42,8 @@ std::shared_ptr<const Venue> venue(std::int64_t id, std::string name, std::strin
 std::shared_ptr<const Event> event(std::int64_t id, std::int64_t venue_id, std::string name,
                                    std::vector<std::string> performers, std::string category,
                                    UnixMillis starts_at, std::int64_t price = 5'000,
-                                   std::vector<std::string> tags = {}, std::string description = "") {
+                                   std::vector<std::string> tags = {},
+                                   std::string description = "") {
   Event e;
   e.id = id;
   e.venue_id = venue_id;
@@ -64,29 +66,39 @@ class SearchTest : public ::testing::Test {
  protected:
   void SetUp() override {
     forum = venue(1, "Kia Forum", "Inglewood", "America/Los_Angeles", 33.958, -118.342, 17'000);
-    bowl = venue(2, "Hollywood Bowl", "Los Angeles", "America/Los_Angeles", 34.112, -118.339, 17'500);
-    chase = venue(3, "Chase Center", "San Francisco", "America/Los_Angeles", 37.768, -122.388, 18'000);
-    garden = venue(4, "Madison Square Garden", "New York", "America/New_York", 40.750, -73.993, 20'000);
+    bowl =
+        venue(2, "Hollywood Bowl", "Los Angeles", "America/Los_Angeles", 34.112, -118.339, 17'500);
+    chase =
+        venue(3, "Chase Center", "San Francisco", "America/Los_Angeles", 37.768, -122.388, 18'000);
+    garden =
+        venue(4, "Madison Square Garden", "New York", "America/New_York", 40.750, -73.993, 20'000);
     club = venue(5, "The Small Club", "London", "Europe/London", 51.51, -0.13, 2);
     // Saturday Dec 5, 20:00 in Los Angeles = Sunday 04:00 UTC.
     const UnixMillis saturday_la = to_utc("America/Los_Angeles", 20'792 * day + 20 * hour);
-    add(event(1, 1, "Drake: It's All a Blur Tour", {"Drake", "21 Savage"}, "concert", saturday_la, 9'000, {"hip hop"}));
-    add(event(2, 4, "Drake Live at the Garden", {"Drake"}, "concert", now + 40 * day, 12'000, {"hip hop"}));
-    add(event(3, 2, "Beyoncé: Renaissance", {"Beyoncé"}, "concert", now + 10 * day, 15'000, {"pop"}));
-    add(event(4, 3, "Golden State Warriors vs Los Angeles Lakers", {"Golden State Warriors", "Los Angeles Lakers"},
-              "sports", to_utc("America/Los_Angeles", 20'792 * day + 19 * hour), 8'000, {"basketball", "nba"}));
-    add(event(5, 4, "New York Knicks vs Boston Celtics", {"New York Knicks", "Boston Celtics"}, "sports",
-              now + 3 * day, 7'000, {"basketball", "nba"}));
-    add(event(6, 4, "Hamilton", {"Original Broadway Cast"}, "theatre", now + 5 * day, 20'000, {"musical"}));
-    add(event(7, 2, "An Evening of Jazz", {"Lakeside Trio"}, "concert", now + 100 * day, 3'000, {"jazz"},
-              "Drake Street's favourite jazz trio."));
+    add(event(1, 1, "Drake: It's All a Blur Tour", {"Drake", "21 Savage"}, "concert", saturday_la,
+              9'000, {"hip hop"}));
+    add(event(2, 4, "Drake Live at the Garden", {"Drake"}, "concert", now + 40 * day, 12'000,
+              {"hip hop"}));
+    add(event(3, 2, "Beyoncé: Renaissance", {"Beyoncé"}, "concert", now + 10 * day, 15'000,
+              {"pop"}));
+    add(event(4, 3, "Golden State Warriors vs Los Angeles Lakers",
+              {"Golden State Warriors", "Los Angeles Lakers"}, "sports",
+              to_utc("America/Los_Angeles", 20'792 * day + 19 * hour), 8'000,
+              {"basketball", "nba"}));
+    add(event(5, 4, "New York Knicks vs Boston Celtics", {"New York Knicks", "Boston Celtics"},
+              "sports", now + 3 * day, 7'000, {"basketball", "nba"}));
+    add(event(6, 4, "Hamilton", {"Original Broadway Cast"}, "theatre", now + 5 * day, 20'000,
+              {"musical"}));
+    add(event(7, 2, "An Evening of Jazz", {"Lakeside Trio"}, "concert", now + 100 * day, 3'000,
+              {"jazz"}, "Drake Street's favourite jazz trio."));
     add(event(8, 1, "Old Drake Show", {"Drake"}, "concert", now - 2 * day));  // past
     add(event(9, 5, "Tiny Drake Tribute", {"The Drakes"}, "concert", now + 2 * day, 1'000));
     search.flush();
   }
 
   void add(std::shared_ptr<const Event> e) {
-    const auto v = std::vector{forum, bowl, chase, garden, club}.at(static_cast<std::size_t>(e->venue_id - 1));
+    const auto v =
+        std::vector{forum, bowl, chase, garden, club}.at(static_cast<std::size_t>(e->venue_id - 1));
     events.emplace_back(e, v);
     search.put(e, v, now);
   }
@@ -120,7 +132,8 @@ TEST_F(SearchTest, TextRanksPerformerAndNameAboveDescription) {
   const auto answer = find("drake");
   const auto found = ids(answer);
   ASSERT_EQ(found.size(), 4u);  // not the past show
-  EXPECT_EQ(std::set<std::int64_t>(found.begin(), found.begin() + 3), (std::set<std::int64_t>{1, 2, 9}));
+  EXPECT_EQ(std::set<std::int64_t>(found.begin(), found.begin() + 3),
+            (std::set<std::int64_t>{1, 2, 9}));
   EXPECT_EQ(found.back(), 7);  // only its description says Drake
   EXPECT_EQ(answer.results.at(0).highlights.performers.value_or("").find("<mark>Drake</mark>"), 0u);
 }
@@ -138,7 +151,8 @@ TEST_F(SearchTest, UnderstandsCityCategoryAndWeekendInTheVenuesZone) {
 }
 
 TEST_F(SearchTest, ToleratesTyposAndDiacritics) {
-  for (const char* q : {"beyonce", "Beyoncé", "beyonse", "BEYONCE renaissance", "beyoncé renaisance"}) {
+  for (const char* q :
+       {"beyonce", "Beyoncé", "beyonse", "BEYONCE renaissance", "beyoncé renaisance"}) {
     SCOPED_TRACE(q);
     EXPECT_EQ(ids(find(q)), std::vector<std::int64_t>{3});
   }
@@ -171,7 +185,7 @@ TEST_F(SearchTest, APrefixThatCompletesIsNotTakenForATypo) {
   EXPECT_EQ(ids(answer), std::vector<std::int64_t>{20});
   EXPECT_TRUE(answer.understood.typo_corrections.empty());
   EXPECT_EQ(ids(find("lve")).size(), 0u);  // too short for a typo
-  SearchRequest typo;  // completes nothing: a typo of "live"
+  SearchRequest typo;                      // completes nothing: a typo of "live"
   typo.q = "livr";
   EXPECT_EQ(id_set(typo), (std::set<std::int64_t>{2, 21}));
 }
@@ -182,8 +196,7 @@ TEST_F(SearchTest, FiltersAndFacets) {
   auto answer = find(request);
   EXPECT_EQ(total(answer), 5);
   request.max_price_cents = 9'000;
-  EXPECT_EQ(id_set(request),
-            (std::set<std::int64_t>{1, 7, 9}));
+  EXPECT_EQ(id_set(request), (std::set<std::int64_t>{1, 7, 9}));
   request = {};
   request.city = "new york";
   EXPECT_EQ(total(find(request)), 3);
@@ -194,8 +207,7 @@ TEST_F(SearchTest, FiltersAndFacets) {
   EXPECT_EQ(ids(find(request)), std::vector<std::int64_t>{4});
   request = {};
   request.from = now + 30 * day;
-  EXPECT_EQ(id_set(request),
-            (std::set<std::int64_t>{2, 7}));
+  EXPECT_EQ(id_set(request), (std::set<std::int64_t>{2, 7}));
   request = {};
   request.q = "drake";
   request.include_past = true;
@@ -224,7 +236,11 @@ TEST_F(SearchTest, PaginationVisitsEveryResultOnce) {
   }
   EXPECT_EQ(seen.size(), 8u);
   EXPECT_EQ(std::set<std::int64_t>(seen.begin(), seen.end()).size(), 8u);
-  EXPECT_EQ(seen, ids([&] { SearchRequest all; all.limit = 100; return find(all); }()));
+  EXPECT_EQ(seen, ids([&] {
+              SearchRequest all;
+              all.limit = 100;
+              return find(all);
+            }()));
   request.cursor = "c1.garbage";
   EXPECT_FALSE(search.search(request, now).ok());
 }
@@ -277,7 +293,8 @@ TEST_F(SearchTest, FollowsCatalogChangesAndARebuildAgrees) {
   ASSERT_FALSE(suggestions.empty());
   EXPECT_EQ(suggestions.at(0).text, "Lin-Manuel Miranda");
 
-  const std::vector<std::string> queries = {"drake", "", "concert", "hamilton", "nba", "la", "hip hop"};
+  const std::vector<std::string> queries = {"drake", "",   "concert", "hamilton",
+                                            "nba",   "la", "hip hop"};
   std::vector<SearchResults> incremental;
   for (const auto& q : queries) incremental.push_back(find(q));
   events[0].first = cancelled;
@@ -348,7 +365,8 @@ TEST(SearchGenerated, AThousandGeneratedEventsAreFoundByWhatTheyAre) {
   std::vector<std::shared_ptr<const Venue>> venues;
   for (const Venue& v : catalog.venues) venues.push_back(std::make_shared<const Venue>(v));
   for (const Event& e : catalog.events) {
-    all.emplace_back(std::make_shared<const Event>(e), venues.at(static_cast<std::size_t>(e.venue_id - 1)));
+    all.emplace_back(std::make_shared<const Event>(e),
+                     venues.at(static_cast<std::size_t>(e.venue_id - 1)));
   }
   search.rebuild(all);
   EXPECT_EQ(search.indexed_events(), 1'000u);
@@ -382,7 +400,8 @@ TEST(SearchGenerated, AThousandGeneratedEventsAreFoundByWhatTheyAre) {
     std::int64_t count = 0;
     std::map<std::string, std::int64_t> cities;
     for (const Event& e : catalog.events) {
-      if (e.category != other.category || e.starts_at < *request.from || e.starts_at >= *request.to) continue;
+      if (e.category != other.category || e.starts_at < *request.from || e.starts_at >= *request.to)
+        continue;
       if (with_text) {
         std::string text = e.name;
         for (const auto& performer : e.performers) text += " " + performer;

@@ -1,27 +1,24 @@
 // One contract, two hold stores (services/holds.hpp): the in-process store of the embedded
 // mode, and the Redis store of cluster mode against a real Redis (the ctest fixture "redis").
 // Redis-only tests at the end: two nodes sharing one Redis, and a checkout whose node died.
-#include "services/clock.hpp"
-#include "services/holds.hpp"
-#include "stores/memory/hold_store.hpp"
-#include "stores/redis/hold_store.hpp"
-
-#include "../core/layout_builder.hpp"
-
-#include "../support/run_coroutine.hpp"
-#include "../support/test_redis.hpp"
-
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include "../core/layout_builder.hpp"
+#include "../support/run_coroutine.hpp"
+#include "../support/test_redis.hpp"
+#include "services/clock.hpp"
+#include "services/holds.hpp"
+#include "stores/memory/hold_store.hpp"
+#include "stores/redis/hold_store.hpp"
 
 namespace boxoffice {
 namespace {
@@ -44,7 +41,8 @@ class HoldStoreContract : public ::testing::TestWithParam<std::string> {
     const std::string url = test_redis_url();
     if (url.empty()) return nullptr;
     return std::make_unique<redis::HoldStore>(
-        redis::parse_redis_endpoint(url).value(), [] { return Result<std::uint64_t>(7); }, metrics_);
+        redis::parse_redis_endpoint(url).value(), [] { return Result<std::uint64_t>(7); },
+        metrics_);
   }
 
   // An event of 2 sections × 2 rows × 5 seats (indexes 0-19, rows of 5) and a GA area of 50.
@@ -181,9 +179,8 @@ TEST_P(HoldStoreContract, ExpiryIsExactToTheMillisecond) {
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().facts.reason, "expired");
   // The seats are free for the next hold at once, with no sweep in between.
-  EXPECT_TRUE(run(store_->hold(event, HoldAsk(std::vector<SeatIndex>{9}), t0_ + 1000,
-                               t0_ + 60'000))
-                  .ok());
+  EXPECT_TRUE(
+      run(store_->hold(event, HoldAsk(std::vector<SeatIndex>{9}), t0_ + 1000, t0_ + 60'000)).ok());
 }
 
 TEST_P(HoldStoreContract, TheSweepEndsDueHoldsOnce) {
@@ -210,8 +207,7 @@ TEST_P(HoldStoreContract, ACheckoutPinsTheHoldUntilItEnds) {
   EXPECT_TRUE(pinned->confirming);
   EXPECT_EQ(pinned->seats, (std::vector<SeatIndex>{12, 13}));
   EXPECT_EQ(run(store_->release(id, t0_)).error().code, Errc::checkout_in_progress);
-  EXPECT_EQ(run(store_->begin_checkout(id, t0_, 60'000)).error().code,
-            Errc::checkout_in_progress);
+  EXPECT_EQ(run(store_->begin_checkout(id, t0_, 60'000)).error().code, Errc::checkout_in_progress);
   // Past its deadline, a pinned hold neither expires nor is swept.
   EXPECT_TRUE(run(store_->find_hold(id, t0_ + 5000)).ok());
   ASSERT_TRUE(run(store_->sweep(t0_ + 5000)).ok());
@@ -219,8 +215,7 @@ TEST_P(HoldStoreContract, ACheckoutPinsTheHoldUntilItEnds) {
   EXPECT_TRUE(run(store_->finish_checkout(id)).ok());  // a retry that found the order
   EXPECT_EQ(state(event, 12, t0_), SeatState::sold);
   EXPECT_EQ(store_->snapshot(event, t0_).value()->seats_sold, 2u);
-  EXPECT_EQ(run(store_->find_hold(id, t0_)).error().facts.reason,
-            "checked_out");
+  EXPECT_EQ(run(store_->find_hold(id, t0_)).error().facts.reason, "checked_out");
 }
 
 TEST_P(HoldStoreContract, AnAbortedCheckoutHoldsAgainOrExpires) {
@@ -236,8 +231,7 @@ TEST_P(HoldStoreContract, AnAbortedCheckoutHoldsAgainOrExpires) {
   EXPECT_EQ(again->aborted_checkouts, 1u);  // the next attempt pays under a key of its own
   ASSERT_TRUE(run(store_->begin_checkout(id, t0_ + 20, 60'000)).ok());
   ASSERT_TRUE(run(store_->abort_checkout(id, t0_ + 2000)).ok());  // its time has passed
-  EXPECT_EQ(run(store_->find_hold(id, t0_ + 2000)).error().facts.reason,
-            "expired");
+  EXPECT_EQ(run(store_->find_hold(id, t0_ + 2000)).error().facts.reason, "expired");
   EXPECT_TRUE(eventually(*store_, event, [](const UnitsSnapshot& s) {
     return s.seats[14] == SeatState::available;  // a Redis node hears of the expiry by its stream
   }));
@@ -265,8 +259,7 @@ TEST_P(HoldStoreContract, BestAvailableTakesAdjacentSeatsNeverTwice) {
 TEST_P(HoldStoreContract, BestAvailableChoosesAsIfDueHoldsHadEnded) {
   const auto event = open(*store_);
   for (int i = 0; i < 4; ++i) {  // four seats of each row of five
-    ASSERT_TRUE(
-        run(store_->hold(event, HoldAsk(BestAvailableQuery{4, {}}), t0_, t0_ + 1000)).ok());
+    ASSERT_TRUE(run(store_->hold(event, HoldAsk(BestAvailableQuery{4, {}}), t0_, t0_ + 1000)).ok());
   }
   // All four are due at t0 + 1000 and nothing has ended them yet (a Redis node's mirror
   // still shows them held): the choice must not go around them.
@@ -384,8 +377,8 @@ TEST_P(RedisNodes, WhatOneNodeChangesTheOtherShowsAndCanAct) {
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->seats, held->hold.seats);
   ASSERT_TRUE(run(other->release(held->hold.id, t0_)).ok());
-  EXPECT_TRUE(eventually(*store_, event,
-                         [](const UnitsSnapshot& s) { return s.seats[3] == SeatState::available; }));
+  EXPECT_TRUE(eventually(
+      *store_, event, [](const UnitsSnapshot& s) { return s.seats[3] == SeatState::available; }));
   EXPECT_EQ(heard, 1);
 }
 

@@ -26,16 +26,6 @@
 // Each store runs RC_PARAMS' max_success cases (ctest sets them, with a fixed seed), each on a
 // fresh store and event; then the test checks that every operation and outcome came up, so
 // the generators are known to reach them (RC_COVERAGE=1 prints the counts).
-#include "services/clock.hpp"
-#include "services/holds.hpp"
-#include "stores/memory/hold_store.hpp"
-#include "stores/redis/hold_store.hpp"
-
-#include "../core/best_available_reference.hpp"
-#include "../core/layout_builder.hpp"
-#include "../support/run_coroutine.hpp"
-#include "../support/test_redis.hpp"
-
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <spdlog/spdlog.h>
@@ -50,6 +40,15 @@
 #include <string>
 #include <thread>
 #include <tuple>
+
+#include "../core/best_available_reference.hpp"
+#include "../core/layout_builder.hpp"
+#include "../support/run_coroutine.hpp"
+#include "../support/test_redis.hpp"
+#include "services/clock.hpp"
+#include "services/holds.hpp"
+#include "stores/memory/hold_store.hpp"
+#include "stores/redis/hold_store.hpp"
 
 namespace boxoffice {
 namespace {

@@ -1,19 +1,18 @@
 // One contract, two implementations of the waiting rooms' counters (services/queue_counters.hpp):
 // in process (embedded mode) and in Redis (cluster mode, the ctest fixture "redis"), both on a
 // simulated clock. Redis-only at the end: two nodes sharing one room.
-#include "services/queue_counters.hpp"
-#include "stores/memory/queue_counters.hpp"
-#include "stores/redis/queue_counters.hpp"
-
-#include "../support/run_coroutine.hpp"
-#include "../support/test_redis.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
 #include <numeric>
 #include <set>
+
+#include "../support/run_coroutine.hpp"
+#include "../support/test_redis.hpp"
+#include "services/queue_counters.hpp"
+#include "stores/memory/queue_counters.hpp"
+#include "stores/redis/queue_counters.hpp"
 
 namespace boxoffice {
 namespace {
@@ -161,11 +160,12 @@ TEST_P(QueueCountersContract, AdmissionRateWithinFivePercentOverASimulatedMinute
   for (UnixMillis now = t0 + step_ms; now <= t0 + 60'000; now += step_ms) tick(now);
   const double admitted = static_cast<double>(counters_->totals().admitted);
   EXPECT_NEAR(admitted, 1'200.0, 60.0);
-  const QueueStatus last = status(room, QueueNumber{join(room, t0 + 60'000).room_epoch, 1'999},
-                                  t0 + 60'000);
+  const QueueStatus last =
+      status(room, QueueNumber{join(room, t0 + 60'000).room_epoch, 1'999}, t0 + 60'000);
   EXPECT_EQ(last.state, QueueState::waiting);
   // The wait is estimated from the measured rate: 800-odd people at 20 a second.
-  EXPECT_NEAR(static_cast<double>(last.eta_seconds), static_cast<double>(last.position) / 20.0, 3.0);
+  EXPECT_NEAR(static_cast<double>(last.eta_seconds), static_cast<double>(last.position) / 20.0,
+              3.0);
 }
 
 TEST_P(QueueCountersContract, ThePreQueueIsAdmittedFirstInAShuffledOrder) {
@@ -187,8 +187,8 @@ TEST_P(QueueCountersContract, ThePreQueueIsAdmittedFirstInAShuffledOrder) {
     }
   }
   ASSERT_EQ(order.size(), 31U);
-  EXPECT_EQ(order.back(), 30U);      // every pre-queue joiner goes first
-  EXPECT_EQ(sessions.size(), 31U);   // a permutation: every rank once
+  EXPECT_EQ(order.back(), 30U);     // every pre-queue joiner goes first
+  EXPECT_EQ(sessions.size(), 31U);  // a permutation: every rank once
   std::vector<std::uint64_t> arrival(30);
   std::iota(arrival.begin(), arrival.end(), 0);
   EXPECT_NE(std::vector(order.begin(), order.end() - 1), arrival);

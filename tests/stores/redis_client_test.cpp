@@ -1,19 +1,17 @@
 // The Redis client against a real Redis (started here by tests/support/redis.sh): replies,
 // pipelining of many commands in flight, errors, and reconnecting after an outage.
-#include "stores/redis/client.hpp"
-
-#include "../support/run_coroutine.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <optional>
-#include <variant>
 #include <thread>
+#include <variant>
+
+#include "../support/run_coroutine.hpp"
+#include "stores/redis/client.hpp"
 
 namespace boxoffice::redis {
 namespace {

@@ -2,27 +2,25 @@
 // primary, its replica and three Sentinels that fail over within seconds. A fake Sentinel, on its
 // own thread, names whichever node a test wants, or never answers: that is how a Client is shown
 // a replica, a demoted primary and a hung Sentinel.
-#include "stores/redis/client.hpp"
-
-#include "../support/run_coroutine.hpp"
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <thread>
-#include <unistd.h>
+
+#include "../support/run_coroutine.hpp"
+#include "stores/redis/client.hpp"
 
 namespace boxoffice::redis {
 namespace {
@@ -116,8 +114,8 @@ class FakeSentinel {
       const std::uint16_t port = named_port_;
       if (port == 0) continue;
       const std::string digits = std::to_string(port);
-      const std::string answer = "*2\r\n$9\r\n127.0.0.1\r\n$" + std::to_string(digits.size()) +
-                                 "\r\n" + digits + "\r\n";
+      const std::string answer =
+          "*2\r\n$9\r\n127.0.0.1\r\n$" + std::to_string(digits.size()) + "\r\n" + digits + "\r\n";
       auto out = asio::buffer(answer);
       auto [write_error, written] = co_await asio::async_write(socket, out, token);
       if (write_error) co_return;
@@ -139,8 +137,8 @@ class RedisSentinelTest : public ::testing::Test {
     const auto started = Clock::now();
     ASSERT_EQ(std::system((script + " start-sentinel " + state_ + " 3 >/dev/null").c_str()), 0);
     url_ = read_url(state_);
-    std::cout << "primary, replica and 3 Sentinels up in " << elapsed_ms(started) << " ms: "
-              << url_ << "\n";
+    std::cout << "primary, replica and 3 Sentinels up in " << elapsed_ms(started) << " ms: " << url_
+              << "\n";
   }
   static void TearDownTestSuite() { std::system((script + " stop " + state_).c_str()); }
 

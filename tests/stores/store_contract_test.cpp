@@ -1,15 +1,9 @@
 // The contract of services/stores.hpp, run against every implementation (today SQLite; the
 // PostgreSQL store of the cluster mode joins the list). Each test gets a fresh store.
-#include "core/catalog_codec.hpp"
-#include "services/stores.hpp"
-#include "stores/postgres/store.hpp"
-#include "stores/sqlite/store.hpp"
-
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +13,11 @@
 #include <memory>
 #include <set>
 #include <thread>
+
+#include "core/catalog_codec.hpp"
+#include "services/stores.hpp"
+#include "stores/postgres/store.hpp"
+#include "stores/sqlite/store.hpp"
 
 namespace boxoffice {
 namespace {
@@ -142,10 +141,11 @@ class StoreContract : public ::testing::TestWithParam<Implementation> {
     std::vector<Order> orders;
     for (int n = 0; n < size; ++n) {
       const auto small = static_cast<std::uint8_t>(n);
-      Order next = n % 10 == 9 ? order(event_id, small, {})
-                               : order(event_id, small,
-                                       {"X-" + std::to_string(n % 48),
-                                        "X-" + std::to_string((n * 7 + 1) % 48)});
+      Order next =
+          n % 10 == 9
+              ? order(event_id, small, {})
+              : order(event_id, small,
+                      {"X-" + std::to_string(n % 48), "X-" + std::to_string((n * 7 + 1) % 48)});
       next.id.bytes[2] = round;
       next.hold_id.bytes[3] = round;
       if (n % 10 == 9) {
@@ -192,7 +192,8 @@ class StoreContract : public ::testing::TestWithParam<Implementation> {
     for (std::size_t i = 0; i < orders.size(); ++i) {
       if (!answers[i]) continue;
       winners.insert(orders[i].id.hex());
-      EXPECT_TRUE(holds_with_order.insert(orders[i].hold_id.hex()).second) << "two orders, one hold";
+      EXPECT_TRUE(holds_with_order.insert(orders[i].hold_id.hex()).second)
+          << "two orders, one hold";
       for (const std::string& seat : orders[i].seats) {
         EXPECT_TRUE(sold_to_winners.insert(seat).second) << seat << " sold twice";
       }
@@ -209,8 +210,7 @@ class StoreContract : public ::testing::TestWithParam<Implementation> {
         const auto& taken = error.facts.seat_ids;
         EXPECT_FALSE(taken.empty());
         for (const std::string& seat : taken) {
-          EXPECT_TRUE(sold_to_winners.contains(seat))
-              << seat << " refused but not sold";
+          EXPECT_TRUE(sold_to_winners.contains(seat)) << seat << " refused but not sold";
         }
       } else {
         ADD_FAILURE() << "unexpected answer: " << error.detail;
@@ -345,8 +345,7 @@ TEST_P(StoreContract, CaptureAndListing) {
   auto listed = stores_.orders->orders_of_event(event_id);
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ(listed->at(0).id, first.id);  // in commit order
-  EXPECT_EQ(stores_.orders->mark_captured(order(event_id, 9, {}).id).error().code,
-            Errc::not_found);
+  EXPECT_EQ(stores_.orders->mark_captured(order(event_id, 9, {}).id).error().code, Errc::not_found);
 }
 
 TEST_P(StoreContract, PingAnswers) { EXPECT_TRUE(stores_.orders->ping().ok()); }
@@ -367,7 +366,8 @@ TEST_P(StoreContract, ConcurrentCommitsOfTheSameSeatHaveOneWinner) {
   std::vector<std::thread> threads;
   for (int i = 0; i < contenders; ++i) {
     threads.emplace_back([&, i] {
-      if (stores_.orders->commit_order(order(event_id, static_cast<std::uint8_t>(10 + i), {"A-1"}), 0)
+      if (stores_.orders
+              ->commit_order(order(event_id, static_cast<std::uint8_t>(10 + i), {"A-1"}), 0)
               .ok()) {
         ++winners;
       }
@@ -441,7 +441,8 @@ class PostgresStore : public StoreContract {
     postgres::Connection db(postgres_database_url(dir_));
     auto rows = db.exec(
         "SELECT count(DISTINCT t.xmin::text) FROM tickets t JOIN orders o ON o.id = t.order_id "
-        "WHERE o.event_id = " + std::to_string(event_id));
+        "WHERE o.event_id = " +
+        std::to_string(event_id));
     EXPECT_TRUE(rows.ok());
     return rows ? rows->integer(0, 0) : 0;
   }

@@ -7,7 +7,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-
 #include <optional>
 
 namespace boxoffice::testing {
@@ -16,8 +15,7 @@ template <class T>
 T run_coroutine(boost::asio::io_context& io, boost::asio::awaitable<T> work) {
   std::optional<T> result;
   boost::asio::co_spawn(
-      io,
-      [&]() -> boost::asio::awaitable<void> { result.emplace(co_await std::move(work)); },
+      io, [&]() -> boost::asio::awaitable<void> { result.emplace(co_await std::move(work)); },
       boost::asio::detached);
   io.restart();
   while (!result) io.run_one();

@@ -1,11 +1,12 @@
 // For tests that use the throwaway Redis of the ctest fixture "redis".
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 namespace boxoffice::testing {
 

@@ -1,12 +1,12 @@
 // Keyset cursors of search pages (cursor.cpp).
 #pragma once
 
-#include "core/time.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/time.hpp"
 
 namespace boxoffice::search_detail {
 

@@ -3,14 +3,14 @@
 // picks posting lists from it). The test reads only the Doc in memory, never SQL.
 #pragma once
 
-#include "core/search_query.hpp"
-#include "core/search_rank.hpp"
-#include "services/search/index.hpp"
-
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
+
+#include "core/search_query.hpp"
+#include "core/search_rank.hpp"
+#include "services/search/index.hpp"
 
 namespace boxoffice::search_detail {
 

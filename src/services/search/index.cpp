@@ -13,15 +13,15 @@
 // outside the indexer: record_view() and record_sale(), at the end, add to them atomically.
 #include "services/search/index.hpp"
 
-#include "core/search_text.hpp"
-#include "services/search/scan.hpp"
-#include "services/time_zones.hpp"
-
 #include <date/date.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <stdexcept>
+
+#include "core/search_text.hpp"
+#include "services/search/scan.hpp"
+#include "services/time_zones.hpp"
 
 namespace boxoffice::search_detail {
 namespace {

@@ -21,11 +21,6 @@
 // the cache of document counts have mutexes of their own.
 #pragma once
 
-#include "core/catalog.hpp"
-#include "core/check.hpp"
-#include "core/search_query.hpp"
-#include "services/search/search.hpp"
-
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
@@ -43,6 +38,11 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "core/catalog.hpp"
+#include "core/check.hpp"
+#include "core/search_query.hpp"
+#include "services/search/search.hpp"
 
 namespace boxoffice::search_detail {
 

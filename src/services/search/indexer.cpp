@@ -15,13 +15,12 @@
 //
 // Searches hold a shared_ptr to the index they started on, so a swapped-out index lives until
 // its last search ends, and its files are removed then.
-#include "services/search/search.hpp"
+#include <spdlog/spdlog.h>
 
 #include "services/clock.hpp"
 #include "services/search/index.hpp"
+#include "services/search/search.hpp"
 #include "services/search/stats.hpp"
-
-#include <spdlog/spdlog.h>
 
 namespace boxoffice {
 namespace {
@@ -113,9 +112,8 @@ void SearchService::flush() {
   std::unique_lock lock(queue_mutex_);
   const std::uint64_t target = enqueued_;
   const std::uint64_t rebuild = rebuilds_requested_;
-  queue_changed_.wait(lock, [&] {
-    return (applied_ >= target && rebuilds_done_ >= rebuild) || stopping_;
-  });
+  queue_changed_.wait(
+      lock, [&] { return (applied_ >= target && rebuilds_done_ >= rebuild) || stopping_; });
 }
 
 void SearchService::run() {

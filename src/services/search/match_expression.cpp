@@ -18,10 +18,10 @@
 // or two missing letters, in a few hash lookups instead of a pass over the vocabulary.
 #include "services/search/match_expression.hpp"
 
-#include "core/search_text.hpp"
-
 #include <algorithm>
 #include <set>
+
+#include "core/search_text.hpp"
 
 namespace boxoffice::search_detail {
 namespace {
@@ -82,8 +82,8 @@ MatchExpression match_expression(const Index& index, const std::vector<std::stri
   MatchExpression out;
   for (std::size_t i = 0; i < words.size(); ++i) {
     bool prefix = false;
-    const std::vector<std::string> alternatives = alternatives_of(
-        index, words[i], i + 1 == words.size(), prefix_last, prefix, out.corrected);
+    const std::vector<std::string> alternatives =
+        alternatives_of(index, words[i], i + 1 == words.size(), prefix_last, prefix, out.corrected);
     if (alternatives.empty()) {
       out.text.clear();
       return out;

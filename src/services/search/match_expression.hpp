@@ -2,15 +2,15 @@
 // (match_expression.cpp).
 #pragma once
 
-#include "services/search/index.hpp"
-
 #include <string>
 #include <vector>
+
+#include "services/search/index.hpp"
 
 namespace boxoffice::search_detail {
 
 struct MatchExpression {
-  std::string text;  // FTS5 query syntax; empty when some word can match nothing
+  std::string text;                    // FTS5 query syntax; empty when some word can match nothing
   std::vector<std::string> phrases;    // of `text`, in FTS5's order ("live", "love*")
   std::vector<std::string> corrected;  // indexed words let in as corrections of typed ones
 };

@@ -3,9 +3,8 @@
 // yet applied; the events indexed and the FTS5 database's size; counts of changes, rebuilds,
 // queries and suggestions. The lines are rendered here, in Prometheus' text format, and
 // services/metrics appends them to its own.
-#include "services/search/search.hpp"
-
 #include "services/search/index.hpp"
+#include "services/search/search.hpp"
 #include "services/search/stats.hpp"
 
 namespace boxoffice {
@@ -35,7 +34,9 @@ std::string SearchService::render_metrics() const {
     queued = queue_.size();
   }
   std::string out;
-  out += "# HELP boxoffice_search_index_lag_seconds From a catalog change seen by this node to it being searchable.\n";
+  out +=
+      "# HELP boxoffice_search_index_lag_seconds From a catalog change seen by this node to it "
+      "being searchable.\n";
   out += "# TYPE boxoffice_search_index_lag_seconds histogram\n";
   stats_->lag.render(out, "boxoffice_search_index_lag_seconds", "");
   out += "# TYPE boxoffice_search_index_last_lag_seconds gauge\n";
@@ -45,10 +46,13 @@ std::string SearchService::render_metrics() const {
          std::to_string(queued) + "\n";
   out += "# TYPE boxoffice_search_indexed_events gauge\nboxoffice_search_indexed_events " +
          std::to_string(indexed_events()) + "\n";
-  out += "# TYPE boxoffice_search_index_changes_total counter\nboxoffice_search_index_changes_total " +
-         std::to_string(stats_->applied.value()) + "\n";
-  out += "# TYPE boxoffice_search_index_rebuilds_total counter\nboxoffice_search_index_rebuilds_total " +
-         std::to_string(stats_->rebuilds.value()) + "\n";
+  out +=
+      "# TYPE boxoffice_search_index_changes_total counter\nboxoffice_search_index_changes_total " +
+      std::to_string(stats_->applied.value()) + "\n";
+  out +=
+      "# TYPE boxoffice_search_index_rebuilds_total "
+      "counter\nboxoffice_search_index_rebuilds_total " +
+      std::to_string(stats_->rebuilds.value()) + "\n";
   out += "# TYPE boxoffice_search_queries_total counter\nboxoffice_search_queries_total " +
          std::to_string(stats_->queries.value()) + "\n";
   out += "# TYPE boxoffice_search_suggestions_total counter\nboxoffice_search_suggestions_total " +

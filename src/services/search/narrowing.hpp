@@ -2,12 +2,12 @@
 // checks each candidate's Doc (narrowing.cpp says how the lists are chosen).
 #pragma once
 
-#include "services/search/filters.hpp"
-#include "services/search/index.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "services/search/filters.hpp"
+#include "services/search/index.hpp"
 
 namespace boxoffice::search_detail {
 

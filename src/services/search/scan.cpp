@@ -27,11 +27,11 @@
 // cached in the index until its next write.
 #include "services/search/scan.hpp"
 
-#include "core/search_rank.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+
+#include "core/search_rank.hpp"
 
 namespace boxoffice::search_detail {
 namespace {
@@ -62,8 +62,8 @@ void scan_row(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* co
 
 }  // namespace
 
-Scan::Scan(const Index& index_, const Filters& filters_, const Narrowed& narrowed_,
-           UnixMillis now_, std::optional<Cursor> cursor_, std::size_t keep_)
+Scan::Scan(const Index& index_, const Filters& filters_, const Narrowed& narrowed_, UnixMillis now_,
+           std::optional<Cursor> cursor_, std::size_t keep_)
     : index(&index_),
       filters(&filters_),
       narrowed(&narrowed_),
@@ -96,7 +96,10 @@ bool Scan::admit(std::uint32_t slot, bool& sold_out) {
 void Scan::offer(std::uint32_t slot, bool sold_out, double relevance) {
   const Doc& doc = index->docs[slot];
   const Popularity& popularity = index->popularity[slot];
-  const RankSignals signals{now, doc.starts_at, doc.on_sale_at, sold_out,
+  const RankSignals signals{now,
+                            doc.starts_at,
+                            doc.on_sale_at,
+                            sold_out,
                             popularity.views.load(std::memory_order_relaxed),
                             popularity.sold.load(std::memory_order_relaxed)};
   const Hit hit{relevance * rank_boost(signals), doc.id, slot, relevance};
@@ -159,8 +162,8 @@ int Scan::prepare_bm25(const Fts5ExtensionApi* api, Fts5Context* fts) {
         index->document_counts[*phrase] = hits;
       }
     }
-    const double value = std::log((static_cast<double>(rows - hits) + 0.5) /
-                                  (static_cast<double>(hits) + 0.5));
+    const double value =
+        std::log((static_cast<double>(rows - hits) + 0.5) / (static_cast<double>(hits) + 0.5));
     idf[static_cast<std::size_t>(p)] = value <= 0.0 ? 1e-6 : value;
   }
   bm25_ready = true;
@@ -226,8 +229,7 @@ void scan_slots(Scan& scan) {
 void register_scan_function(SQLite::Database& db) {
   fts5_api* api = nullptr;
   sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db.getHandle(), "SELECT fts5(?1)", -1, &statement, nullptr) ==
-      SQLITE_OK) {
+  if (sqlite3_prepare_v2(db.getHandle(), "SELECT fts5(?1)", -1, &statement, nullptr) == SQLITE_OK) {
     sqlite3_bind_pointer(statement, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
     sqlite3_step(statement);
   }

@@ -2,17 +2,17 @@
 // total and the facets, rank, keep the best page.
 #pragma once
 
-#include "services/search/cursor.hpp"
-#include "services/search/filters.hpp"
-#include "services/search/index.hpp"
-#include "services/search/narrowing.hpp"
-
 #include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "services/search/cursor.hpp"
+#include "services/search/filters.hpp"
+#include "services/search/index.hpp"
+#include "services/search/narrowing.hpp"
 
 namespace boxoffice::search_detail {
 
@@ -57,7 +57,7 @@ struct Scan {
   std::vector<std::uint32_t> by_category, by_city;  // by string id
   std::vector<std::uint32_t> by_month = std::vector<std::uint32_t>(months);
   std::map<std::int32_t, std::uint32_t> by_other_month;  // before 1900 or after 2099
-  std::vector<Hit> best;  // a heap whose top is the worst hit kept
+  std::vector<Hit> best;                                 // a heap whose top is the worst hit kept
   std::size_t after_cursor = 0;
 
   // BM25's statistics, set up at the query's first row.

@@ -13,6 +13,12 @@
 // the result kept without it.
 #include "services/search/search.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <span>
+
 #include "core/search_text.hpp"
 #include "services/search/cursor.hpp"
 #include "services/search/index.hpp"
@@ -20,12 +26,6 @@
 #include "services/search/scan.hpp"
 #include "services/search/stats.hpp"
 #include "services/time_zones.hpp"
-
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <cstdio>
-#include <span>
 
 namespace boxoffice {
 namespace {
@@ -43,7 +43,7 @@ constexpr double radius_max_km = 20'000.0;
 // What a request says before the index is looked at.
 struct Checked {
   std::optional<Cursor> cursor;
-  UnixMillis now = 0;  // the cursor's, on pages after the first
+  UnixMillis now = 0;                        // the cursor's, on pages after the first
   std::optional<std::array<double, 3>> geo;  // lat, lon, radius in km
 };
 
@@ -93,8 +93,8 @@ SearchUnderstanding understand(const SearchRequest& request, UnixMillis now) {
       understand_query(request.q, to_local(zone, now), known_cities(), known_category_synonyms());
   if (understood.city && !request.tz && understood.city->timezone != zone) {
     zone = std::string(understood.city->timezone);
-    understood = understand_query(request.q, to_local(zone, now), known_cities(),
-                                  known_category_synonyms());
+    understood =
+        understand_query(request.q, to_local(zone, now), known_cities(), known_category_synonyms());
   }
   return {std::move(understood), std::move(zone), {}};
 }
@@ -145,8 +145,8 @@ std::vector<std::string> split_performers(const std::string& performers) {
 
 // A result's name, performers and highlights, from its FTS5 row: with the words' matches marked
 // when there are words (`expression`).
-void read_text(Reader& reader, const std::string& expression, std::uint32_t slot,
-               std::int64_t id, SearchResult& result) {
+void read_text(Reader& reader, const std::string& expression, std::uint32_t slot, std::int64_t id,
+               SearchResult& result) {
   std::string performers;
   try {
     if (!expression.empty()) {
@@ -183,8 +183,7 @@ void read_text(Reader& reader, const std::string& expression, std::uint32_t slot
 }
 
 // A result's attributes, from memory.
-SearchResult result_of(const Index& index, const Hit& hit, const Filters& filters,
-                       UnixMillis now) {
+SearchResult result_of(const Index& index, const Hit& hit, const Filters& filters, UnixMillis now) {
   const search_detail::Doc& doc = index.docs[hit.slot];
   const bool sold_out = doc.capacity > 0 && index.popularity[hit.slot].sold.load() >= doc.capacity;
   SearchResult result;
@@ -192,8 +191,8 @@ SearchResult result_of(const Index& index, const Hit& hit, const Filters& filter
   result.category = index.categories.text(doc.category);
   result.starts_at = doc.starts_at;
   result.local_starts_at = doc.local_start;
-  result.venue = {doc.venue_id, index.venue_names.text(doc.venue_name),
-                  index.cities.text(doc.city), doc.lat, doc.lon};
+  result.venue = {doc.venue_id, index.venue_names.text(doc.venue_name), index.cities.text(doc.city),
+                  doc.lat, doc.lon};
   result.price_range = {doc.min_price, doc.max_price, index.currencies.text(doc.currency)};
   result.on_sale = doc.on_sale_at <= now && !sold_out;
   result.sold_out = sold_out;

@@ -43,12 +43,6 @@
 //   metrics.cpp, stats.hpp  counters and their /metrics lines
 #pragma once
 
-#include "core/catalog.hpp"
-#include "core/errors.hpp"
-#include "core/search_query.hpp"
-#include "core/time.hpp"
-#include "services/catalog.hpp"
-
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -59,6 +53,12 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/catalog.hpp"
+#include "core/errors.hpp"
+#include "core/search_query.hpp"
+#include "core/time.hpp"
+#include "services/catalog.hpp"
 
 namespace boxoffice {
 
@@ -85,8 +85,10 @@ inline constexpr std::size_t search_categories_max = 65'535;
 inline constexpr std::size_t search_cities_max = 65'535;
 inline constexpr std::size_t search_venue_names_max = 65'535;
 inline constexpr std::size_t search_currencies_max = 65'535;
-static_assert(search_venue_names_max >= catalog_venues_max && search_cities_max >= catalog_venues_max &&
-              search_categories_max >= catalog_categories_max && search_currencies_max >= 26 * 26 * 26);
+static_assert(search_venue_names_max >= catalog_venues_max &&
+              search_cities_max >= catalog_venues_max &&
+              search_categories_max >= catalog_categories_max &&
+              search_currencies_max >= 26 * 26 * 26);
 
 struct SearchRequest {
   std::string q;
@@ -251,7 +253,7 @@ class SearchService {
 
   Metrics* metrics_;
   const std::filesystem::path index_dir_;  // "": the temporary folder
-  mutable std::mutex index_mutex_;  // guards index_ (the pointer)
+  mutable std::mutex index_mutex_;         // guards index_ (the pointer)
   std::shared_ptr<search_detail::Index> index_;
 
   mutable std::mutex queue_mutex_;

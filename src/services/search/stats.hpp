@@ -1,11 +1,11 @@
 // The search service's counters, kept by its files and rendered by metrics.cpp.
 #pragma once
 
-#include "services/metrics.hpp"
-#include "services/search/search.hpp"
-
 #include <atomic>
 #include <cstdint>
+
+#include "services/metrics.hpp"
+#include "services/search/search.hpp"
 
 namespace boxoffice {
 

@@ -7,23 +7,22 @@
 // suggestion_candidates_max rows it finds, the `limit` with most events are answered, ties by
 // text. The candidates are cut in the table's order, not by events: a prefix matching more
 // than that many texts is a prefix too short to suggest well anyway.
-#include "services/search/search.hpp"
-
-#include "core/search_text.hpp"
-#include "services/search/index.hpp"
-#include "services/search/stats.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+
+#include "core/search_text.hpp"
+#include "services/search/index.hpp"
+#include "services/search/search.hpp"
+#include "services/search/stats.hpp"
 
 namespace boxoffice {
 
 Suggestions SearchService::suggest(std::string_view prefix, std::size_t limit) const {
   stats_->suggestions.add();
   limit = std::clamp<std::size_t>(limit, 1, suggest_limit_max);
-  std::vector<std::string> words = split_words(
-      fold_text(prefix.substr(0, std::min(prefix.size(), search_query_bytes_max))));
+  std::vector<std::string> words =
+      split_words(fold_text(prefix.substr(0, std::min(prefix.size(), search_query_bytes_max))));
   if (words.size() > search_query_words_max) words.resize(search_query_words_max);
   Suggestions out;
   if (words.empty()) return out;

@@ -18,9 +18,12 @@ namespace {
 
 const char* ended_reason(ChangeKind kind) {
   switch (kind) {
-    case ChangeKind::expired: return "expired";
-    case ChangeKind::released: return "released";
-    default: return "checked_out";
+    case ChangeKind::expired:
+      return "expired";
+    case ChangeKind::released:
+      return "released";
+    default:
+      return "checked_out";
   }
 }
 
@@ -194,7 +197,7 @@ boost::asio::awaitable<Result<SweepOutcome>> HoldStore::sweep(UnixMillis now) {
 }
 
 Result<std::shared_ptr<const UnitsSnapshot>> HoldStore::snapshot(std::int64_t event_id,
-                                                                UnixMillis now) {
+                                                                 UnixMillis now) {
   Event* event = find_event(event_id);
   if (event == nullptr) return make_error(Errc::not_found, "the event is not open");
   std::lock_guard lock(event->mutex);

@@ -4,13 +4,13 @@
 // pinned it is the only one that can die with it).
 #pragma once
 
-#include "services/holds.hpp"
-#include "services/metrics.hpp"
-
 #include <deque>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
+
+#include "services/holds.hpp"
+#include "services/metrics.hpp"
 
 namespace boxoffice::memory {
 
@@ -34,7 +34,7 @@ class HoldStore final : public boxoffice::HoldStore {
                                                        UnixMillis now) override;
   boost::asio::awaitable<Result<SweepOutcome>> sweep(UnixMillis now) override;
   Result<std::shared_ptr<const UnitsSnapshot>> snapshot(std::int64_t event_id,
-                                                       UnixMillis now) override;
+                                                        UnixMillis now) override;
   std::size_t live_holds() override;
   bool reachable() override { return true; }
   void on_change(ChangeListener listener) override { listener_ = std::move(listener); }

@@ -82,7 +82,8 @@ boost::asio::awaitable<Status> QueueCounters::hold_finished(std::int64_t, HoldId
       const bool last = count == session_holds_.end() || --count->second == 0;
       if (last && count != session_holds_.end()) session_holds_.erase(count);
       if (checked_out || last) {
-        if (Room* room = find(grant.event_id, grant.room_epoch)) room->admission.free(grant.session);
+        if (Room* room = find(grant.event_id, grant.room_epoch))
+          room->admission.free(grant.session);
       }
     }
   }

@@ -2,28 +2,29 @@
 // per event and the holds made under each session, under one mutex. Never unavailable.
 #pragma once
 
-#include "services/queue_counters.hpp"
-
 #include <map>
 #include <memory>
 #include <mutex>
 #include <tuple>
 
+#include "services/queue_counters.hpp"
+
 namespace boxoffice::memory {
 
 class QueueCounters final : public boxoffice::QueueCounters {
  public:
-  boost::asio::awaitable<Result<std::optional<QueueNumber>>> join(
-      std::int64_t event_id, AdmissionSettings settings, UnixMillis now) override;
-  boost::asio::awaitable<Result<std::optional<QueueStatus>>> status(
-      std::int64_t event_id, AdmissionSettings settings, QueueNumber number,
-      UnixMillis now) override;
+  boost::asio::awaitable<Result<std::optional<QueueNumber>>> join(std::int64_t event_id,
+                                                                  AdmissionSettings settings,
+                                                                  UnixMillis now) override;
+  boost::asio::awaitable<Result<std::optional<QueueStatus>>> status(std::int64_t event_id,
+                                                                    AdmissionSettings settings,
+                                                                    QueueNumber number,
+                                                                    UnixMillis now) override;
   boost::asio::awaitable<Result<bool>> is_active(std::int64_t event_id, std::uint64_t room_epoch,
                                                  std::uint64_t session, UnixMillis now) override;
-  boost::asio::awaitable<Status> hold_made(HoldId hold, AccessGrant grant,
-                                           UnixMillis now) override;
-  boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold,
-                                               bool checked_out, UnixMillis now) override;
+  boost::asio::awaitable<Status> hold_made(HoldId hold, AccessGrant grant, UnixMillis now) override;
+  boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold, bool checked_out,
+                                               UnixMillis now) override;
   boost::asio::awaitable<Status> tick(UnixMillis now) override;
   boost::asio::awaitable<Result<QueueTotals>> room_totals(std::int64_t event_id,
                                                           AdmissionSettings settings,
@@ -35,10 +36,11 @@ class QueueCounters final : public boxoffice::QueueCounters {
     std::uint64_t epoch;
     Admission admission;
   };
-  using SessionKey = std::tuple<std::int64_t, std::uint64_t, std::uint64_t>;  // event, epoch, session
+  using SessionKey =
+      std::tuple<std::int64_t, std::uint64_t, std::uint64_t>;  // event, epoch, session
 
   Room& room_of(std::int64_t event_id, const AdmissionSettings& settings);  // locked
-  Room* find(std::int64_t event_id, std::uint64_t room_epoch);             // locked
+  Room* find(std::int64_t event_id, std::uint64_t room_epoch);              // locked
 
   mutable std::mutex mutex_;
   std::map<std::int64_t, std::unique_ptr<Room>> rooms_;

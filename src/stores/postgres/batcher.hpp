@@ -17,13 +17,10 @@
 // submit_and_wait.
 #pragma once
 
-#include "core/check.hpp"
-
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -34,6 +31,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "core/check.hpp"
 
 namespace boxoffice::postgres {
 

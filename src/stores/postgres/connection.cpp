@@ -1,7 +1,8 @@
 #include "stores/postgres/connection.hpp"
 
-#include <cstdlib>
 #include <poll.h>
+
+#include <cstdlib>
 
 namespace boxoffice::postgres {
 namespace {
@@ -46,7 +47,8 @@ Status Connection::ensure_connected() {
     connection_ = nullptr;
     return unavailable(message);
   }
-  PQsetNoticeProcessor(connection_, [](void*, const char*) {}, nullptr);  // no NOTICE chatter
+  PQsetNoticeProcessor(
+      connection_, [](void*, const char*) {}, nullptr);  // no NOTICE chatter
   return ok_status();
 }
 
@@ -84,8 +86,8 @@ Result<Rows> Connection::query(std::string_view name, std::string_view sql,
                                const std::vector<Param>& params) {
   if (Status connected = ensure_connected(); !connected) return std::move(connected).error();
   if (!prepared_.contains(name)) {
-    auto prepared = check(PQprepare(connection_, std::string(name).c_str(),
-                                    std::string(sql).c_str(), 0, nullptr));
+    auto prepared = check(
+        PQprepare(connection_, std::string(name).c_str(), std::string(sql).c_str(), 0, nullptr));
     if (!prepared) return std::move(prepared).error();
     prepared_.emplace(name);
   }

@@ -7,8 +7,6 @@
 // caller at a time (Lease).
 #pragma once
 
-#include "core/errors.hpp"
-
 #include <libpq-fe.h>
 
 #include <chrono>
@@ -20,6 +18,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/errors.hpp"
 
 namespace boxoffice::postgres {
 
@@ -46,7 +46,6 @@ class Rows {
  private:
   PgResult result_;
 };
-
 
 class Connection {
  public:

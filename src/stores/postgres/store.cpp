@@ -1,11 +1,10 @@
 #include "stores/postgres/store.hpp"
 
-#include "core/check.hpp"
-#include "core/catalog_codec.hpp"
-
+#include <algorithm>
 #include <boost/json.hpp>
 
-#include <algorithm>
+#include "core/catalog_codec.hpp"
+#include "core/check.hpp"
 
 namespace boxoffice::postgres {
 namespace {
@@ -136,7 +135,8 @@ const std::vector<std::string_view> migrations = {
             END IF;
             INSERT INTO tickets (order_id, position, unit, code)
             SELECT b.id, t.position, t.unit, t.code
-            FROM unnest(batch) AS b, unnest(b.units, b.codes) WITH ORDINALITY AS t(unit, code, position);
+            FROM unnest(batch) AS b,
+                 unnest(b.units, b.codes) WITH ORDINALITY AS t(unit, code, position);
             batch := NULL;  -- all written
           EXCEPTION WHEN SQLSTATE 'BX001' THEN
             NULL;  -- rolled back: the careful path below
@@ -287,9 +287,9 @@ Status Store::migrate() {
     if (!applied) {
       result = std::move(applied).error();
     } else if (applied->empty()) {
-      auto done = db.exec("BEGIN;\n" + std::string(migrations[i]) +
-                          "\nINSERT INTO schema_migrations (version) VALUES (" + version +
-                          ");\nCOMMIT;");
+      auto done =
+          db.exec("BEGIN;\n" + std::string(migrations[i]) +
+                  "\nINSERT INTO schema_migrations (version) VALUES (" + version + ");\nCOMMIT;");
       if (!done) {
         (void)db.exec("ROLLBACK");
         result = std::move(done).error();
@@ -354,8 +354,8 @@ Result<std::vector<Venue>> Store::load_venues() {
 Result<std::vector<Event>> Store::load_events() {
   auto lease = pool_.acquire();
   if (!lease) return std::move(lease).error();
-  auto rows = (*lease)->query(
-      "load_events", "SELECT id, body, published, version FROM events ORDER BY id", {});
+  auto rows = (*lease)->query("load_events",
+                              "SELECT id, body, published, version FROM events ORDER BY id", {});
   if (!rows) return std::move(rows).error();
   std::vector<Event> events;
   for (int i = 0; i < rows->size(); ++i) {
@@ -507,8 +507,7 @@ Status Store::commit_batch(Connection& db, const std::vector<Write*>& batch) {
   return ok_status();
 }
 
-Result<std::vector<Order>> Store::select_orders(std::string_view name,
-                                                std::string_view from_where,
+Result<std::vector<Order>> Store::select_orders(std::string_view name, std::string_view from_where,
                                                 const std::vector<Param>& params) {
   auto lease = pool_.acquire();
   if (!lease) return std::move(lease).error();
@@ -518,8 +517,10 @@ Result<std::vector<Order>> Store::select_orders(std::string_view name,
       "SELECT o.id, o.event_id, o.hold_id, o.idempotency_key, o.request_hash, o.seats, "
       "o.ga_area, o.ga_quantity, o.total_cents, o.currency, o.customer_email, o.customer_name, "
       "o.payment_id, o.payment_status, o.created_at, "
-      "COALESCE((SELECT array_agg(t.unit ORDER BY t.position) FROM tickets t WHERE t.order_id = o.id), '{}'), "
-      "COALESCE((SELECT array_agg(t.code ORDER BY t.position) FROM tickets t WHERE t.order_id = o.id), '{}') " +
+      "COALESCE((SELECT array_agg(t.unit ORDER BY t.position) FROM tickets t WHERE t.order_id = "
+      "o.id), '{}'), "
+      "COALESCE((SELECT array_agg(t.code ORDER BY t.position) FROM tickets t WHERE t.order_id = "
+      "o.id), '{}') " +
           std::string(from_where) + " ORDER BY o.created_at, o.id",
       params);
   if (!rows) return std::move(rows).error();

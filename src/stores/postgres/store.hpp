@@ -17,12 +17,12 @@
 // starting at once apply each exactly once.
 #pragma once
 
-#include "services/stores.hpp"
-#include "stores/postgres/connection.hpp"
-#include "stores/postgres/batcher.hpp"
-
 #include <string>
 #include <vector>
+
+#include "services/stores.hpp"
+#include "stores/postgres/batcher.hpp"
+#include "stores/postgres/connection.hpp"
 
 namespace boxoffice::postgres {
 

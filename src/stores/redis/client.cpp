@@ -1,14 +1,14 @@
 #include "stores/redis/client.hpp"
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <utility>
 
@@ -48,12 +48,24 @@ Error unavailable(std::string detail) {
 Reply convert(const redisReply* raw) {
   Reply reply;
   switch (raw->type) {
-    case REDIS_REPLY_STRING: reply.type = Reply::Type::string; break;
-    case REDIS_REPLY_STATUS: reply.type = Reply::Type::status; break;
-    case REDIS_REPLY_ERROR: reply.type = Reply::Type::error; break;
-    case REDIS_REPLY_INTEGER: reply.type = Reply::Type::integer; break;
-    case REDIS_REPLY_ARRAY: reply.type = Reply::Type::array; break;
-    default: reply.type = Reply::Type::nil; break;
+    case REDIS_REPLY_STRING:
+      reply.type = Reply::Type::string;
+      break;
+    case REDIS_REPLY_STATUS:
+      reply.type = Reply::Type::status;
+      break;
+    case REDIS_REPLY_ERROR:
+      reply.type = Reply::Type::error;
+      break;
+    case REDIS_REPLY_INTEGER:
+      reply.type = Reply::Type::integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      reply.type = Reply::Type::array;
+      break;
+    default:
+      reply.type = Reply::Type::nil;
+      break;
   }
   if (raw->type == REDIS_REPLY_STRING || raw->type == REDIS_REPLY_STATUS ||
       raw->type == REDIS_REPLY_ERROR) {
@@ -200,7 +212,8 @@ Result<Endpoint> parse_redis_endpoint(std::string_view url) {
     }
     if (sentinels.addresses.size() == sentinels_max) {
       return make_error(Errc::invalid_field, fmt::format("more than {} Sentinels in the "
-                                                         "redis-sentinel:// URL", sentinels_max));
+                                                         "redis-sentinel:// URL",
+                                                         sentinels_max));
     }
     auto address = parse_host_port(item, sentinel_port_default, "redis-sentinel:// URL");
     if (!address) return std::move(address).error();

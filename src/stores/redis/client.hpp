@@ -18,12 +18,9 @@
 // Debian's hiredis (0.14) has no Asio adapter; the adapter here is the few lines it needs.
 #pragma once
 
-#include "core/errors.hpp"
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +29,8 @@
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "core/errors.hpp"
 
 struct redisAsyncContext;
 
@@ -85,7 +84,6 @@ class Client {
   // Connected to the server; behind Sentinels, to a node that said it is the primary.
   bool connected() const { return connected_; }
 
-
  private:
   struct Watcher;
   struct Waiting {
@@ -95,13 +93,13 @@ class Client {
 
   bool behind_sentinels() const { return std::holds_alternative<Sentinels>(endpoint_); }
   redisAsyncContext* open(const Address& address);
-  void connect();                 // one attempt: the server, or a round of the Sentinels
-  void ask_next_sentinel();       // or, when every one was asked, give up this round
+  void connect();            // one attempt: the server, or a round of the Sentinels
+  void ask_next_sentinel();  // or, when every one was asked, give up this round
   void connect_primary(const Address& address);
   void on_sentinel_timeout();
   void on_primary_timeout();
-  void drop_primary();            // frees the connection without waiting for its callbacks
-  void on_gone();                 // no connection: reconnect after a pause
+  void drop_primary();  // frees the connection without waiting for its callbacks
+  void on_gone();       // no connection: reconnect after a pause
   void send(std::vector<std::string> args, std::unique_ptr<detail::Pending> pending);
   void send_waiting();
   void fail_waiting(const std::string& detail);
@@ -121,7 +119,7 @@ class Client {
   std::size_t sentinel_first_ = 0;                 // the last one that named a primary
   std::size_t sentinels_asked_ = 0;                // in this round
   Address primary_;                                // the last primary the Sentinels named
-  bool discovering_ = false;  // behind Sentinels: asking them, or hearing ROLE
+  bool discovering_ = false;                       // behind Sentinels: asking them, or hearing ROLE
   bool connected_ = false;
   bool stopping_ = false;
   std::vector<Waiting> waiting_;  // sent while discovering_

@@ -23,7 +23,8 @@
 namespace boxoffice::redis::scripts {
 
 inline constexpr std::string_view prelude = R"lua(
-local K_SEATS, K_GA, K_EXPIRY, K_SEQ, K_CHANGES, K_LOADED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local K_SEATS, K_GA, K_EXPIRY = KEYS[1], KEYS[2], KEYS[3]
+local K_SEQ, K_CHANGES, K_LOADED = KEYS[4], KEYS[5], KEYS[6]
 local PREFIX = string.sub(K_SEATS, 1, -6)
 local ENDED_MS = 3600000
 if redis.call('EXISTS', K_LOADED) == 0 then return redis.error_reply('UNLOADED') end

@@ -1,19 +1,19 @@
 #include "stores/redis/hold_store.hpp"
 
-#include "services/random_ids.hpp"
-#include "stores/redis/hold_scripts.hpp"
-#include "stores/redis/scripts.hpp"
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <atomic>
 #include <charconv>
+
+#include "services/random_ids.hpp"
+#include "stores/redis/hold_scripts.hpp"
+#include "stores/redis/scripts.hpp"
 
 namespace boxoffice::redis {
 namespace asio = boost::asio;
@@ -28,7 +28,7 @@ constexpr auto follow_block = std::chrono::milliseconds(50);  // how soon new ev
 // node's own usually at once, from its scripts' answers.
 constexpr auto follow_gather = std::chrono::milliseconds(5);
 constexpr std::size_t follow_count_max = 1000;  // changes per stream and read
-constexpr std::size_t event_id_bytes = 6;  // at the end of a hold id; the rest is random
+constexpr std::size_t event_id_bytes = 6;       // at the end of a hold id; the rest is random
 
 // Seat owners in a mirror: who has the seat is Redis's business, only whether it is free
 // matters here (best available reads 0 as free).
@@ -79,7 +79,7 @@ Result<HoldView> hold_of(const HoldId& id, const Reply& fields) {
 UnitsChange change_of(std::int64_t event_id, std::uint64_t seq, std::string_view kind,
                       std::string_view seats_csv, std::string_view ga_area,
                       std::uint32_t quantity) {
-  UnitsChange change{event_id, seq, ChangeKind::released, parse_csv(seats_csv), std::nullopt,
+  UnitsChange change{event_id, seq,  ChangeKind::released, parse_csv(seats_csv), std::nullopt,
                      quantity, false};
   change.kind = kind == "held"      ? ChangeKind::held
                 : kind == "sold"    ? ChangeKind::sold
@@ -96,8 +96,8 @@ UnitsChange change_of(std::int64_t event_id, std::uint64_t seq, std::string_view
 // The change a script that ended a hold answers: {'ok', seq, seats, ga, q}.
 UnitsChange ended_change(std::int64_t event_id, std::string_view kind,
                          const std::vector<Reply>& parts) {
-  return change_of(event_id, static_cast<std::uint64_t>(integer_of(parts[1])), kind,
-                   parts[2].text, parts[3].text, static_cast<std::uint32_t>(integer_of(parts[4])));
+  return change_of(event_id, static_cast<std::uint64_t>(integer_of(parts[1])), kind, parts[2].text,
+                   parts[3].text, static_cast<std::uint32_t>(integer_of(parts[4])));
 }
 
 }  // namespace
@@ -294,12 +294,13 @@ asio::awaitable<Status> HoldStore::reload_mirror(Client& client, Event& event) {
     std::uint32_t area = 0;
     std::from_chars(field.data() + 2, field.data() + field.size(), area);
     if (field.size() < 3 || area >= ga.size()) continue;
-    const auto value = static_cast<std::uint32_t>(std::max<std::int64_t>(0, integer_of(counts[i + 1])));
+    const auto value =
+        static_cast<std::uint32_t>(std::max<std::int64_t>(0, integer_of(counts[i + 1])));
     (field[0] == 'h' ? ga[area].held : ga[area].sold) = value;
   }
   std::lock_guard lock(event.mutex);
-  event.seats_available = static_cast<std::uint32_t>(
-      std::count(owner.begin(), owner.end(), std::uint32_t{0}));
+  event.seats_available =
+      static_cast<std::uint32_t>(std::count(owner.begin(), owner.end(), std::uint32_t{0}));
   event.seats_sold = sold;
   event.owner = std::move(owner);
   event.ga = std::move(ga);
@@ -547,8 +548,7 @@ asio::awaitable<Result<SweepOutcome>> HoldStore::sweep(UnixMillis now) {
       // Nothing held, as far as the mirror knows: nothing to end, no script to send. (Most
       // open events, most of the time; the mirror is milliseconds behind at most.)
       std::lock_guard lock(event->mutex);
-      const bool seats_held =
-          event->seats_available + event->seats_sold != event->owner.size();
+      const bool seats_held = event->seats_available + event->seats_sold != event->owner.size();
       const bool places_held = std::any_of(event->ga.begin(), event->ga.end(),
                                            [](const GaCounts& counts) { return counts.held > 0; });
       if (event->mirrored && !seats_held && !places_held) {
@@ -574,7 +574,7 @@ asio::awaitable<Result<SweepOutcome>> HoldStore::sweep(UnixMillis now) {
 }
 
 Result<std::shared_ptr<const UnitsSnapshot>> HoldStore::snapshot(std::int64_t event_id,
-                                                                UnixMillis) {
+                                                                 UnixMillis) {
   Event* event = find_event(event_id);
   if (event == nullptr) return make_error(Errc::not_found, "the event is not open");
   std::lock_guard lock(event->mutex);
@@ -586,7 +586,7 @@ Result<std::shared_ptr<const UnitsSnapshot>> HoldStore::snapshot(std::int64_t ev
   snapshot->seq = event->seq;
   snapshot->seats.reserve(event->owner.size());
   for (const std::uint32_t owner : event->owner) {
-    snapshot->seats.push_back(owner == 0            ? SeatState::available
+    snapshot->seats.push_back(owner == 0             ? SeatState::available
                               : owner == mirror_sold ? SeatState::sold
                                                      : SeatState::held);
   }
@@ -627,8 +627,12 @@ asio::awaitable<void> HoldStore::follow() {
       }
       if (!mirrored) failed |= !(co_await reload_mirror(follower_client_, *event)).ok();
     }
-    std::vector<std::string> command{"XREAD", "COUNT", std::to_string(follow_count_max), "BLOCK",
-                                     std::to_string(follow_block.count()), "STREAMS"};
+    std::vector<std::string> command{"XREAD",
+                                     "COUNT",
+                                     std::to_string(follow_count_max),
+                                     "BLOCK",
+                                     std::to_string(follow_block.count()),
+                                     "STREAMS"};
     for (Event* event : events) command.push_back(event->stream_key());
     for (Event* event : events) {
       std::lock_guard lock(event->mutex);

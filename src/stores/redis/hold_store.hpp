@@ -12,20 +12,19 @@
 // stream (trimmed, or Redis replaced by a replica) makes the node reload the snapshot.
 #pragma once
 
-#include "services/holds.hpp"
-#include "services/metrics.hpp"
-#include "stores/redis/client.hpp"
-#include "stores/redis/scripts.hpp"
-
-#include <boost/asio/io_context.hpp>
-
 #include <array>
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
+
+#include "services/holds.hpp"
+#include "services/metrics.hpp"
+#include "stores/redis/client.hpp"
+#include "stores/redis/scripts.hpp"
 
 namespace boxoffice::redis {
 
@@ -33,8 +32,7 @@ class HoldStore final : public boxoffice::HoldStore {
  public:
   // `next_epoch` is OrderStore::next_epoch: an event loaded into Redis anew starts its
   // sequence at epoch << 32, above any number handed out before.
-  HoldStore(Endpoint endpoint, std::function<Result<std::uint64_t>()> next_epoch,
-            Metrics& metrics);
+  HoldStore(Endpoint endpoint, std::function<Result<std::uint64_t>()> next_epoch, Metrics& metrics);
   ~HoldStore() override;
 
   // Blocks until the event's state is in Redis and mirrored here (once per event and node).
@@ -52,13 +50,24 @@ class HoldStore final : public boxoffice::HoldStore {
                                                        UnixMillis now) override;
   boost::asio::awaitable<Result<SweepOutcome>> sweep(UnixMillis now) override;
   Result<std::shared_ptr<const UnitsSnapshot>> snapshot(std::int64_t event_id,
-                                                       UnixMillis now) override;
+                                                        UnixMillis now) override;
   std::size_t live_holds() override;
   bool reachable() override { return reachable_; }
   void on_change(ChangeListener listener) override { listener_ = std::move(listener); }
 
-  enum class Script { hold, find, release, begin_checkout, finish_checkout, abort_checkout,
-                      sweep, snapshot, load, raise_seq, count };
+  enum class Script {
+    hold,
+    find,
+    release,
+    begin_checkout,
+    finish_checkout,
+    abort_checkout,
+    sweep,
+    snapshot,
+    load,
+    raise_seq,
+    count
+  };
 
  private:
   struct Event;

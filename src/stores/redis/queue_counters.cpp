@@ -1,11 +1,11 @@
 #include "stores/redis/queue_counters.hpp"
 
-#include "core/numbers.hpp"
-#include "stores/redis/queue_scripts.hpp"
-
 #include <sodium.h>
 
 #include <charconv>
+
+#include "core/numbers.hpp"
+#include "stores/redis/queue_scripts.hpp"
 
 namespace boxoffice::redis {
 namespace asio = boost::asio;
@@ -94,8 +94,9 @@ Result<QueueCounters::Room> QueueCounters::keep_view(std::int64_t event_id, cons
   const auto& f = reply.elements;
   const auto epoch = parse_whole_number<std::uint64_t>(f[0].text);
   std::size_t key_bytes = 0;
-  if (!epoch || sodium_hex2bin(room.key.data(), room.key.size(), f[1].text.data(),
-                               f[1].text.size(), nullptr, &key_bytes, nullptr) != 0 ||
+  if (!epoch ||
+      sodium_hex2bin(room.key.data(), room.key.size(), f[1].text.data(), f[1].text.size(), nullptr,
+                     &key_bytes, nullptr) != 0 ||
       key_bytes != room.key.size()) {
     return unexpected(reply);
   }
@@ -105,7 +106,8 @@ Result<QueueCounters::Room> QueueCounters::keep_view(std::int64_t event_id, cons
   room.line.pre_queue_size = parse_whole_number<std::uint64_t>(f[4].text);
   room.active = static_cast<std::uint64_t>(integer_of(f[5]));
   double rate = room.settings.admit_per_second;
-  if (!f[6].text.empty()) std::from_chars(f[6].text.data(), f[6].text.data() + f[6].text.size(), rate);
+  if (!f[6].text.empty())
+    std::from_chars(f[6].text.data(), f[6].text.data() + f[6].text.size(), rate);
   room.line.admission_rate = rate;
   const std::lock_guard lock(mutex_);
   Room& kept = rooms_[event_id];
@@ -122,15 +124,16 @@ std::optional<QueueCounters::Room> QueueCounters::cached(std::int64_t event_id) 
 }
 
 asio::awaitable<Result<QueueCounters::Room>> QueueCounters::refresh(std::int64_t event_id,
-                                                                   AdmissionSettings settings,
-                                                                   UnixMillis now) {
+                                                                    AdmissionSettings settings,
+                                                                    UnixMillis now) {
   auto reply = co_await run(event_id, Script::advance, settings, now, {});
   if (!reply) co_return std::move(reply).error();
   co_return keep_view(event_id, *reply, settings, now);
 }
 
-asio::awaitable<Result<std::optional<QueueNumber>>> QueueCounters::join(
-    std::int64_t event_id, AdmissionSettings settings, UnixMillis now) {
+asio::awaitable<Result<std::optional<QueueNumber>>> QueueCounters::join(std::int64_t event_id,
+                                                                        AdmissionSettings settings,
+                                                                        UnixMillis now) {
   if (now < settings.queue_opens_at) co_return std::optional<QueueNumber>();
   auto reply = co_await run(event_id, Script::join, settings, now, {});
   if (!reply) co_return std::move(reply).error();
@@ -195,8 +198,7 @@ asio::awaitable<Result<bool>> QueueCounters::is_active(std::int64_t event_id,
   co_return reply->integer > now;
 }
 
-asio::awaitable<Status> QueueCounters::hold_made(HoldId hold, AccessGrant grant,
-                                                 UnixMillis now) {
+asio::awaitable<Status> QueueCounters::hold_made(HoldId hold, AccessGrant grant, UnixMillis now) {
   std::vector<std::string> args{std::to_string(grant.room_epoch), std::to_string(grant.session),
                                 hold.hex(), std::to_string(grant.expires_at)};
   auto reply = co_await run(grant.event_id, Script::hold_made, std::nullopt, now, std::move(args));
@@ -240,8 +242,8 @@ QueueTotals QueueCounters::totals_of(const Room& room) {
 }
 
 asio::awaitable<Result<QueueTotals>> QueueCounters::room_totals(std::int64_t event_id,
-                                                               AdmissionSettings settings,
-                                                               UnixMillis now) {
+                                                                AdmissionSettings settings,
+                                                                UnixMillis now) {
   auto room = co_await refresh(event_id, settings, now);
   if (!room) co_return std::move(room).error();
   co_return totals_of(*room);

@@ -11,11 +11,11 @@
 // (is their session still on?) ask Redis; checking an access token too.
 #pragma once
 
-#include "services/queue_counters.hpp"
-#include "stores/redis/scripts.hpp"
-
 #include <map>
 #include <mutex>
+
+#include "services/queue_counters.hpp"
+#include "stores/redis/scripts.hpp"
 
 namespace boxoffice::redis {
 
@@ -23,17 +23,18 @@ class QueueCounters final : public boxoffice::QueueCounters {
  public:
   explicit QueueCounters(Endpoint endpoint);
 
-  boost::asio::awaitable<Result<std::optional<QueueNumber>>> join(
-      std::int64_t event_id, AdmissionSettings settings, UnixMillis now) override;
-  boost::asio::awaitable<Result<std::optional<QueueStatus>>> status(
-      std::int64_t event_id, AdmissionSettings settings, QueueNumber number,
-      UnixMillis now) override;
+  boost::asio::awaitable<Result<std::optional<QueueNumber>>> join(std::int64_t event_id,
+                                                                  AdmissionSettings settings,
+                                                                  UnixMillis now) override;
+  boost::asio::awaitable<Result<std::optional<QueueStatus>>> status(std::int64_t event_id,
+                                                                    AdmissionSettings settings,
+                                                                    QueueNumber number,
+                                                                    UnixMillis now) override;
   boost::asio::awaitable<Result<bool>> is_active(std::int64_t event_id, std::uint64_t room_epoch,
                                                  std::uint64_t session, UnixMillis now) override;
-  boost::asio::awaitable<Status> hold_made(HoldId hold, AccessGrant grant,
-                                           UnixMillis now) override;
-  boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold,
-                                               bool checked_out, UnixMillis now) override;
+  boost::asio::awaitable<Status> hold_made(HoldId hold, AccessGrant grant, UnixMillis now) override;
+  boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold, bool checked_out,
+                                               UnixMillis now) override;
   boost::asio::awaitable<Status> tick(UnixMillis now) override;
   boost::asio::awaitable<Result<QueueTotals>> room_totals(std::int64_t event_id,
                                                           AdmissionSettings settings,

@@ -1,10 +1,9 @@
 #include "stores/redis/scripts.hpp"
 
+#include <atomic>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-
-#include <atomic>
 #include <charconv>
 #include <memory>
 #include <unordered_map>
@@ -47,8 +46,7 @@ asio::awaitable<Client*> Connections::here() {
   co_return &asio::use_service<Clients>(io).of(serial_, io, endpoint_);
 }
 
-Scripts::Scripts(std::vector<std::string> texts)
-    : texts_(std::move(texts)), shas_(texts_.size()) {}
+Scripts::Scripts(std::vector<std::string> texts) : texts_(std::move(texts)), shas_(texts_.size()) {}
 
 asio::awaitable<Result<Reply>> Scripts::run(Client& client, std::size_t index,
                                             const std::vector<std::string>& keys,

@@ -2,14 +2,13 @@
 // event loop, and Lua scripts run by EVALSHA.
 #pragma once
 
-#include "stores/redis/client.hpp"
-
 #include <boost/asio/awaitable.hpp>
-
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "stores/redis/client.hpp"
 
 namespace boxoffice::redis {
 

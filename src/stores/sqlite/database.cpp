@@ -14,8 +14,11 @@ Error store_error(const std::exception& thrown, std::string_view what) {
       case SQLITE_FULL:
       case SQLITE_CANTOPEN:
       case SQLITE_NOMEM:
-      case SQLITE_PROTOCOL: code = Errc::store_unavailable; break;
-      default: break;
+      case SQLITE_PROTOCOL:
+        code = Errc::store_unavailable;
+        break;
+      default:
+        break;
     }
   }
   return make_error(code, std::string(what) + thrown.what());

@@ -6,14 +6,14 @@
 // short. Schema changes are numbered migrations applied at open (PRAGMA user_version).
 #pragma once
 
-#include "core/errors.hpp"
-
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <filesystem>
 #include <mutex>
 #include <string_view>
 #include <vector>
+
+#include "core/errors.hpp"
 
 namespace boxoffice::sqlite {
 

@@ -1,9 +1,9 @@
 #include "stores/sqlite/store.hpp"
 
+#include <boost/json.hpp>
+
 #include "core/catalog_codec.hpp"
 #include "core/json_reader.hpp"
-
-#include <boost/json.hpp>
 
 namespace boxoffice::sqlite {
 namespace {
@@ -258,10 +258,11 @@ Result<std::vector<Order>> Store::select_orders(std::string_view where, const st
   auto lock = db_.lock();
   SQLite::Database& db = db_.connection();
   SQLite::Statement select(
-      db, "SELECT id, event_id, hold_id, idempotency_key, request_hash, seats, ga_area, "
-          "ga_quantity, total_cents, currency, customer_email, customer_name, payment_id, "
-          "payment_status, created_at FROM orders WHERE " +
-              std::string(where) + " ORDER BY created_at, id");
+      db,
+      "SELECT id, event_id, hold_id, idempotency_key, request_hash, seats, ga_area, "
+      "ga_quantity, total_cents, currency, customer_email, customer_name, payment_id, "
+      "payment_status, created_at FROM orders WHERE " +
+          std::string(where) + " ORDER BY created_at, id");
   if (!value.empty()) select.bind(1, value);
   SQLite::Statement tickets(db, "SELECT unit, code FROM tickets WHERE order_id = ? ORDER BY rowid");
   std::vector<Order> orders;
@@ -345,8 +346,9 @@ Result<SoldUnits> Store::sold_units(std::int64_t event_id) try {
 Result<std::string> Store::catalog_signature() try {
   auto lock = db_.lock();
   return db_.connection()
-      .execAndGet("SELECT (SELECT coalesce(max(id), 0) FROM venues) || ':' || count(*) || ':' || "
-                  "coalesce(sum(version), 0) FROM events")
+      .execAndGet(
+          "SELECT (SELECT coalesce(max(id), 0) FROM venues) || ':' || count(*) || ':' || "
+          "coalesce(sum(version), 0) FROM events")
       .getString();
 } catch (const std::exception& e) {
   return failure(e);

@@ -2,10 +2,10 @@
 // the data dir). See services/stores.hpp for the contract.
 #pragma once
 
+#include <filesystem>
+
 #include "services/stores.hpp"
 #include "stores/sqlite/database.hpp"
-
-#include <filesystem>
 
 namespace boxoffice::sqlite {
 

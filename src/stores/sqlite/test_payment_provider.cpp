@@ -1,13 +1,13 @@
 #include "stores/sqlite/test_payment_provider.hpp"
 
-#include "core/ids.hpp"
-
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <sodium.h>
 
 #include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/ids.hpp"
 
 namespace boxoffice::sqlite {
 namespace {
@@ -53,9 +53,7 @@ std::string_view decline_code_of(std::string_view card) {
   return {};
 }
 
-Error failure(const std::exception& e) {
-  return store_error(e, "the payment ledger failed: ");
-}
+Error failure(const std::exception& e) { return store_error(e, "the payment ledger failed: "); }
 
 Error declined(std::string_view code) {
   return make_error(Errc::payment_declined, "the card was declined (" + std::string(code) + ")",
@@ -129,19 +127,16 @@ Result<std::string> TestPaymentProvider::record(const Authorisation& request,
   return failure(e);
 }
 
-boost::asio::awaitable<Result<std::string>> TestPaymentProvider::authorise(
-    Authorisation request) {
+boost::asio::awaitable<Result<std::string>> TestPaymentProvider::authorise(Authorisation request) {
   const std::string card = normalised(request.card_number);
-  const bool digits_only = std::all_of(card.begin(), card.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  });
+  const bool digits_only =
+      std::all_of(card.begin(), card.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (card.size() < 12 || card.size() > 19 || !digits_only || !luhn_valid(card)) {
     co_return make_error(Errc::invalid_field, "payment.card_number: not a valid card number",
                          {.field = "payment.card_number"});
   }
   if (card == "4000000000000077") {
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
-                                    slow_card_delay_ms_);
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, slow_card_delay_ms_);
     co_await timer.async_wait(boost::asio::use_awaitable);
   }
   co_return record(request, decline_code_of(card).empty() ? "authorized" : "declined");

@@ -11,18 +11,19 @@
 // A number that is not 12–19 digits with a valid check digit is invalid_field.
 #pragma once
 
-#include "services/payments.hpp"
-#include "stores/sqlite/database.hpp"
-
 #include <chrono>
 #include <filesystem>
+
+#include "services/payments.hpp"
+#include "stores/sqlite/database.hpp"
 
 namespace boxoffice::sqlite {
 
 class TestPaymentProvider final : public PaymentProvider {
  public:
-  explicit TestPaymentProvider(const std::filesystem::path& file,
-                               std::chrono::milliseconds slow_card_delay_ms = std::chrono::seconds(2));
+  explicit TestPaymentProvider(
+      const std::filesystem::path& file,
+      std::chrono::milliseconds slow_card_delay_ms = std::chrono::seconds(2));
 
   boost::asio::awaitable<Result<std::string>> authorise(Authorisation request) override;
   boost::asio::awaitable<Status> capture(std::string payment_id) override;
