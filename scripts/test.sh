@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+# Formatting first: it fails in a second, where the build takes minutes.
+scripts/check-format.sh
 
 build=build/asan
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBOXOFFICE_SANITIZE=ON
