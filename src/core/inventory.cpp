@@ -118,13 +118,15 @@ Result<HoldView> Inventory::hold_ga(const HoldId& id, std::uint32_t area, std::u
 Result<HoldView> Inventory::grant(const HoldId& id, std::vector<SeatIndex> seats,
                                   std::optional<std::uint32_t> ga_area, std::uint32_t ga_quantity,
                                   UnixMillis now, UnixMillis expires_at) {
-  BOXOFFICE_CHECK(!serials_.contains(id));  // 128 random bits never collide
   BOXOFFICE_CHECK(expires_at > now);
   // Serials are recycled after 2^32 - 2 holds: skip any still in use.
   while (next_serial_ == 0 || next_serial_ == sold_owner || holds_.contains(next_serial_)) {
     ++next_serial_;
   }
   const std::uint32_t serial = next_serial_++;
+  // Checked as the id goes in (a lookup fewer on the hot path): 128 random bits never collide.
+  const bool new_id = serials_.emplace(id, serial).second;
+  BOXOFFICE_CHECK(new_id);
   for (const SeatIndex seat : seats) {
     BOXOFFICE_CHECK(owner_[seat] == 0);
     owner_[seat] = serial;
@@ -135,7 +137,6 @@ Result<HoldView> Inventory::grant(const HoldId& id, std::vector<SeatIndex> seats
   record(ChangeKind::held, hold.view);
   HoldView view = hold.view;
   expiry_.emplace(expires_at, serial);
-  serials_.emplace(id, serial);
   holds_.emplace(serial, std::move(hold));
   return view;
 }

@@ -124,19 +124,35 @@ std::string format_rfc3339(UnixMillis time) {
     days -= 1;
   }
   const Civil civil = civil_from_days(days);
-  char buffer[40];
   const int hour = static_cast<int>(second_of_day / 3600);
   const int minute = static_cast<int>(second_of_day / 60 % 60);
   const int second = static_cast<int>(second_of_day % 60);
-  if (millis == 0) {
-    std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02d:%02d:%02dZ",
-                  static_cast<long long>(civil.year), civil.month, civil.day, hour, minute, second);
-  } else {
+  if (civil.year < 0 || civil.year > 9999) {  // beyond RFC 3339's years: never on the hot path
+    char buffer[48];
     std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
                   static_cast<long long>(civil.year), civil.month, civil.day, hour, minute, second,
                   static_cast<int>(millis));
+    std::string text = buffer;
+    if (millis == 0) text.erase(text.size() - 5, 4);  // ".000"
+    return text;
   }
-  return buffer;
+  // By hand, not snprintf: every hold and order answer carries two or three of these, and
+  // snprintf was most of the cost of encoding a hold.
+  char buffer[] = "0000-00-00T00:00:00.000Z";
+  const auto put = [&buffer](std::size_t at, std::int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) {
+      buffer[at + i] = static_cast<char>('0' + value % 10);
+    }
+  };
+  put(0, civil.year, 4);
+  put(5, civil.month, 2);
+  put(8, civil.day, 2);
+  put(11, hour, 2);
+  put(14, minute, 2);
+  put(17, second, 2);
+  if (millis == 0) return std::string(buffer, 19) + 'Z';
+  put(20, millis, 3);
+  return std::string(buffer, sizeof buffer - 1);
 }
 
 }  // namespace boxoffice

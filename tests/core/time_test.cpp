@@ -68,6 +68,18 @@ TEST(Time, NegativeTimesBeforeTheEpoch) {
   EXPECT_EQ(format_rfc3339(-2'208'988'800'000), "1900-01-01T00:00:00Z");
 }
 
+TEST(Time, FormatsEveryFieldAtItsWidthAndYearsBeyondRfc3339Apart) {
+  EXPECT_EQ(format_rfc3339(parse_rfc3339("2026-03-04T05:06:07.089Z").value()),
+            "2026-03-04T05:06:07.089Z");
+  EXPECT_EQ(format_rfc3339(parse_rfc3339("0000-01-01T00:00:00Z").value()), "0000-01-01T00:00:00Z");
+  EXPECT_EQ(format_rfc3339(parse_rfc3339("9999-12-31T23:59:59.999Z").value()),
+            "9999-12-31T23:59:59.999Z");
+  // Past year 9999 (no RFC 3339 text) and before year 0, as printf writes them.
+  EXPECT_EQ(format_rfc3339(253'402'300'800'000), "10000-01-01T00:00:00Z");
+  EXPECT_EQ(format_rfc3339(253'402'300'800'001), "10000-01-01T00:00:00.001Z");
+  EXPECT_EQ(format_rfc3339(-62'167'219'200'001), "-001-12-31T23:59:59.999Z");
+}
+
 TEST(Time, RejectsWhatIsNotRfc3339) {
   for (const char* text : {
            "",
