@@ -11,10 +11,15 @@
 --   socket errors: <n>; answers: <n>
 -- and "ran out of seats" if a thread held its last seat before the run's end: wrk still counts
 -- the run's whole duration, so the rate would then be too low.
+-- With BENCH_YARDSTICK_PATH set, the same requests go to a static file instead, as
+-- GET <path>?seat=<seat>, and a 200 counts as granted: the yardstick's run then costs the load
+-- tool what a run of holds costs it (this script, once per request), so that on a machine
+-- where wrk shares the cores, neither side is measured at a cheaper load tool's pace.
 local sections = tonumber(os.getenv("BENCH_SECTIONS"))
 local rows = tonumber(os.getenv("BENCH_ROWS"))
 local seats = tonumber(os.getenv("BENCH_SEATS"))
 local holds_dir = os.getenv("BENCH_HOLDS_DIR")
+local yardstick = os.getenv("BENCH_YARDSTICK_PATH")
 local paths = {}
 for p in os.getenv("BENCH_HOLD_PATH"):gmatch("%S+") do table.insert(paths, p) end
 local per_event = sections * rows * seats
@@ -47,14 +52,15 @@ function request()
   next_seat = next_seat + step
   local seat = string.format("S%d-R%d-%d", math.floor(i / (rows * seats)),
                              math.floor(i / seats) % rows, i % seats)
+  if yardstick then return wrk.format("GET", yardstick .. "?seat=" .. seat) end
   return wrk.format("POST", path, {["Content-Type"] = "application/json"},
                     '{"seats":["' .. seat .. '"]}')
 end
 
 function response(status, headers, body)
-  if status == 201 then
+  if status == 201 or (yardstick and status == 200) then
     created = created + 1
-    if out then out:write(body:match('"hold_id":"(%x+)"'), "\n") end
+    if out and not yardstick then out:write(body:match('"hold_id":"(%x+)"'), "\n") end
   elseif status == 409 then
     conflicts = conflicts + 1
   elseif not (status == 200 and ran_out == 1) then  -- 200: the /healthz of a thread that ran out

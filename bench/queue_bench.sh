@@ -22,6 +22,7 @@ cmake --build build/release --target boxoffice >/dev/null
 
 source bench/common.sh
 bench_setup queuebench
+pin_cores "$threads" "$wrk_threads"
 
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -29,7 +30,7 @@ metric() { curl -sf "$base/metrics" | awk -v name="$1" '$1 == name {print $2}'; 
 
 port=$(free_port)
 key=bench-key
-build/release/src/app/boxoffice serve --listen 127.0.0.1:$port --data-dir "$work/data" \
+"${server_pin[@]}" build/release/src/app/boxoffice serve --listen 127.0.0.1:$port --data-dir "$work/data" \
   --admin-key $key --threads "$threads" --log-level warn --no-access-log >"$work/boxoffice.out" 2>&1 &
 box_pid=$!
 pids+=($box_pid)
@@ -49,7 +50,8 @@ event=$(curl -sf -X POST $base/v1/events -H "Authorization: Bearer $key" -H 'Con
 curl -sf -X POST $base/v1/events/$event/publish -H "Authorization: Bearer $key" >/dev/null
 queue_path=/v1/events/$event/queue
 
-echo "== $(nproc) cores; $threads server thread(s); wrk -t$wrk_threads -c$connections"
+echo "== $(nproc) cores; $threads server thread(s); wrk -t$wrk_threads -c$connections;" \
+  "servers pinned: ${server_pin[*]:-no}; wrk pinned: ${client_pin[*]:-no}"
 # Warm the node's paths (and its allocator) with a first thousand, then measure the rest.
 seq 1000 | xargs -P 8 -I{} curl -sf -o /dev/null -X POST $base$queue_path
 rss_before=$(rss_kib $box_pid)
@@ -57,7 +59,7 @@ joined_before=$(metric boxoffice_queue_waiting)
 start=$(date +%s.%N)
 export BENCH_QUEUE_PATH=$queue_path
 while (( $(metric boxoffice_queue_waiting) < people )); do
-  wrk -t"$wrk_threads" -c"$connections" -d2s -s bench/queue_join.lua $base | grep -E 'Non-2xx' || true
+  "${client_pin[@]}" wrk -t"$wrk_threads" -c"$connections" -d2s -s bench/queue_join.lua $base | grep -E 'Non-2xx' || true
 done
 seconds=$(python3 -c "import time; print(time.time() - $start)")
 waiting=$(metric boxoffice_queue_waiting)
@@ -79,7 +81,7 @@ echo "== a status answer ($(wc -c <"$work/www$status_path") bytes): $(cat "$work
 start_static_nginx "$work/www" "$threads" "$status_path"
 
 export BENCH_STATUS_PATH=$status_path BENCH_TOKENS=$work/tokens
-run_wrk() { wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency -s bench/queue_status.lua "$@"; }
+run_wrk() { "${client_pin[@]}" wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency -s bench/queue_status.lua "$@"; }
 rps() { awk '/Requests\/sec/ {print $2}'; }
 # ROUNDS rounds of (nginx, boxoffice), as in http_bench.sh: the median round's ratio.
 pairs=()
