@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 mapfile -t files < <(find src tests bench -name '*.cpp' -o -name '*.hpp' | sort)
 status=0
 if ! clang-format-14 --dry-run --Werror "${files[@]}" 2>/dev/null; then
-  clang-format-14 --dry-run "${files[@]}" 2>&1 | grep -o '^[^:]*' | sort -u |
-    sed 's/^/check-format: not formatted: /' >&2
+  clang-format-14 --dry-run "${files[@]}" 2>&1 | sed -nE 's/^([^ :]+):[0-9]+:[0-9]+: .*/\1/p' |
+    sort -u | sed 's/^/check-format: not formatted: /' >&2
   status=1
 fi
 limit=$(sed -n 's/^ColumnLimit: *//p' .clang-format)
