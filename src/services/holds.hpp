@@ -37,6 +37,7 @@
 #include "core/ids.hpp"
 #include "core/inventory.hpp"
 #include "core/time.hpp"
+#include "services/random_ids.hpp"
 
 namespace boxoffice {
 
@@ -105,6 +106,30 @@ inline Error hold_ended_error(std::string_view reason) {
   return make_error(Errc::hold_gone, "the hold has ended: " + std::string(reason),
                     {.reason = std::string(reason)});
 }
+// A hold id carries its event: random bytes, then the event's id in the last
+// hold_id_event_bytes, so that any node (and any store) knows a hold's event from its id
+// alone, without a table of every live hold. The 80 random bits left keep it unguessable.
+inline constexpr std::size_t hold_id_event_bytes = 6;
+
+inline HoldId new_hold_id(std::int64_t event_id) {
+  HoldId id;
+  random_id_bytes(std::span(id.bytes).first(id.bytes.size() - hold_id_event_bytes));
+  for (std::size_t i = 0; i < hold_id_event_bytes; ++i) {
+    id.bytes[id.bytes.size() - 1 - i] = static_cast<std::uint8_t>(event_id >> (8 * i));
+  }
+  return id;
+}
+
+// The event named in a hold id; nullopt when it names none (event ids start at 1).
+inline std::optional<std::int64_t> event_of_hold_id(const HoldId& id) {
+  std::int64_t event_id = 0;
+  for (std::size_t i = id.bytes.size() - hold_id_event_bytes; i < id.bytes.size(); ++i) {
+    event_id = event_id << 8 | id.bytes[i];
+  }
+  if (event_id == 0) return std::nullopt;
+  return event_id;
+}
+
 inline Error no_such_hold_error() {
   return make_error(Errc::not_found, "no live hold with this id");
 }

@@ -1,7 +1,5 @@
 #include "stores/memory/hold_store.hpp"
 
-#include "services/random_ids.hpp"
-
 namespace boxoffice::memory {
 
 struct HoldStore::Event {
@@ -53,12 +51,7 @@ HoldStore::Event* HoldStore::find_event(std::int64_t event_id) {
   return it == events_.end() ? nullptr : it->second.get();
 }
 
-std::optional<std::int64_t> HoldStore::event_of(const HoldId& id) {
-  std::lock_guard lock(holds_mutex_);
-  const auto it = hold_events_.find(id);
-  if (it == hold_events_.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<std::int64_t> HoldStore::event_of(const HoldId& id) { return event_of_hold_id(id); }
 
 Error HoldStore::ended_hold_error(const HoldId& id) {
   std::lock_guard lock(holds_mutex_);
@@ -84,11 +77,7 @@ void HoldStore::drain_changes(Event& event) {
   }
   std::lock_guard lock(holds_mutex_);
   for (const Change& change : changes) {
-    if (change.kind == ChangeKind::held) {
-      hold_events_.emplace(change.hold, event.units.event_id);
-      continue;
-    }
-    hold_events_.erase(change.hold);
+    if (change.kind == ChangeKind::held) continue;
     ended_.emplace(change.hold, change.kind);
     ended_order_.push_back(change.hold);
     if (ended_order_.size() > ended_holds_max) {
@@ -104,8 +93,7 @@ boost::asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, Hold
                                                      UnixMillis now, UnixMillis expires_at) {
   Event* event = find_event(event_id);
   if (event == nullptr) co_return make_error(Errc::not_found, "the event is not open");
-  HoldId id;
-  random_id_bytes(id.bytes);
+  const HoldId id = new_hold_id(event_id);
   std::lock_guard lock(event->mutex);
   Inventory& inventory = event->inventory;
   Result<HoldView> held = std::visit(
@@ -220,8 +208,13 @@ Result<std::shared_ptr<const UnitsSnapshot>> HoldStore::snapshot(std::int64_t ev
 }
 
 std::size_t HoldStore::live_holds() {
-  std::lock_guard lock(holds_mutex_);
-  return hold_events_.size();
+  std::shared_lock lock(events_mutex_);
+  std::size_t live = 0;
+  for (const auto& [id, event] : events_) {
+    std::lock_guard event_lock(event->mutex);
+    live += event->inventory.live_holds();
+  }
+  return live;
 }
 
 }  // namespace boxoffice::memory

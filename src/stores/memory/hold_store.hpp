@@ -43,10 +43,10 @@ class HoldStore final : public boxoffice::HoldStore {
   struct Event;
 
   Event* find_event(std::int64_t event_id);
-  // The event of a live or recently ended hold; hold_gone (with the reason) or not_found else.
+  // The open event a hold id names; else hold_gone (with the reason) or not_found.
   Result<Event*> event_of_hold(const HoldId& id);
   Error ended_hold_error(const HoldId& id);
-  // Called with the event's mutex held: indexes new holds, remembers ended ones.
+  // Called with the event's mutex held: tells the listener, remembers ended holds.
   void drain_changes(Event& event);
 
   const std::uint64_t first_seq_;
@@ -54,8 +54,7 @@ class HoldStore final : public boxoffice::HoldStore {
   ChangeListener listener_;
   std::shared_mutex events_mutex_;
   std::unordered_map<std::int64_t, std::unique_ptr<Event>> events_;
-  std::mutex holds_mutex_;  // taken after an event's mutex, never before
-  std::unordered_map<HoldId, std::int64_t, Id128Hash> hold_events_;
+  std::mutex holds_mutex_;  // of ended_: taken after an event's mutex, never before
   // Holds that ended, oldest first, and how: so a holder is told "expired", not "unknown".
   static constexpr std::size_t ended_holds_max = 100'000;
   std::deque<HoldId> ended_order_;

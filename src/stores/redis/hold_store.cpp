@@ -11,7 +11,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 
-#include "services/random_ids.hpp"
 #include "stores/redis/hold_scripts.hpp"
 #include "stores/redis/scripts.hpp"
 
@@ -28,7 +27,6 @@ constexpr auto follow_block = std::chrono::milliseconds(50);  // how soon new ev
 // node's own usually at once, from its scripts' answers.
 constexpr auto follow_gather = std::chrono::milliseconds(5);
 constexpr std::size_t follow_count_max = 1000;  // changes per stream and read
-constexpr std::size_t event_id_bytes = 6;       // at the end of a hold id; the rest is random
 
 // Seat owners in a mirror: who has the seat is Redis's business, only whether it is free
 // matters here (best available reads 0 as free).
@@ -203,14 +201,7 @@ HoldStore::Event* HoldStore::find_event(std::int64_t event_id) {
   return it == events_.end() ? nullptr : it->second.get();
 }
 
-std::optional<std::int64_t> HoldStore::event_of(const HoldId& id) {
-  std::int64_t event_id = 0;
-  for (std::size_t i = id.bytes.size() - event_id_bytes; i < id.bytes.size(); ++i) {
-    event_id = event_id << 8 | id.bytes[i];
-  }
-  if (event_id == 0) return std::nullopt;
-  return event_id;
-}
+std::optional<std::int64_t> HoldStore::event_of(const HoldId& id) { return event_of_hold_id(id); }
 
 Result<HoldStore::Event*> HoldStore::event_of_hold(const HoldId& id) {
   const auto event_id = event_of(id);
@@ -342,11 +333,7 @@ asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask
   if (event == nullptr) co_return make_error(Errc::not_found, "the event is not open");
   const Layout& layout = *event->units.layout;
   const std::uint32_t max_per_order = event->units.max_per_order;
-  HoldId id;
-  random_id_bytes(std::span(id.bytes).first(id.bytes.size() - event_id_bytes));
-  for (std::size_t i = 0; i < event_id_bytes; ++i) {
-    id.bytes[id.bytes.size() - 1 - i] = static_cast<std::uint8_t>(event_id >> (8 * i));
-  }
+  const HoldId id = new_hold_id(event_id);
 
   std::vector<SeatIndex> seats;
   std::string ga_area;
