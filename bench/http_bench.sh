@@ -9,13 +9,13 @@
 #      (≥ 0.7×). Stops (exit 1) when more than 0.1% of the answers are not 201.
 # Each run also prints the server's CPU time per answer (boxoffice's, or nginx's workers'), the
 # cost that the load tool's own limits cannot hide.
-# Usage: bench/http_bench.sh [seconds per run, default 10]; THREADS, CONNECTIONS, WRK_THREADS,
-# ROUNDS (default 3), HOLD_RATE_MAX (holds/s no run can reach, default 150000: each round's
+# Usage: bench/http_bench.sh [seconds per run, default 5]; THREADS, CONNECTIONS, WRK_THREADS,
+# ROUNDS (default 7), HOLD_RATE_MAX (holds/s no run can reach, default 150000: each round's
 # events have seats for that rate over the whole run) in the environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-duration=${1:-10}
+duration=${1:-5}
 threads=${THREADS:-1}
 connections=${CONNECTIONS:-64}
 wrk_threads=${WRK_THREADS:-1}
@@ -88,9 +88,10 @@ measured() {
 run_wrk() { "${client_pin[@]}" wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency "$@"; }
 export BENCH_WRK_THREADS=$wrk_threads
 
-# ROUNDS rounds of (nginx, GET, holds): this machine's speed drifts from one run to the next,
-# so each round's ratios come from runs seconds apart, and the median round is the figure.
-rounds=${ROUNDS:-3}
+# ROUNDS rounds of (nginx GET, GET, nginx with the holds' script, holds): this machine's speed
+# drifts from one run to the next, and within a minute by up to 2×, so each round's ratios come
+# from runs seconds apart, and the median of many short rounds is the figure.
+rounds=${ROUNDS:-7}
 echo "== $(nproc) cores; $threads server thread(s) each; wrk -t$wrk_threads -c$connections -d${duration}s; $rounds rounds;" \
   "servers pinned: ${server_pin[*]:-no}; wrk pinned: ${client_pin[*]:-no}"
 echo "== holds: each round on $events_per_round fresh event(s) of $seats seats, each seat held once, in" \
