@@ -32,6 +32,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -280,6 +281,26 @@ beast::error_code put_buffered(beast::flat_buffer& buffer, Parser& parser) {
   return error;
 }
 
+// What RFC 9112 has a server refuse with 400 and a closed connection, as soon as the header is
+// in: a transfer coding other than chunked alone (§6.1: the body's length would be a guess, and
+// the bytes after it read as a request that a proxy in front never saw), and more than one
+// Host (§3.2).
+std::optional<Response> framing_refusal(const Request& header) {
+  const auto bad_request = [](std::string detail) {
+    return problem(bhttp::status::bad_request, "bad-request", "Bad request", std::move(detail));
+  };
+  const auto codings = header.equal_range(bhttp::field::transfer_encoding);
+  if (codings.first != codings.second) {
+    const bool chunked_alone = std::next(codings.first) == codings.second &&
+                               beast::iequals(codings.first->value(), "chunked");
+    if (!chunked_alone) {
+      return bad_request("Transfer-Encoding: only chunked is understood, and only alone");
+    }
+  }
+  if (header.count(bhttp::field::host) > 1) return bad_request("more than one Host field");
+  return std::nullopt;
+}
+
 // Once the header of a request with a body is in: the gate's word on it (an answer instead of
 // the body, in `refusal`; or its limit), and a declared length over the limit refused at once.
 #pragma GCC diagnostic push
@@ -321,16 +342,22 @@ Step advance(Connection& c, Parser& parser, const ServerLimits& limits, RequestR
       read.error = error;
       return Step::failed;
     }
-    if (parser.is_done()) return Step::done;
-    if (!parser.is_header_done() || read.header_checked) return Step::read_more;
-    read.header_checked = true;
-    read.error = admit_body(parser, limits, read.refusal);
-    if (read.error || read.refusal) return Step::failed;
-    parser.eager(true);  // the header was wanted alone; the body may come in one go
-    if (c.buffer.size() == 0 &&
-        beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-      return Step::send_continue;
+    if (parser.is_header_done() && !read.header_checked) {
+      read.header_checked = true;
+      read.refusal = framing_refusal(parser.get());
+      if (read.refusal) return Step::failed;
+      if (!parser.is_done()) {  // a body follows
+        read.error = admit_body(parser, limits, read.refusal);
+        if (read.error || read.refusal) return Step::failed;
+        parser.eager(true);  // the header was wanted alone; the body may come in one go
+        if (c.buffer.size() == 0 &&
+            beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+          return Step::send_continue;
+        }
+        continue;
+      }
     }
+    return parser.is_done() ? Step::done : Step::read_more;
   }
 }
 

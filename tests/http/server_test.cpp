@@ -281,6 +281,39 @@ TEST_F(ServerTest, MalformedRequestIs400) {
   EXPECT_EQ(handled_.load(), 0);
 }
 
+// RFC 9112 §6.1: a transfer coding other than chunked alone leaves the body's length unknown;
+// read as no body, the rest would pass for a request of its own (one a proxy never saw).
+TEST_F(ServerTest, TransferCodingOtherThanChunkedIs400AndCloses) {
+  start();
+  for (const std::string coding :
+       {"Transfer-Encoding: identity\r\n", "Transfer-Encoding: gzip, chunked\r\n",
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"}) {
+    tcp::socket socket = connect();
+    const std::string smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string answer =
+        exchange(socket, "POST / HTTP/1.1\r\nHost: x\r\n" + coding + "\r\n" + smuggled);
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 400 ")) << coding << answer;
+    EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("\nHTTP/1.1 "), std::string::npos) << "a second answer: " << answer;
+  }
+  EXPECT_EQ(handled_.load(), 0);
+  tcp::socket socket = connect();  // chunked alone is read as ever
+  const std::string answer = exchange(
+      socket,
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", 1);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 ")) << answer;
+  EXPECT_NE(answer.find("echo / ok"), std::string::npos) << answer;
+}
+
+TEST_F(ServerTest, TwoHostFieldsAre400) {
+  start();
+  tcp::socket socket = connect();
+  const std::string answer = exchange(socket, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 400 ")) << answer;
+  EXPECT_NE(answer.find("more than one Host"), std::string::npos) << answer;
+  EXPECT_EQ(handled_.load(), 0);
+}
+
 TEST_F(ServerTest, HalfSentRequestTimesOutWhileOthersAreServed) {
   start();
   tcp::socket slow = connect();
