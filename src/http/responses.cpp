@@ -21,6 +21,16 @@ Response json_response(bhttp::status status, const boost::json::object& body) {
   return json_response(status, boost::json::serialize(body));
 }
 
+void keep_private(Response& response) {
+  response.set(bhttp::field::cache_control, "private, no-store");
+  const std::string_view vary = response[bhttp::field::vary];
+  if (vary.empty()) {
+    response.set(bhttp::field::vary, "Authorization");
+  } else if (vary.find("Authorization") == std::string_view::npos) {
+    response.set(bhttp::field::vary, std::string(vary) + ", Authorization");
+  }
+}
+
 Response not_found(std::string_view what) {
   return problem(bhttp::status::not_found, "not-found", "Not found",
                  std::string(what) + " not found");

@@ -22,6 +22,9 @@ Response not_found(std::string_view what);
 // `cache_control`.
 Response cached(const Request& request, std::string body, std::string_view etag,
                 std::string_view cache_control);
+// For an answer given because of the admin key (an unpublished event, the orders): no cache
+// may keep it or hand it to anyone else, whatever the route would tell the public.
+void keep_private(Response& response);
 
 // Ids in paths are positive decimal integers; anything else names nothing.
 std::optional<std::int64_t> parse_id(std::string_view text);

@@ -10,6 +10,7 @@
 #include "core/numbers.hpp"
 #include "http/api_errors.hpp"
 #include "http/problem.hpp"
+#include "http/responses.hpp"
 
 namespace boxoffice::http {
 namespace {
@@ -125,13 +126,36 @@ std::string json_escaped(std::string_view text) {
   return out;
 }
 
+// The target as logs may keep it. A holder route's path names its hold or order, whose id is
+// the right to act on it: `secret_path` (the route's pattern) stands in for the path. A query
+// parameter that carries a token (the queue status's ?token=) keeps its name, not its value.
+std::string loggable_target(std::string_view secret_path, std::string_view target) {
+  const std::size_t query_at = target.find('?');
+  std::string out(secret_path.empty() ? target.substr(0, query_at) : secret_path);
+  if (query_at == std::string_view::npos) return json_escaped(out);
+  std::string_view query = target.substr(query_at + 1);
+  char separator = '?';
+  while (!query.empty()) {
+    const std::size_t end = query.find('&');
+    const std::string_view pair = query.substr(0, end);
+    query = end == std::string_view::npos ? std::string_view() : query.substr(end + 1);
+    const std::string_view name = pair.substr(0, pair.find('='));
+    out += separator;
+    separator = '&';
+    const bool secret = name.find("token") != std::string_view::npos || name == "code";
+    out += secret ? std::string(name) + "=-" : std::string(pair);
+  }
+  return json_escaped(out);
+}
+
 // A 500 answer is a bug report: its detail (from problem_of, or the exception a handler threw)
 // is logged with the request id, and the answer carries the request id to quote.
-void report_internal_error(const Request& request, Response& response,
+void report_internal_error(const Request& request, std::string_view secret_path, Response& response,
                            std::string_view request_id) {
   const auto detail = response[internal_error_detail_field];
   spdlog::error("request {}: {} {}: {}", request_id, std::string(request.method_string()),
-                json_escaped(request.target()), std::string_view(detail.data(), detail.size()));
+                loggable_target(secret_path, request.target()),
+                std::string_view(detail.data(), detail.size()));
   response.erase(internal_error_detail_field);
   boost::system::error_code error;
   boost::json::value body = boost::json::parse(response.body(), error);
@@ -276,7 +300,12 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
     } catch (...) {
       response = thrown_error(std::current_exception());
     }
+    if (params.caller.organizer) keep_private(response);
   }
+  // A holder route's pattern stands in for its path in the logs (see loggable_target).
+  const std::string_view secret_path = route != nullptr && route->access == Access::holder
+                                           ? std::string_view(route->pattern)
+                                           : std::string_view();
   FreshRequestId fresh;
   std::string_view request_id = valid_request_id(request["X-Request-Id"]);
   if (request_id.empty()) {
@@ -284,7 +313,7 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
     request_id = std::string_view(fresh.data(), fresh.size());
   }
   if (response.result() == bhttp::status::internal_server_error) {
-    report_internal_error(request, response, request_id);
+    report_internal_error(request, secret_path, response, request_id);
   }
   response.set("X-Request-Id", request_id);
   if (metrics_ == nullptr) co_return response;
@@ -299,7 +328,7 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
     spdlog::info(R"({{"request_id":"{}","method":"{}","route":"{}","target":"{}","status":{},)"
                  R"("latency_ms":{:.3f}}})",
                  request_id, std::string(request.method_string()), stats.pattern,
-                 json_escaped(request.target()), status,
+                 loggable_target(secret_path, request.target()), status,
                  std::chrono::duration<double, std::milli>(elapsed).count());
   }
   co_return response;

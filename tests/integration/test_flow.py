@@ -45,6 +45,40 @@ class FlowTest(ServerTest):
         ids = [v["id"] for v in listing.json["venues"]]
         self.assertEqual(ids, sorted(ids))
 
+    def test_answers_given_because_of_the_admin_key_are_private(self):
+        s = self.server
+        venue = grid_venue(sections=1, rows=2, seats_per_row=5)
+        event_id = s.create_event(event_for(s.create_venue(venue), venue), publish=False)
+        hidden = s.request("GET", f"/v1/events/{event_id}")
+        self.assertEqual(hidden.status, 404, hidden)
+        organizer = s.request("GET", f"/v1/events/{event_id}", admin=True)
+        self.assertEqual(organizer.status, 200, organizer)
+        self.assertEqual(organizer.headers["cache-control"], "private, no-store")
+        self.assertIn("Authorization", organizer.headers["vary"])
+        orders = s.request("GET", f"/v1/events/{event_id}/orders", admin=True)
+        self.assertEqual(orders.headers["cache-control"], "private, no-store")
+        self.assertEqual(s.request("POST", f"/v1/events/{event_id}/publish", admin=True).status,
+                         200)
+        public = s.request("GET", f"/v1/events/{event_id}")
+        self.assertEqual(public.status, 200, public)
+        self.assertEqual(public.headers["cache-control"], "public, max-age=5")
+
+    def test_the_access_log_keeps_no_hold_id_or_token(self):
+        s = self.server
+        venue = grid_venue(sections=1, rows=2, seats_per_row=5)
+        event_id = s.create_event(event_for(s.create_venue(venue), venue))
+        held = s.request("POST", f"/v1/events/{event_id}/holds", {"seats": ["S1-R1-1"]})
+        self.assertEqual(held.status, 201, held)
+        hold_id = held.json["hold_id"]
+        self.assertEqual(s.request("GET", f"/v1/holds/{hold_id}").status, 200)
+        s.request("GET", f"/v1/events/{event_id}/queue/status?token=sekrit-token&x=1")
+        with open(os.path.join(s.data_dir, "server.log"), encoding="utf-8") as f:
+            log = f.read()
+        self.assertIn('"target":"/v1/holds/{id}"', log)
+        self.assertIn('queue/status?token=-&x=1"', log)
+        self.assertNotIn(hold_id, log)
+        self.assertNotIn("sekrit", log)
+
     def test_whole_flow(self):
         s = self.server
         venue = grid_venue(sections=2, rows=4, seats_per_row=10, ga_capacity=100)

@@ -143,7 +143,7 @@ class QueueTest(ServerTest):
         self.join(event_id)
         counts = s.request("GET", path, admin=True)
         self.assertEqual(counts.json, {"waiting": 2, "active": 1, "admitted": 1})
-        self.assertEqual(counts.headers["cache-control"], "no-store")
+        self.assertEqual(counts.headers["cache-control"], "private, no-store")
 
         no_room = self.event_with_room()
         self.assertProblem(s.request("GET", f"/v1/events/{no_room}/queue", admin=True), 404,
