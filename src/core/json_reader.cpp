@@ -12,13 +12,6 @@ bool present(const boost::json::object* object, std::string_view key) {
 
 }  // namespace
 
-Result<boost::json::value> parse_json(std::string_view body) {
-  boost::system::error_code error;
-  boost::json::value value = boost::json::parse(body, error);
-  if (error) return make_error(Errc::malformed_json, "the body is not JSON: " + error.message());
-  return value;
-}
-
 void JsonReader::fail(std::string detail, std::string path) {
   if (error_) return;  // the first problem is the one worth reporting
   error_ = field_error(path, detail);

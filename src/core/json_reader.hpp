@@ -14,15 +14,13 @@
 #include <string_view>
 
 #include "core/errors.hpp"
+#include "core/json_parse.hpp"  // parse_json, which readers of bodies need first
 #include "core/time.hpp"
 
 namespace boxoffice {
 
 inline constexpr std::size_t text_bytes_max = 200;          // names, ids, labels
 inline constexpr std::size_t long_text_bytes_max = 10'000;  // descriptions
-
-// Parses a request body; malformed_json when it isn't JSON.
-Result<boost::json::value> parse_json(std::string_view body);
 
 class JsonReader;
 

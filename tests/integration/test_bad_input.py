@@ -29,6 +29,15 @@ class BadInputTest(ServerTest):
         self.assertProblem(response, 400, "malformed-json")
         self.assert_nothing_held()
 
+    def test_duplicate_key_rejected(self):
+        # Boost.JSON alone would keep the last "seats" and hold S1-R1-2.
+        response = self.server.request("POST", self.holds_path(),
+                                       raw=b'{"seats": ["S1-R1-1"], "seats": ["S1-R1-2"]}',
+                                       headers={"Content-Type": "application/json"})
+        self.assertProblem(response, 400, "invalid-field")
+        self.assertEqual(response.json["field"], "seats")
+        self.assert_nothing_held()
+
     def test_unknown_fields_rejected(self):
         response = self.server.request("POST", self.holds_path(),
                                        {"seats": ["S1-R1-1"], "seat_count": 2})
