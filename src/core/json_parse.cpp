@@ -167,7 +167,10 @@ std::string StrictHandler::path_of(std::string_view member) const {
     if (parent.object) {
       add_member(key(keys_[frames_[i].first_key - 1]));  // the key this value came under
     } else {
-      path += "[" + std::to_string(parent.items) + "]";
+      // Appended piece by piece: g++ 12 at -O3 warns falsely (-Wrestrict) of "[" + ... + "]".
+      path += '[';
+      path += std::to_string(parent.items);
+      path += ']';
     }
   }
   add_member(member);
