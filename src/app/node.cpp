@@ -8,6 +8,7 @@
 
 #include "app/data_dir.hpp"
 #include "app/demo_catalog.hpp"
+#include "app/open_files.hpp"
 #include "core/catalog_codec.hpp"
 #include "http/api.hpp"
 #include "http/search_api.hpp"
@@ -120,9 +121,11 @@ Node::Node(const ServeOptions& options)
       queue_counters_(make_queue_counters(options)),
       waiting_room_(*queue_counters_, derive_queue_secret(secret_), metrics_),
       gatekeeper_(admin_key_, catalog_, &waiting_room_, system_now),
-      server_(router_.handler(),
-              {.admit = [this](const http::Request& header) { return router_.admit_body(header); }},
-              options.threads),
+      server_(
+          router_.handler(),
+          {.admit = [this](const http::Request& header) { return router_.admit_body(header); },
+           .connections_max = connections_within_open_files(http::ServerLimits{}.connections_max)},
+          options.threads),
       sweeper_(booking_, cluster_ ? &catalog_ : nullptr, waiting_room_) {
   load_catalog();
   holds_->on_change([this](const UnitsChange& change) { live_.publish(change); });

@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -36,11 +37,12 @@ class Response:
 class Server:
     """One boxoffice process. `start()` waits for its "listening on" line."""
 
-    def __init__(self, data_dir=None, extra_args=(), threads=2):
+    def __init__(self, data_dir=None, extra_args=(), threads=2, open_files=None):
         self.owns_data_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="boxoffice-test-")
         self.extra_args = list(extra_args)
         self.threads = threads
+        self.open_files = open_files  # (soft, hard) RLIMIT_NOFILE for the process, if given
         self.process = None
         self.port = None
 
@@ -48,7 +50,11 @@ class Server:
         args = [BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
                 "--admin-key", ADMIN_KEY, "--threads", str(self.threads)] + self.extra_args
         self.log = open(os.path.join(self.data_dir, "server.log"), "ab")
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log)
+        limit = None
+        if self.open_files:
+            limit = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, self.open_files)
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log,
+                                        preexec_fn=limit)
         deadline = time.monotonic() + START_SECONDS_MAX
         while time.monotonic() < deadline:
             line = self.process.stdout.readline().decode()

@@ -1,9 +1,11 @@
 """What an operator relies on: metrics, request ids, readiness."""
 
 import re
+import socket
+import time
 import unittest
 
-from harness import ServerTest, grid_venue
+from harness import Server, ServerTest, grid_venue
 
 
 class OperationsTest(ServerTest):
@@ -42,6 +44,33 @@ class OperationsTest(ServerTest):
         self.assertEqual(value(r"boxoffice_holds_created_total"), 1)
         self.assertEqual(value(r"boxoffice_hold_conflicts_total"), 1)
         self.assertEqual(value(r"boxoffice_holds_pending_expiry"), 1)
+
+
+class OpenFilesTest(unittest.TestCase):
+    """A process started with systemd's soft limit of open files raises it to the hard limit,
+    and accepts no more connections than that leaves room for: a crowd of idle connections
+    makes the server close new ones, never run out of descriptors."""
+
+    def test_the_limit_is_raised_and_connections_stay_below_it(self):
+        server = Server(open_files=(300, 400)).start()
+        try:
+            crowd = []
+            for _ in range(350):  # past the soft limit it started with, and past 400 - 256
+                crowd.append(socket.create_connection(("127.0.0.1", server.port)))
+            for conn in crowd:
+                conn.close()
+            for _ in range(50):  # until the server has seen the crowd go
+                try:
+                    if server.request("GET", "/healthz").status == 200:
+                        break
+                except (ConnectionError, OSError):
+                    time.sleep(0.1)
+            self.assertEqual(server.request("GET", "/healthz").status, 200)
+            log = server.read_log()
+            self.assertIn("open files: 400 (hard limit 400); connections_max 144", log)
+            self.assertNotIn("accept failed", log)
+        finally:
+            server.cleanup()
 
 
 if __name__ == "__main__":
