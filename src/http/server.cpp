@@ -499,10 +499,10 @@ asio::awaitable<void> refuse(Connection& c, const RequestRead& read, const Serve
 // --- the connection ---------------------------------------------------------------------
 
 // Before waiting for the next request: give back a buffer a large request grew, and allow
-// idle_timeout_ms for the request to begin.
-void expect_request(Connection& c, const ServerLimits& limits) {
+// idle_timeout_ms for the request to begin (first_byte_timeout_ms for a connection's first).
+void expect_request(Connection& c, const ServerLimits& limits, bool first) {
   if (c.buffer.capacity() > buffer_bytes_kept_max) c.buffer.shrink_to_fit();
-  c.expire_at(Clock::now() + limits.idle_timeout_ms);
+  c.expire_at(Clock::now() + (first ? limits.first_byte_timeout_ms : limits.idle_timeout_ms));
 }
 
 void set_limits(Parser& parser, const ServerLimits& limits) {
@@ -517,9 +517,9 @@ void set_limits(Parser& parser, const ServerLimits& limits) {
 asio::awaitable<void> serve_requests(Connection& c, const Handler& handler,
                                      const ServerLimits& limits) {
   std::string header_text;  // reused: the answer's status line and fields
-  for (;;) {
+  for (bool first = true;; first = false) {
     if (c.buffer.size() == 0) {  // else pipelined: the next request is already here
-      expect_request(c, limits);
+      expect_request(c, limits, first);
       auto [error, bytes] = co_await c.socket.async_read_some(
           c.buffer.prepare(beast::read_size(c.buffer, read_bytes_max)), use_nothrow);
       if (error || c.timed_out) co_return;  // gone, or silent too long

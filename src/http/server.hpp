@@ -93,8 +93,11 @@ struct ServerLimits {
   std::function<Admission(const Request& header)> admit;
   std::chrono::milliseconds request_timeout_ms{10'000};  // first byte to last byte of a request
   std::chrono::milliseconds idle_timeout_ms{60'000};     // between keep-alive requests
-  std::chrono::milliseconds write_timeout_ms{30'000};    // one whole answer
-  std::size_t connections_max = 20'000;  // beyond, a new connection is closed at once
+  // From accept to a new connection's first byte: a client that connects and says nothing is
+  // more likely holding a descriptor than about to ask, so it gets less time than keep-alive.
+  std::chrono::milliseconds first_byte_timeout_ms{5'000};
+  std::chrono::milliseconds write_timeout_ms{30'000};  // one whole answer
+  std::size_t connections_max = 20'000;                // beyond, a new connection is closed at once
 };
 
 class Server {

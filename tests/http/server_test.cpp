@@ -500,6 +500,22 @@ TEST_F(ServerTest, IdleKeepAliveConnectionIsClosedSilently) {
   EXPECT_GE(std::chrono::steady_clock::now() - asked, 100ms);
 }
 
+TEST_F(ServerTest, ANewConnectionThatSaysNothingIsClosedSoonerThanAnIdleOne) {
+  ServerLimits limits = short_limits();
+  limits.first_byte_timeout_ms = 100ms;
+  limits.idle_timeout_ms = 2000ms;
+  start(limits);
+  tcp::socket silent = connect();
+  const auto connected = std::chrono::steady_clock::now();
+  EXPECT_EQ(read_to_end(silent), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - connected, 1500ms);
+  // Once it has asked, a connection waits idle_timeout_ms for the next request.
+  tcp::socket talking = connect();
+  EXPECT_EQ(count(exchange(talking, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n", 1), "200 OK"), 1);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(count(exchange(talking, "GET /2 HTTP/1.1\r\nHost: x\r\n\r\n", 1), "200 OK"), 1);
+}
+
 TEST_F(ServerTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   ServerLimits limits = short_limits();
   limits.connections_max = 1;
