@@ -23,6 +23,7 @@
 
 #include "best_available_reference.hpp"
 #include "core/inventory.hpp"
+#include "error_names.hpp"
 #include "layout_builder.hpp"
 
 namespace boxoffice {
@@ -30,6 +31,7 @@ namespace {
 
 using testing::build_layout;
 using testing::hold_id;
+using testing::name_of;
 using testing::reference_best_available;
 
 // How often each operation and outcome came up, over all cases.
@@ -118,27 +120,6 @@ struct Model {
     return next;
   }
 };
-
-std::string name_of(Errc code) {
-  switch (code) {
-    case Errc::invalid_field:
-      return "invalid_field";
-    case Errc::duplicate_seats:
-      return "duplicate_seats";
-    case Errc::over_order_limit:
-      return "over_order_limit";
-    case Errc::seats_unavailable:
-      return "seats_unavailable";
-    case Errc::not_enough_seats:
-      return "not_enough_seats";
-    case Errc::hold_gone:
-      return "hold_gone";
-    case Errc::checkout_in_progress:
-      return "checkout_in_progress";
-    default:
-      return "another error";
-  }
-}
 
 template <class T>
 void expect_outcome(const std::string& operation, const Result<T>& result,

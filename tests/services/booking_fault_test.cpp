@@ -31,6 +31,7 @@
 #include <functional>
 #include <set>
 
+#include "core/error_names.hpp"
 #include "core/layout_builder.hpp"
 #include "services/booking.hpp"
 #include "services/fakes.hpp"
@@ -49,6 +50,7 @@ using testing::FaultyHoldStore;
 using testing::FaultyOrderStore;
 using testing::FaultyPayments;
 using testing::LedgerEntry;
+using testing::name_of;
 using testing::PaymentState;
 
 using Plan = std::map<int, FaultMode>;
@@ -121,8 +123,7 @@ struct Outcome {
     if (!done) return "no answer";
     if (!thrown.empty()) return "threw: " + thrown;
     if (answer->ok()) return "ok";
-    return "error " + std::to_string(static_cast<int>(answer->error().code)) + ": " +
-           answer->error().detail;
+    return name_of(answer->error().code) + ": " + answer->error().detail;
   }
 };
 

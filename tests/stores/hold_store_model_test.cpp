@@ -42,6 +42,7 @@
 #include <tuple>
 
 #include "../core/best_available_reference.hpp"
+#include "../core/error_names.hpp"
 #include "../core/layout_builder.hpp"
 #include "../support/run_coroutine.hpp"
 #include "../support/test_redis.hpp"
@@ -55,6 +56,7 @@ namespace {
 
 namespace asio = boost::asio;
 using testing::build_layout;
+using testing::name_of;
 using testing::reference_best_available;
 
 // How often each operation and outcome came up, over all cases of one store.
@@ -295,29 +297,6 @@ bool coin() { return uniform(0, 2) == 1; }
 template <class T>
 T pick(const std::vector<T>& items) {
   return items[uniform<std::size_t>(0, items.size())];
-}
-
-std::string name_of(Errc code) {
-  switch (code) {
-    case Errc::invalid_field:
-      return "invalid_field";
-    case Errc::duplicate_seats:
-      return "duplicate_seats";
-    case Errc::over_order_limit:
-      return "over_order_limit";
-    case Errc::seats_unavailable:
-      return "seats_unavailable";
-    case Errc::not_enough_seats:
-      return "not_enough_seats";
-    case Errc::hold_gone:
-      return "hold_gone";
-    case Errc::checkout_in_progress:
-      return "checkout_in_progress";
-    case Errc::not_found:
-      return "not_found";
-    default:
-      return "another error";
-  }
 }
 
 // The answer is the expected error, or ok; counted as the operation's outcome (+ detail).
