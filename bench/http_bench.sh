@@ -73,6 +73,7 @@ start_static_nginx "$work/www" "$threads" /v1/events/$event
 nginx_pid=${pids[-1]}
 
 rps() { awk '/Requests\/sec/ {print $2}'; }
+cpu_us() { sed -nE 's/^server: ([0-9.]+) us.*/\1/p'; }  # from measured's line
 # measured PID CMD...: runs CMD, then prints the CPU time PID (and its children) used meanwhile
 # per answer wrk counted: "server: N us of CPU per answer".
 measured() {
@@ -143,7 +144,6 @@ for round in $(seq "$rounds"); do
     exit 1
   fi
   seats_rps=$(sed -nE 's/^holds: [0-9]+ granted in [0-9.]+ s = ([0-9]+)\/s.*/\1/p' <<<"$nginx_seats_out")
-  cpu_us() { sed -nE 's/^server: ([0-9.]+) us.*/\1/p'; }
   figures+=("$(rps <<<"$nginx_out"),$(rps <<<"$get_out"),$seats_rps,$granted_rps,$(cpu_us <<<"$nginx_out"),$(cpu_us <<<"$get_out"),$(cpu_us <<<"$nginx_seats_out"),$(cpu_us <<<"$hold_out")")
 done
 
