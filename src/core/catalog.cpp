@@ -128,22 +128,31 @@ Status validate_event(const Event& event, const Layout& layout) {
   return ok_status();
 }
 
-PriceTable price_table(const Event& event, const Layout& layout) {
-  std::map<std::string, std::uint32_t> level_index;
-  for (std::uint32_t i = 0; i < event.price_levels.size(); ++i) {
-    level_index.emplace(event.price_levels[i].id, i);
+UnitPrices unit_prices(const Event& event, const Layout& layout) {
+  std::map<std::string, std::int64_t> cents_of_level;
+  for (const PriceLevel& level : event.price_levels) {
+    cents_of_level.emplace(level.id, level.price_cents);
   }
-  PriceTable table;
-  table.currency = event.price_levels.empty() ? "" : event.price_levels.front().currency;
-  table.seat_level.resize(layout.seats.size());
+  UnitPrices prices;
+  prices.currency = event.price_levels.empty() ? "" : event.price_levels.front().currency;
+  prices.seat_cents.resize(layout.seats.size());
   for (SeatIndex i = 0; i < layout.seats.size(); ++i) {
     const Section& section = layout.sections[layout.seats[i].section];
-    table.seat_level[i] = level_index.at(event.pricing.at(section.id));
+    prices.seat_cents[i] = cents_of_level.at(event.pricing.at(section.id));
   }
   for (const GaArea& area : layout.ga_areas) {
-    table.ga_area_level.push_back(level_index.at(event.pricing.at(area.id)));
+    prices.ga_cents.push_back(cents_of_level.at(event.pricing.at(area.id)));
   }
-  return table;
+  return prices;
+}
+
+std::int64_t UnitPrices::total(std::span<const SeatIndex> seats,
+                               std::optional<std::uint32_t> ga_area,
+                               std::uint32_t ga_quantity) const {
+  std::int64_t cents = 0;
+  for (const SeatIndex seat : seats) cents += seat_cents.at(seat);
+  if (ga_area) cents += std::int64_t{ga_quantity} * ga_cents.at(*ga_area);
+  return cents;
 }
 
 }  // namespace boxoffice

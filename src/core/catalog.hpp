@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -145,12 +146,18 @@ struct Event {
 // on_sale_at not after starts_at, a waiting room's pre_queue_opens_at not after on_sale_at.
 Status validate_event(const Event& event, const Layout& layout);
 
-// The price of each seat and of one unit of each GA area, resolved once per event.
-struct PriceTable {
+// What each unit of an event costs, resolved once per version of the event: a hold's total is
+// fixed from these when it is made, and later price changes leave it as it is.
+struct UnitPrices {
   std::string currency;
-  std::vector<std::uint32_t> seat_level;     // seat index → index into Event::price_levels
-  std::vector<std::uint32_t> ga_area_level;  // area index → index into Event::price_levels
+  std::vector<std::int64_t> seat_cents;  // by seat index
+  std::vector<std::int64_t> ga_cents;    // by GA area index: one place
+
+  // Requires the indexes to be the layout's.
+  std::int64_t total(std::span<const SeatIndex> seats, std::optional<std::uint32_t> ga_area,
+                     std::uint32_t ga_quantity) const;
 };
-PriceTable price_table(const Event& event, const Layout& layout);
+// Requires validate_event(event, layout) to have passed.
+UnitPrices unit_prices(const Event& event, const Layout& layout);
 
 }  // namespace boxoffice

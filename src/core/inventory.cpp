@@ -7,14 +7,11 @@
 
 namespace boxoffice {
 
-Inventory::Inventory(std::shared_ptr<const Layout> layout, std::uint32_t max_per_order,
-                     std::uint64_t first_seq)
+Inventory::Inventory(std::shared_ptr<const Layout> layout, std::uint64_t first_seq)
     : layout_(std::move(layout)),
-      max_per_order_(max_per_order),
       seq_(first_seq),
       owner_(layout_->seats.size(), 0),
       seats_available_(static_cast<std::uint32_t>(layout_->seats.size())) {
-  BOXOFFICE_CHECK(max_per_order_ > 0);
   for (const GaArea& area : layout_->ga_areas) ga_.push_back(GaCounts{area.capacity, 0, 0});
 }
 
@@ -67,10 +64,11 @@ Status check_ga_request(std::uint32_t quantity, std::uint32_t max_per_order) {
   return check_order_limit(quantity, max_per_order);
 }
 
-Result<HoldView> Inventory::hold_seats(const HoldId& id, std::span<const SeatIndex> seats,
-                                       UnixMillis now, UnixMillis expires_at) {
+Result<HoldView> Inventory::hold_seats(const HoldId& id, const HoldTerms& terms,
+                                       std::span<const SeatIndex> seats, UnixMillis now,
+                                       UnixMillis expires_at) {
   expire_due(now);
-  if (Status valid = check_seats_request(seats, max_per_order_); !valid) {
+  if (Status valid = check_seats_request(seats, terms.max_per_order); !valid) {
     return std::move(valid).error();
   }
   std::vector<std::uint32_t> unavailable;
@@ -82,14 +80,15 @@ Result<HoldView> Inventory::hold_seats(const HoldId& id, std::span<const SeatInd
     return make_error(Errc::seats_unavailable, "some seats are held or sold",
                       {.seat_indexes = std::move(unavailable)});
   }
-  return grant(id, {seats.begin(), seats.end()}, std::nullopt, 0, now, expires_at);
+  return grant(id, *terms.prices, {seats.begin(), seats.end()}, std::nullopt, 0, now, expires_at);
 }
 
-Result<HoldView> Inventory::hold_best_available(const HoldId& id, const BestAvailableQuery& query,
-                                                UnixMillis now, UnixMillis expires_at) {
+Result<HoldView> Inventory::hold_best_available(const HoldId& id, const HoldTerms& terms,
+                                                const BestAvailableQuery& query, UnixMillis now,
+                                                UnixMillis expires_at) {
   expire_due(now);
   if (query.count == 0) return make_error(Errc::invalid_field, "count: at least 1");
-  if (Status limit = check_order_limit(query.count, max_per_order_); !limit) {
+  if (Status limit = check_order_limit(query.count, terms.max_per_order); !limit) {
     return std::move(limit).error();
   }
   auto seats = find_best_available(*layout_, owner_, query);
@@ -97,14 +96,14 @@ Result<HoldView> Inventory::hold_best_available(const HoldId& id, const BestAvai
     return make_error(Errc::not_enough_seats,
                       "no row has " + std::to_string(query.count) + " adjacent seats available");
   }
-  return grant(id, std::move(*seats), std::nullopt, 0, now, expires_at);
+  return grant(id, *terms.prices, std::move(*seats), std::nullopt, 0, now, expires_at);
 }
 
-Result<HoldView> Inventory::hold_ga(const HoldId& id, std::uint32_t area, std::uint32_t quantity,
-                                    UnixMillis now, UnixMillis expires_at) {
+Result<HoldView> Inventory::hold_ga(const HoldId& id, const HoldTerms& terms, std::uint32_t area,
+                                    std::uint32_t quantity, UnixMillis now, UnixMillis expires_at) {
   expire_due(now);
   if (area >= ga_.size()) return make_error(Errc::invalid_field, "ga.area: no such area");
-  if (Status valid = check_ga_request(quantity, max_per_order_); !valid) {
+  if (Status valid = check_ga_request(quantity, terms.max_per_order); !valid) {
     return std::move(valid).error();
   }
   if (quantity > ga_[area].available()) {
@@ -112,10 +111,11 @@ Result<HoldView> Inventory::hold_ga(const HoldId& id, std::uint32_t area, std::u
                       "only " + std::to_string(ga_[area].available()) + " places left",
                       {.places_available = ga_[area].available()});
   }
-  return grant(id, {}, area, quantity, now, expires_at);
+  return grant(id, *terms.prices, {}, area, quantity, now, expires_at);
 }
 
-Result<HoldView> Inventory::grant(const HoldId& id, std::vector<SeatIndex> seats,
+Result<HoldView> Inventory::grant(const HoldId& id, const UnitPrices& prices,
+                                  std::vector<SeatIndex> seats,
                                   std::optional<std::uint32_t> ga_area, std::uint32_t ga_quantity,
                                   UnixMillis now, UnixMillis expires_at) {
   BOXOFFICE_CHECK(expires_at > now);
@@ -133,7 +133,10 @@ Result<HoldView> Inventory::grant(const HoldId& id, std::vector<SeatIndex> seats
   }
   seats_available_ -= static_cast<std::uint32_t>(seats.size());
   if (ga_area) ga_[*ga_area].held += ga_quantity;
-  Hold hold{HoldView{id, std::move(seats), ga_area, ga_quantity, now, expires_at, false}, serial};
+  const std::int64_t total_cents = prices.total(seats, ga_area, ga_quantity);
+  Hold hold{
+      HoldView{id, std::move(seats), ga_area, ga_quantity, now, expires_at, false, 0, total_cents},
+      serial};
   record(ChangeKind::held, hold.view);
   HoldView view = hold.view;
   expiry_.emplace(expires_at, serial);
@@ -284,7 +287,7 @@ void Inventory::check_invariants() const {
     if (hold.view.ga_area) ga_held[*hold.view.ga_area] += hold.view.ga_quantity;
     require(hold.view.confirming != expiry_.contains({hold.view.expires_at, serial}));
     if (!hold.view.confirming) ++unpinned;
-    require(hold.view.unit_count() > 0 && hold.view.unit_count() <= max_per_order_);
+    require(hold.view.unit_count() > 0 && hold.view.unit_count() <= max_per_order_max);
   }
   require(unpinned == expiry_.size());
   for (std::size_t area = 0; area < ga_.size(); ++area) {

@@ -62,6 +62,7 @@ struct HoldView {
   UnixMillis expires_at = 0;
   bool confirming = false;
   std::uint32_t aborted_checkouts = 0;  // each failed checkout's payment gets a key of its own
+  std::int64_t total_cents = 0;         // fixed when the hold was made: what its order pays
 
   std::uint32_t unit_count() const {
     return static_cast<std::uint32_t>(seats.size()) + ga_quantity;
@@ -75,6 +76,13 @@ struct GaCounts {
   std::uint32_t available() const { return capacity - held - sold; }
 };
 
+// What a hold is made on: the event as it is when the hold is asked for. A later change to the
+// event (its prices, its limit) applies to the next hold; a live hold keeps its total.
+struct HoldTerms {
+  std::uint32_t max_per_order = max_per_order_default;
+  std::shared_ptr<const UnitPrices> prices;  // never null
+};
+
 // The checks of a hold request that need no state, shared with hold stores that keep the
 // state elsewhere: at least one seat, at most max_per_order units, no seat twice.
 // Errors: invalid_field, over_order_limit, duplicate_seats (fact seat_indexes).
@@ -85,8 +93,7 @@ Status check_ga_request(std::uint32_t quantity, std::uint32_t max_per_order);
 class Inventory {
  public:
   // `first_seq` is the sequence number of the state as constructed; the first change is +1.
-  Inventory(std::shared_ptr<const Layout> layout, std::uint32_t max_per_order,
-            std::uint64_t first_seq);
+  Inventory(std::shared_ptr<const Layout> layout, std::uint64_t first_seq);
 
   // Marks units sold as the source of truth says, before serving. Emits no change.
   // Precondition: the seats are available (the store guarantees each is sold once).
@@ -95,16 +102,18 @@ class Inventory {
 
   // Holds exactly these seats until expires_at. Errors: duplicate_seats, over_order_limit,
   // invalid_field (no seats), seats_unavailable (fact seat_indexes: the seats taken).
-  Result<HoldView> hold_seats(const HoldId& id, std::span<const SeatIndex> seats, UnixMillis now,
+  Result<HoldView> hold_seats(const HoldId& id, const HoldTerms& terms,
+                              std::span<const SeatIndex> seats, UnixMillis now,
                               UnixMillis expires_at);
   // Holds the best `query.count` adjacent seats (see best_available.hpp).
   // Errors: over_order_limit, invalid_field (count 0), not_enough_seats.
-  Result<HoldView> hold_best_available(const HoldId& id, const BestAvailableQuery& query,
-                                       UnixMillis now, UnixMillis expires_at);
+  Result<HoldView> hold_best_available(const HoldId& id, const HoldTerms& terms,
+                                       const BestAvailableQuery& query, UnixMillis now,
+                                       UnixMillis expires_at);
   // Holds `quantity` places of a GA area. Errors: over_order_limit, invalid_field (0 or no
   // such area), not_enough_seats (fact places_available).
-  Result<HoldView> hold_ga(const HoldId& id, std::uint32_t area, std::uint32_t quantity,
-                           UnixMillis now, UnixMillis expires_at);
+  Result<HoldView> hold_ga(const HoldId& id, const HoldTerms& terms, std::uint32_t area,
+                           std::uint32_t quantity, UnixMillis now, UnixMillis expires_at);
 
   // The live hold, or nullopt if it expired, was released, confirmed, or never existed.
   std::optional<HoldView> find_hold(const HoldId& id, UnixMillis now);
@@ -150,7 +159,7 @@ class Inventory {
     std::uint32_t serial = 0;
   };
 
-  Result<HoldView> grant(const HoldId& id, std::vector<SeatIndex> seats,
+  Result<HoldView> grant(const HoldId& id, const UnitPrices& prices, std::vector<SeatIndex> seats,
                          std::optional<std::uint32_t> ga_area, std::uint32_t ga_quantity,
                          UnixMillis now, UnixMillis expires_at);
   Hold* find_live(const HoldId& id);
@@ -159,7 +168,6 @@ class Inventory {
   void record(ChangeKind kind, const HoldView& hold);
 
   std::shared_ptr<const Layout> layout_;
-  std::uint32_t max_per_order_;
   std::uint64_t seq_;
   std::vector<std::uint32_t> owner_;  // per seat: 0 available, sold_owner, or a hold serial
   std::vector<GaCounts> ga_;

@@ -38,22 +38,25 @@ boost::json::object venue_summary(const Venue& venue) {
           {"ga_areas", std::move(areas)}};
 }
 
-// Events' seat maps, encoded once per event and kept (a stadium's is a megabyte).
+// Events' seat maps, encoded once per version of each event and kept (a stadium's is a
+// megabyte): a change of the event's pricing shows in the next answer.
 class SeatMaps {
  public:
   std::shared_ptr<const std::string> of(const EventView& view) {
     std::lock_guard lock(mutex_);
-    auto& seatmap = encoded_[view.event->id];
-    if (!seatmap) {
+    auto& [version, seatmap] = encoded_[view.event->id];
+    if (!seatmap || version != view.event->version) {
       seatmap = std::make_shared<const std::string>(
           boost::json::serialize(encode_seatmap(*view.event, *view.venue)));
+      version = view.event->version;
     }
     return seatmap;
   }
 
  private:
   std::mutex mutex_;
-  std::unordered_map<std::int64_t, std::shared_ptr<const std::string>> encoded_;
+  std::unordered_map<std::int64_t, std::pair<std::uint64_t, std::shared_ptr<const std::string>>>
+      encoded_;
 };
 
 // The answer of an event's change (publish, unpublish, cancel, update).
@@ -215,9 +218,11 @@ void add_catalog_routes(Router& router, const ApiServices& services) {
              [&catalog, seatmaps](Request& r, const P& p) -> asio::awaitable<Response> {
                const auto view = visible_event(catalog, p);
                if (!view) co_return not_found("event");
-               const std::string etag = "\"m" + std::to_string(view->event->id) + "\"";
-               co_return cached(r, *seatmaps->of(*view), etag,
-                                "public, max-age=31536000, immutable");
+               // Revalidated (a 304 costs a round trip, not a megabyte): the organizer may
+               // change the pricing.
+               const std::string etag = "\"m" + std::to_string(view->event->id) + "v" +
+                                        std::to_string(view->event->version) + "\"";
+               co_return cached(r, *seatmaps->of(*view), etag, "public, no-cache");
              });
 }
 

@@ -14,12 +14,16 @@
 
 namespace boxoffice {
 
+// What booking keeps of an event it has opened: its layout (an event keeps its venue), and the
+// unit prices of the latest version of the event it has seen, made again when the catalog has
+// a newer one, so that a change applies to the next hold.
 struct Booking::EventBooking {
-  explicit EventBooking(std::shared_ptr<const EventView> view_)
-      : view(std::move(view_)), prices(price_table(*view->event, *view->venue->layout)) {}
+  explicit EventBooking(std::shared_ptr<const Layout> layout_) : layout(std::move(layout_)) {}
 
-  const std::shared_ptr<const EventView> view;
-  const PriceTable prices;
+  const std::shared_ptr<const Layout> layout;
+  std::mutex mutex;
+  std::shared_ptr<const EventView> priced;  // the version `prices` are of
+  std::shared_ptr<const UnitPrices> prices;
 };
 
 namespace {
@@ -29,8 +33,6 @@ OrderId random_id() {
   random_id_bytes(id.bytes);
   return id;
 }
-
-const Layout& layout_of(const EventView& view) { return *view.venue->layout; }
 
 Result<std::vector<SeatIndex>> resolve_seats(const Layout& layout,
                                              const std::vector<std::string>& ids) {
@@ -170,10 +172,26 @@ Result<Booking::EventBooking*> Booking::event_booking(std::int64_t event_id) {
     }
     return indexes;
   };
-  Status opened = holds_.open_event({event_id, layout, view->event->max_per_order, load_sold});
+  Status opened = holds_.open_event({event_id, layout, load_sold});
   if (!opened) return std::move(opened).error();
-  auto booking = std::make_unique<EventBooking>(view);
+  auto booking = std::make_unique<EventBooking>(layout);
   return events_.emplace(event_id, std::move(booking)).first->second.get();
+}
+
+std::shared_ptr<const UnitPrices> Booking::prices_of(EventBooking& booking,
+                                                     std::shared_ptr<const EventView> view) {
+  std::lock_guard lock(booking.mutex);
+  if (booking.priced != view) {
+    booking.prices = std::make_shared<const UnitPrices>(unit_prices(*view->event, *booking.layout));
+    booking.priced = std::move(view);
+  }
+  return booking.prices;
+}
+
+std::string Booking::currency_of(std::int64_t event_id) {
+  const auto view = catalog_.event(event_id);
+  if (!view || view->event->price_levels.empty()) return "";
+  return view->event->price_levels.front().currency;
 }
 
 boost::asio::awaitable<Result<Booking::EventBooking*>> Booking::booking_of_hold(const HoldId& id,
@@ -193,23 +211,25 @@ boost::asio::awaitable<Result<HoldGranted>> Booking::hold(std::int64_t event_id,
   auto found = event_booking(event_id);
   if (!found) co_return std::move(found).error();
   EventBooking& booking = **found;
-  const Event& event = *booking.view->event;
+  // The event as it is now: a change made through any node applies to this hold.
+  const auto view = catalog_.event(event_id);
+  if (!view || view->event->cancelled || !view->event->published) {
+    co_return make_error(Errc::not_on_sale, "the event is cancelled or no longer published");
+  }
+  const Event& event = *view->event;
   if (now < event.on_sale_at) {
     co_return make_error(Errc::not_on_sale, "the sale opens at " + format_rfc3339(event.on_sale_at),
                          {.on_sale_at = event.on_sale_at});
   }
   if (now >= event.starts_at) co_return make_error(Errc::not_on_sale, "the event has started");
-  // Cancelled or unpublished since its booking opened: the catalog has the last word.
-  if (const auto latest = catalog_.event(event_id);
-      !latest || latest->event->cancelled || !latest->event->published) {
-    co_return make_error(Errc::not_on_sale, "the event is cancelled or no longer published");
-  }
-  const Layout& layout = layout_of(*booking.view);
+  const Layout& layout = *booking.layout;
   auto ask = resolve_hold_request(event, layout, request);
   if (!ask) co_return std::move(ask).error();
 
+  HoldTerms terms{event.max_per_order, prices_of(booking, view)};
+  const std::string currency = terms.prices->currency;
   const UnixMillis expires_at = now + static_cast<UnixMillis>(event.hold_seconds) * 1000;
-  auto held = co_await holds_.hold(event_id, std::move(*ask), now, expires_at);
+  auto held = co_await holds_.hold(event_id, std::move(*ask), std::move(terms), now, expires_at);
   if (!held) {
     Error error = std::move(held).error();
     if (error.code == Errc::seats_unavailable || error.code == Errc::not_enough_seats) {
@@ -223,28 +243,20 @@ boost::asio::awaitable<Result<HoldGranted>> Booking::hold(std::int64_t event_id,
     co_return error;
   }
   metrics_.holds_created.add();
-  co_return HoldGranted{details_of(booking, held->hold), held->seq};
+  co_return HoldGranted{details_of(event_id, layout, currency, held->hold), held->seq};
 }
 
-HoldDetails Booking::details_of(const EventBooking& booking, const HoldView& hold) const {
-  const Event& event = *booking.view->event;
-  const Layout& layout = layout_of(*booking.view);
+HoldDetails Booking::details_of(std::int64_t event_id, const Layout& layout,
+                                const std::string& currency, const HoldView& hold) const {
   HoldDetails details{.id = hold.id,
-                      .event_id = event.id,
+                      .event_id = event_id,
                       .checking_out = hold.confirming,
                       .created_at = hold.created_at,
                       .expires_at = hold.expires_at,
-                      .currency = booking.prices.currency};
-  for (const SeatIndex seat : hold.seats) {
-    details.seat_ids.push_back(layout.seats[seat].id);
-    details.total_cents += event.price_levels[booking.prices.seat_level[seat]].price_cents;
-  }
-  if (hold.ga_area) {
-    details.ga = GaPlaces{layout.ga_areas[*hold.ga_area].id, hold.ga_quantity};
-    details.total_cents +=
-        hold.ga_quantity *
-        event.price_levels[booking.prices.ga_area_level[*hold.ga_area]].price_cents;
-  }
+                      .total_cents = hold.total_cents,
+                      .currency = currency};
+  for (const SeatIndex seat : hold.seats) details.seat_ids.push_back(layout.seats[seat].id);
+  if (hold.ga_area) details.ga = GaPlaces{layout.ga_areas[*hold.ga_area].id, hold.ga_quantity};
   return details;
 }
 
@@ -253,7 +265,8 @@ boost::asio::awaitable<Result<HoldDetails>> Booking::find_hold(HoldId id, UnixMi
   if (!found) co_return std::move(found).error();
   auto hold = co_await holds_.find_hold(id, now);
   if (!hold) co_return std::move(hold).error();
-  co_return details_of(**found, *hold);
+  const std::int64_t event_id = *holds_.event_of(id);
+  co_return details_of(event_id, *(*found)->layout, currency_of(event_id), *hold);
 }
 
 boost::asio::awaitable<Status> Booking::release(HoldId id, UnixMillis now) {
@@ -364,7 +377,8 @@ boost::asio::awaitable<Result<Order>> Booking::pay_and_commit(
     const EventBooking& booking, const HoldView& pinned, const CheckoutRequest& request,
     const std::string& request_hash, const std::string& authorisation_key, Clock clock) {
   const HoldId id = pinned.id;
-  const HoldDetails hold = details_of(booking, pinned);
+  const std::int64_t event_id = *holds_.event_of(id);
+  const HoldDetails hold = details_of(event_id, *booking.layout, currency_of(event_id), pinned);
   // Named, not a temporary in the co_await: g++ 12 destroys such temporaries twice.
   auto abort = [&]() -> boost::asio::awaitable<void> {
     Status aborted = co_await holds_.abort_checkout(id, clock());
@@ -389,7 +403,7 @@ boost::asio::awaitable<Result<Order>> Booking::pay_and_commit(
   metrics_.payments_approved.add();
   Order order = make_order(hold, request, request_hash, *payment, clock());
   const std::uint32_t ga_capacity =
-      pinned.ga_area ? layout_of(*booking.view).ga_areas[*pinned.ga_area].capacity : 0;
+      pinned.ga_area ? booking.layout->ga_areas[*pinned.ga_area].capacity : 0;
   Status committed = co_await orders_.async_commit_order(order, ga_capacity, store_calls_);
   if (!committed) {
     if (committed.error().code == Errc::store_unavailable) metrics_.store_errors.add();
@@ -471,7 +485,7 @@ Result<AvailabilityState> Booking::availability(std::int64_t event_id, UnixMilli
   if (!found) return std::move(found).error();
   auto units = holds_.snapshot(event_id, now);
   if (!units) return std::move(units).error();
-  return AvailabilityState{event_id, (*found)->view->venue->layout, std::move(*units)};
+  return AvailabilityState{event_id, (*found)->layout, std::move(*units)};
 }
 
 Result<SeatStates> Booking::seat_states(std::int64_t event_id,
@@ -481,7 +495,7 @@ Result<SeatStates> Booking::seat_states(std::int64_t event_id,
   }
   auto found = event_booking(event_id);
   if (!found) return std::move(found).error();
-  auto indexes = resolve_seats(layout_of(*(*found)->view), seat_ids);
+  auto indexes = resolve_seats(*(*found)->layout, seat_ids);
   if (!indexes) return std::move(indexes).error();
   auto units = holds_.snapshot(event_id, now);
   if (!units) return std::move(units).error();

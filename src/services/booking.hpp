@@ -173,6 +173,11 @@ class Booking {
   struct EventBooking;
 
   Result<EventBooking*> event_booking(std::int64_t event_id);
+  // The unit prices of `view`, the event's latest version (made once per version).
+  std::shared_ptr<const UnitPrices> prices_of(EventBooking& booking,
+                                              std::shared_ptr<const EventView> view);
+  // The event's currency: the same in every version once published (Catalog::update_event).
+  std::string currency_of(std::int64_t event_id);
   // The event of a live hold; else the hold store's word on it (hold_gone, not_found).
   boost::asio::awaitable<Result<EventBooking*>> booking_of_hold(const HoldId& id, UnixMillis now);
   // The order a checkout of this hold already made, for a retry with the same key and body;
@@ -192,7 +197,8 @@ class Booking {
   // Marks the order's payment captured in the store; a failure is logged (the next start
   // captures again and records it).
   boost::asio::awaitable<void> record_capture(OrderId order_id);
-  HoldDetails details_of(const EventBooking& booking, const HoldView& hold) const;
+  HoldDetails details_of(std::int64_t event_id, const Layout& layout, const std::string& currency,
+                         const HoldView& hold) const;
   Order make_order(const HoldDetails& hold, const CheckoutRequest& request,
                    std::string request_hash, std::string payment_id, UnixMillis now) const;
 

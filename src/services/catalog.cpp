@@ -85,7 +85,20 @@ Result<std::shared_ptr<const Event>> Catalog::create_event(Event event) {
 
 Result<std::shared_ptr<const EventView>> Catalog::change_event(
     std::int64_t event_id, const std::function<Result<bool>(Event&)>& edit) {
-  if (shared_ && !find_event(event_id)) (void)refresh();  // made through another node
+  // With a shared store, the edit is of the latest version any node stored: another node's
+  // change since the last refresh is loaded first (and a store that answers conflict, because
+  // one came in between, is asked again on the version it has).
+  for (std::size_t attempt = 1;; ++attempt) {
+    if (shared_) (void)refresh();
+    auto changed = try_change_event(event_id, edit);
+    if (changed || changed.error().code != Errc::conflict || attempt == change_attempts_max) {
+      return changed;
+    }
+  }
+}
+
+Result<std::shared_ptr<const EventView>> Catalog::try_change_event(
+    std::int64_t event_id, const std::function<Result<bool>(Event&)>& edit) {
   std::shared_ptr<const EventView> view;
   {
     std::unique_lock lock(mutex_);  // held across the write so two changes can't interleave
@@ -96,9 +109,9 @@ Result<std::shared_ptr<const EventView>> Catalog::change_event(
     if (!edited) return std::move(edited).error();
     if (!*edited) return it->second;
     if (Status room = check_category_limit(changed.category); !room) return std::move(room).error();
-    categories_.insert(changed.category);
     changed.version = it->second->event->version + 1;
     if (Status stored = store_.update_event(changed); !stored) return std::move(stored).error();
+    categories_.insert(changed.category);
     it->second = make_view(std::make_shared<const Event>(std::move(changed)));
     view = it->second;
   }
@@ -140,6 +153,10 @@ Result<std::shared_ptr<const EventView>> Catalog::update_event(std::int64_t even
     if (venue == venues_.end()) return make_error(Errc::not_found, "no venue of the event");
     if (Status valid = validate_event(updated, *venue->second->layout); !valid) {
       return std::move(valid).error();
+    }
+    if (updated.price_levels.front().currency != event.price_levels.front().currency) {
+      // Its holds' totals and its orders are in it; booking reads it from the latest version.
+      return field_error("price_levels", "an event's currency can't change");
     }
     updated.id = event.id;
     updated.published = event.published;

@@ -67,8 +67,9 @@ class Catalog {
   // Marks an event cancelled: still readable (with "cancelled": true), no longer sold or
   // found by search. Errors: not_found, store_unavailable. Harmless twice.
   Result<std::shared_ptr<const EventView>> cancel(std::int64_t event_id);
-  // Replaces an event's details with `updated`'s (the venue, id and publication stay).
-  // Errors: as create_event, not_found.
+  // Replaces an event's details with `updated`'s (the venue, id, publication and currency
+  // stay). Errors: as create_event (invalid_field also for another venue or currency),
+  // not_found.
   Result<std::shared_ptr<const EventView>> update_event(std::int64_t event_id, Event updated);
 
   // Called with every event this catalog sees change (created, published, updated, cancelled,
@@ -88,9 +89,16 @@ class Catalog {
   std::shared_ptr<const EventView> make_view(std::shared_ptr<const Event> event) const;
   // Whether the catalog may take an event of `category` (mutex_ held). Errors: limit_exceeded.
   Status check_category_limit(const std::string& category) const;
+  // Another node's changes coming in between the refresh and the write, again and again.
+  static constexpr std::size_t change_attempts_max = 5;
+
   // Stores `edit` of the event (when it says so: it answers whether it changed anything),
-  // with the next version.
+  // with the next version, on the latest version stored.
   Result<std::shared_ptr<const EventView>> change_event(
+      std::int64_t event_id, const std::function<Result<bool>(Event&)>& edit);
+  // One attempt of change_event on the version this node has. Errors: those of edit,
+  // limit_exceeded, not_found, conflict (the store has another version), store_unavailable.
+  Result<std::shared_ptr<const EventView>> try_change_event(
       std::int64_t event_id, const std::function<Result<bool>(Event&)>& edit);
   void changed(const std::shared_ptr<const EventView>& view) const {
     if (listener_) listener_(view);

@@ -54,12 +54,12 @@ struct SoldIndexes {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> ga;  // area index, places sold
 };
 
-// An event as the hold store needs it: its units, its order limit, and how to read what the
-// source of truth has sold (called when the store must (re)build the event's state).
+// An event as the hold store needs it: its units, and how to read what the source of truth has
+// sold (called when the store must (re)build the event's state). What a hold costs and how
+// many units it may take come with each hold (HoldTerms), so that event changes apply at once.
 struct EventUnits {
   std::int64_t event_id = 0;
   std::shared_ptr<const Layout> layout;
-  std::uint32_t max_per_order = 0;
   std::function<Result<SoldIndexes>()> load_sold;
 };
 
@@ -144,11 +144,13 @@ class HoldStore {
   // The event a hold belongs to, or nullopt when the id can't be one of this store's holds.
   virtual std::optional<std::int64_t> event_of(const HoldId& id) = 0;
 
-  // Holds what `ask` says until expires_at; the store chooses the hold's id. Errors:
-  // invalid_field, duplicate_seats, over_order_limit, seats_unavailable (fact seat_indexes:
-  // the seats taken), not_enough_seats.
+  // Holds what `ask` says until expires_at, on `terms` (its total is fixed from terms.prices
+  // and kept with the hold); the store chooses the hold's id. Errors: invalid_field,
+  // duplicate_seats, over_order_limit, seats_unavailable (fact seat_indexes: the seats taken),
+  // not_enough_seats.
   virtual boost::asio::awaitable<Result<Held>> hold(std::int64_t event_id, HoldAsk ask,
-                                                    UnixMillis now, UnixMillis expires_at) = 0;
+                                                    HoldTerms terms, UnixMillis now,
+                                                    UnixMillis expires_at) = 0;
   // The live hold (its `confirming` says whether a checkout runs). Errors: hold_gone, not_found.
   virtual boost::asio::awaitable<Result<HoldView>> find_hold(HoldId id, UnixMillis now) = 0;
   // Errors: hold_gone, not_found, checkout_in_progress.

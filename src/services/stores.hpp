@@ -29,7 +29,10 @@ class CatalogStore {
   virtual Result<std::int64_t> create_venue(const Venue& venue) = 0;
   // Stores an event at an existing venue and answers its new id (> 0).
   virtual Result<std::int64_t> create_event(const Event& event) = 0;
-  // Replaces the stored event with the same id (publish, later edits).
+  // Replaces the stored event with the same id (publish, later edits), if the stored one is
+  // still the version it was edited from (event.version - 1): two nodes editing one event at
+  // once can't undo each other's change. Errors: not_found, conflict (another version is
+  // stored: load it and edit that).
   virtual Status update_event(const Event& event) = 0;
   // Everything stored, in id order, for loading at start.
   virtual Result<std::vector<Venue>> load_venues() = 0;

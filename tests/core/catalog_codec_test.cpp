@@ -820,7 +820,7 @@ TEST_F(ValidateEvent, OnSaleNoLaterThanTheStart) {
   EXPECT_TRUE(validate_event(same_moment, *venue_.layout).ok());
 }
 
-TEST_F(ValidateEvent, PriceTableResolvesEverySeatAndArea) {
+TEST_F(ValidateEvent, UnitPricesResolveEverySeatAndArea) {
   auto body = venue_json();
   at_path(body, "layout.sections[1]") =
       boost::json::parse(R"({"id":"B","rows":[{"label":"1","seats":[{"id":"B-1","x":5,"y":5}]}]})");
@@ -829,10 +829,16 @@ TEST_F(ValidateEvent, PriceTableResolvesEverySeatAndArea) {
   Event event = event_;
   event.pricing["B"] = "p2";
   ASSERT_TRUE(validate_event(event, *venue->layout).ok());
-  const PriceTable table = price_table(event, *venue->layout);
-  EXPECT_EQ(table.currency, "EUR");
-  EXPECT_EQ(table.seat_level, (std::vector<std::uint32_t>{0, 0, 0, 1}));
-  EXPECT_EQ(table.ga_area_level, std::vector<std::uint32_t>{1});
+  const UnitPrices prices = unit_prices(event, *venue->layout);
+  const std::int64_t p1 = event.price_levels[0].price_cents;
+  const std::int64_t p2 = event.price_levels[1].price_cents;
+  ASSERT_NE(p1, p2);
+  EXPECT_EQ(prices.currency, "EUR");
+  EXPECT_EQ(prices.seat_cents, (std::vector<std::int64_t>{p1, p1, p1, p2}));
+  EXPECT_EQ(prices.ga_cents, std::vector<std::int64_t>{p2});
+  const std::vector<SeatIndex> seats{0, 3};
+  EXPECT_EQ(prices.total(seats, std::nullopt, 0), p1 + p2);
+  EXPECT_EQ(prices.total({}, 0u, 3), 3 * p2);
 }
 
 TEST_F(ValidateEvent, SeatmapHasThePriceLevelOfEachSectionAndArea) {

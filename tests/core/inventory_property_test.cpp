@@ -265,7 +265,8 @@ void run_case() {
   const auto max_per_order = uniform<std::uint32_t>(1, 7);
   const std::uint64_t first_seq = uniform<std::uint64_t>(0, 1ull << 40);
 
-  Inventory inventory(layout, max_per_order, first_seq);
+  Inventory inventory(layout, first_seq);
+  const HoldTerms terms = testing::test_terms(*layout, max_per_order);
   Model model{layout.get(), max_per_order,
               {},           {},
               capacities,   std::vector<std::uint32_t>(capacities.size(), 0),
@@ -329,7 +330,7 @@ void run_case() {
                                [&](SeatIndex s) { return !model.available(s); })) {
           expected = Errc::seats_unavailable;
         }
-        const auto result = inventory.hold_seats(id, seats, now, now + lifetime);
+        const auto result = inventory.hold_seats(id, terms, seats, now, now + lifetime);
         expect_outcome("hold_seats", result, expected);
         if (expected == Errc::seats_unavailable) {
           std::set<SeatIndex> named;
@@ -371,7 +372,7 @@ void run_case() {
         } else if (!reference) {
           expected = Errc::not_enough_seats;
         }
-        const auto result = inventory.hold_best_available(id, query, now, now + lifetime);
+        const auto result = inventory.hold_best_available(id, terms, query, now, now + lifetime);
         expect_outcome("hold_best_available", result, expected);
         if (!expected) {
           expect_best_choice(model, query, result->seats);
@@ -398,7 +399,7 @@ void run_case() {
         } else if (quantity > model.ga_left(area)) {
           expected = Errc::not_enough_seats;
         }
-        const auto result = inventory.hold_ga(id, area, quantity, now, now + lifetime);
+        const auto result = inventory.hold_ga(id, terms, area, quantity, now, now + lifetime);
         expect_outcome("hold_ga", result, expected);
         if (expected == Errc::not_enough_seats) {
           RC_ASSERT(result.error().facts.places_available.value() == model.ga_left(area));

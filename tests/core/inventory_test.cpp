@@ -27,13 +27,14 @@ std::vector<SeatIndex> indexes_in(const Error& error) {
 class InventoryTest : public ::testing::Test {
  protected:
   std::shared_ptr<const Layout> layout_ = build_layout({{4, 4}}, {10});
-  Inventory inventory_{layout_, 4, first_seq};
+  Inventory inventory_{layout_, first_seq};
+  HoldTerms terms_ = testing::test_terms(*layout_, 4);
 
   void TearDown() override { inventory_.check_invariants(); }
 
   // Holds `seats` from `now` until `expires_at`, which must succeed.
   void hold(std::uint32_t id, std::vector<SeatIndex> seats, UnixMillis now, UnixMillis expires_at) {
-    const auto result = inventory_.hold_seats(hold_id(id), seats, now, expires_at);
+    const auto result = inventory_.hold_seats(hold_id(id), terms_, seats, now, expires_at);
     ASSERT_TRUE(result.ok()) << result.error().detail;
   }
   Errc error_of(const Result<HoldView>& result) {
@@ -55,7 +56,8 @@ class InventoryTest : public ::testing::Test {
 // hold_seats
 
 TEST_F(InventoryTest, HoldSeatsAnswersTheHoldInTheOrderAsked) {
-  const auto view = inventory_.hold_seats(hold_id(1), std::vector<SeatIndex>{6, 2}, 10, 100);
+  const auto view =
+      inventory_.hold_seats(hold_id(1), terms_, std::vector<SeatIndex>{6, 2}, 10, 100);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->id, hold_id(1));
   EXPECT_EQ(view->seats, (std::vector<SeatIndex>{6, 2}));
@@ -94,7 +96,7 @@ TEST_F(InventoryTest, HoldIsAllOrNothing) {
   inventory_.load_sold_seats(std::vector<SeatIndex>{5});
   inventory_.take_changes();
   const auto refused =
-      inventory_.hold_seats(hold_id(2), std::vector<SeatIndex>{0, 5, 2, 1}, 0, 100);
+      inventory_.hold_seats(hold_id(2), terms_, std::vector<SeatIndex>{0, 5, 2, 1}, 0, 100);
   ASSERT_EQ(error_of(refused), Errc::seats_unavailable);
   EXPECT_EQ(indexes_in(refused.error()), (std::vector<SeatIndex>{1, 5}));
   // Nothing changed: the free seats of the request are still free.
@@ -111,10 +113,11 @@ TEST_F(InventoryTest, HoldIsAllOrNothing) {
 }
 
 TEST_F(InventoryTest, DuplicateSeatsAreRefused) {
-  const auto twice = inventory_.hold_seats(hold_id(1), std::vector<SeatIndex>{2, 2}, 0, 9);
+  const auto twice = inventory_.hold_seats(hold_id(1), terms_, std::vector<SeatIndex>{2, 2}, 0, 9);
   ASSERT_EQ(error_of(twice), Errc::duplicate_seats);
   EXPECT_EQ(indexes_in(twice.error()), std::vector<SeatIndex>{2});
-  const auto pairs = inventory_.hold_seats(hold_id(2), std::vector<SeatIndex>{1, 3, 1, 3}, 0, 9);
+  const auto pairs =
+      inventory_.hold_seats(hold_id(2), terms_, std::vector<SeatIndex>{1, 3, 1, 3}, 0, 9);
   ASSERT_EQ(error_of(pairs), Errc::duplicate_seats);
   EXPECT_EQ(indexes_in(pairs.error()), (std::vector<SeatIndex>{1, 3}));
   EXPECT_EQ(inventory_.seats_available(), 8u);
@@ -122,28 +125,29 @@ TEST_F(InventoryTest, DuplicateSeatsAreRefused) {
 }
 
 TEST_F(InventoryTest, OverTheOrderLimitIsRefused) {
-  const auto five = inventory_.hold_seats(hold_id(1), std::vector<SeatIndex>{0, 1, 2, 3, 4}, 0, 9);
+  const auto five =
+      inventory_.hold_seats(hold_id(1), terms_, std::vector<SeatIndex>{0, 1, 2, 3, 4}, 0, 9);
   ASSERT_EQ(error_of(five), Errc::over_order_limit);
   EXPECT_EQ(five.error().facts.max_per_order.value(), 4);
-  const auto best = inventory_.hold_best_available(hold_id(2), {5, {}}, 0, 9);
+  const auto best = inventory_.hold_best_available(hold_id(2), terms_, {5, {}}, 0, 9);
   ASSERT_EQ(error_of(best), Errc::over_order_limit);
   EXPECT_EQ(best.error().facts.max_per_order.value(), 4);
-  const auto ga = inventory_.hold_ga(hold_id(3), 0, 5, 0, 9);
+  const auto ga = inventory_.hold_ga(hold_id(3), terms_, 0, 5, 0, 9);
   ASSERT_EQ(error_of(ga), Errc::over_order_limit);
   EXPECT_EQ(ga.error().facts.max_per_order.value(), 4);
   EXPECT_EQ(inventory_.seq(), first_seq);
   // The limit itself is allowed.
   hold(4, {0, 1, 2, 3}, 0, 9);
-  EXPECT_TRUE(inventory_.hold_ga(hold_id(5), 0, 4, 0, 9).ok());
+  EXPECT_TRUE(inventory_.hold_ga(hold_id(5), terms_, 0, 4, 0, 9).ok());
 }
 
 TEST_F(InventoryTest, EmptyRequestsAreInvalid) {
-  EXPECT_EQ(error_of(inventory_.hold_seats(hold_id(1), std::vector<SeatIndex>{}, 0, 9)),
+  EXPECT_EQ(error_of(inventory_.hold_seats(hold_id(1), terms_, std::vector<SeatIndex>{}, 0, 9)),
             Errc::invalid_field);
-  EXPECT_EQ(error_of(inventory_.hold_best_available(hold_id(2), {0, {}}, 0, 9)),
+  EXPECT_EQ(error_of(inventory_.hold_best_available(hold_id(2), terms_, {0, {}}, 0, 9)),
             Errc::invalid_field);
-  EXPECT_EQ(error_of(inventory_.hold_ga(hold_id(3), 0, 0, 0, 9)), Errc::invalid_field);
-  EXPECT_EQ(error_of(inventory_.hold_ga(hold_id(4), 1, 1, 0, 9)),
+  EXPECT_EQ(error_of(inventory_.hold_ga(hold_id(3), terms_, 0, 0, 0, 9)), Errc::invalid_field);
+  EXPECT_EQ(error_of(inventory_.hold_ga(hold_id(4), terms_, 1, 1, 0, 9)),
             Errc::invalid_field);  // no area 1
   EXPECT_EQ(inventory_.seq(), first_seq);
   EXPECT_EQ(inventory_.live_holds(), 0u);
@@ -154,12 +158,12 @@ TEST_F(InventoryTest, EmptyRequestsAreInvalid) {
 // hold_best_available
 
 TEST_F(InventoryTest, BestAvailableHoldsTheBestWindowInRowOrder) {
-  const auto view = inventory_.hold_best_available(hold_id(1), {3, {}}, 0, 50);
+  const auto view = inventory_.hold_best_available(hold_id(1), terms_, {3, {}}, 0, 50);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->seats, (std::vector<SeatIndex>{0, 1, 2}));
   EXPECT_EQ(view->expires_at, 50);
   // Seat 3 is left alone at the row's end; the next pair goes to row two.
-  const auto next = inventory_.hold_best_available(hold_id(2), {2, {}}, 0, 50);
+  const auto next = inventory_.hold_best_available(hold_id(2), terms_, {2, {}}, 0, 50);
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->seats, (std::vector<SeatIndex>{4, 5}));
   const auto changes = inventory_.take_changes();
@@ -172,22 +176,24 @@ TEST_F(InventoryTest, BestAvailableNeedsAdjacentSeats) {
   hold(1, {1}, 0, 100);
   hold(2, {6}, 0, 100);
   // Six seats are free, but no three together.
-  EXPECT_EQ(error_of(inventory_.hold_best_available(hold_id(3), {3, {}}, 0, 100)),
+  EXPECT_EQ(error_of(inventory_.hold_best_available(hold_id(3), terms_, {3, {}}, 0, 100)),
             Errc::not_enough_seats);
   EXPECT_EQ(inventory_.seq(), first_seq + 2);
   // Once the first hold expires, row one has four together again.
-  const auto later = inventory_.hold_best_available(hold_id(4), {3, {}}, 100, 200);
+  const auto later = inventory_.hold_best_available(hold_id(4), terms_, {3, {}}, 100, 200);
   ASSERT_TRUE(later.ok());
   EXPECT_EQ(later->seats, (std::vector<SeatIndex>{0, 1, 2}));
 }
 
 TEST(InventorySections, BestAvailableRespectsTheSectionFilter) {
-  Inventory inventory(build_layout({{3}, {3}}), 6, 0);
-  const auto second = inventory.hold_best_available(hold_id(1), {2, {1}}, 0, 9);
+  const auto six_seats = build_layout({{3}, {3}});
+  Inventory inventory(six_seats, 0);
+  const HoldTerms terms_ = testing::test_terms(*six_seats, 6);
+  const auto second = inventory.hold_best_available(hold_id(1), terms_, {2, {1}}, 0, 9);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->seats, (std::vector<SeatIndex>{3, 4}));
-  EXPECT_FALSE(inventory.hold_best_available(hold_id(2), {2, {1}}, 0, 9).ok());
-  const auto first = inventory.hold_best_available(hold_id(3), {2, {0, 1}}, 0, 9);
+  EXPECT_FALSE(inventory.hold_best_available(hold_id(2), terms_, {2, {1}}, 0, 9).ok());
+  const auto first = inventory.hold_best_available(hold_id(3), terms_, {2, {0, 1}}, 0, 9);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->seats, (std::vector<SeatIndex>{0, 1}));
   inventory.check_invariants();
@@ -197,22 +203,22 @@ TEST(InventorySections, BestAvailableRespectsTheSectionFilter) {
 // General admission
 
 TEST_F(InventoryTest, GeneralAdmissionCounts) {
-  const auto first = inventory_.hold_ga(hold_id(1), 0, 4, 0, 50);
+  const auto first = inventory_.hold_ga(hold_id(1), terms_, 0, 4, 0, 50);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->ga_area, 0u);
   EXPECT_EQ(first->ga_quantity, 4u);
   EXPECT_TRUE(first->seats.empty());
   EXPECT_EQ(first->unit_count(), 4u);
-  ASSERT_TRUE(inventory_.hold_ga(hold_id(2), 0, 4, 0, 60).ok());
+  ASSERT_TRUE(inventory_.hold_ga(hold_id(2), terms_, 0, 4, 0, 60).ok());
   EXPECT_EQ(inventory_.ga_counts()[0].capacity, 10u);
   EXPECT_EQ(inventory_.ga_counts()[0].held, 8u);
   EXPECT_EQ(inventory_.ga_counts()[0].available(), 2u);
   EXPECT_EQ(inventory_.seats_available(), 8u);  // GA is no seat
 
-  const auto refused = inventory_.hold_ga(hold_id(3), 0, 3, 0, 50);
+  const auto refused = inventory_.hold_ga(hold_id(3), terms_, 0, 3, 0, 50);
   ASSERT_EQ(error_of(refused), Errc::not_enough_seats);
   EXPECT_EQ(refused.error().facts.places_available.value(), 2);
-  ASSERT_TRUE(inventory_.hold_ga(hold_id(4), 0, 2, 0, 50).ok());  // exactly what is left
+  ASSERT_TRUE(inventory_.hold_ga(hold_id(4), terms_, 0, 2, 0, 50).ok());  // exactly what is left
   EXPECT_EQ(inventory_.ga_counts()[0].available(), 0u);
 
   ASSERT_TRUE(inventory_.begin_confirm(hold_id(1), 1).ok());
@@ -272,27 +278,30 @@ TEST_F(InventoryTest, EveryCallWithATimeExpiresFirst) {
   EXPECT_TRUE(inventory_.begin_confirm(hold_id(3), 299).ok());
   // hold_seats: the seats of a hold at its deadline are free for the next one
   hold(4, {1, 2}, 299, 400);
-  EXPECT_EQ(error_of(inventory_.hold_seats(hold_id(5), std::vector<SeatIndex>{2}, 399, 500)),
-            Errc::seats_unavailable);
+  EXPECT_EQ(
+      error_of(inventory_.hold_seats(hold_id(5), terms_, std::vector<SeatIndex>{2}, 399, 500)),
+      Errc::seats_unavailable);
   hold(6, {2}, 400, 500);
   // hold_best_available: the window of a hold expiring now is the best again
   hold(7, {4, 5}, 400, 450);
-  const auto best = inventory_.hold_best_available(hold_id(8), {2, {}}, 450, 600);
+  const auto best = inventory_.hold_best_available(hold_id(8), terms_, {2, {}}, 450, 600);
   ASSERT_TRUE(best.ok());
   EXPECT_EQ(best->seats, (std::vector<SeatIndex>{4, 5}));  // 0 is pinned, 2 held
   // hold_ga: places of an expiring GA hold count as free
-  ASSERT_TRUE(inventory_.hold_ga(hold_id(9), 0, 4, 450, 700).ok());
-  ASSERT_TRUE(inventory_.hold_ga(hold_id(10), 0, 4, 450, 700).ok());
-  ASSERT_TRUE(inventory_.hold_ga(hold_id(11), 0, 2, 450, 600).ok());
-  EXPECT_EQ(error_of(inventory_.hold_ga(hold_id(12), 0, 2, 599, 800)), Errc::not_enough_seats);
-  EXPECT_TRUE(inventory_.hold_ga(hold_id(13), 0, 2, 600, 800).ok());
+  ASSERT_TRUE(inventory_.hold_ga(hold_id(9), terms_, 0, 4, 450, 700).ok());
+  ASSERT_TRUE(inventory_.hold_ga(hold_id(10), terms_, 0, 4, 450, 700).ok());
+  ASSERT_TRUE(inventory_.hold_ga(hold_id(11), terms_, 0, 2, 450, 600).ok());
+  EXPECT_EQ(error_of(inventory_.hold_ga(hold_id(12), terms_, 0, 2, 599, 800)),
+            Errc::not_enough_seats);
+  EXPECT_TRUE(inventory_.hold_ga(hold_id(13), terms_, 0, 2, 600, 800).ok());
 }
 
 TEST_F(InventoryTest, AFailedCallStillExpires) {
   hold(1, {0}, 0, 50);
   inventory_.take_changes();
-  EXPECT_EQ(error_of(inventory_.hold_seats(hold_id(2), std::vector<SeatIndex>{3, 3}, 60, 90)),
-            Errc::duplicate_seats);
+  EXPECT_EQ(
+      error_of(inventory_.hold_seats(hold_id(2), terms_, std::vector<SeatIndex>{3, 3}, 60, 90)),
+      Errc::duplicate_seats);
   EXPECT_EQ(inventory_.seat_state(0), SeatState::available);
   const auto changes = inventory_.take_changes();
   ASSERT_EQ(changes.size(), 1u);
@@ -304,7 +313,7 @@ TEST_F(InventoryTest, SweeperExpiresDueHoldsInDeadlineOrder) {
   hold(1, {0}, 0, 80);
   hold(2, {1}, 0, 50);
   hold(3, {2}, 0, 50);
-  ASSERT_TRUE(inventory_.hold_ga(hold_id(4), 0, 3, 0, 70).ok());
+  ASSERT_TRUE(inventory_.hold_ga(hold_id(4), terms_, 0, 3, 0, 70).ok());
   inventory_.take_changes();
   EXPECT_EQ(inventory_.next_expiry(), 50);
   EXPECT_EQ(inventory_.expire_due(49), 0u);
@@ -384,8 +393,9 @@ TEST_F(InventoryTest, BeginConfirmPinsTheHold) {
   ASSERT_TRUE(still.has_value());
   EXPECT_TRUE(still->confirming);
   EXPECT_EQ(inventory_.seat_state(0), SeatState::held);
-  EXPECT_EQ(error_of(inventory_.hold_seats(hold_id(3), std::vector<SeatIndex>{1}, 500, 600)),
-            Errc::seats_unavailable);
+  EXPECT_EQ(
+      error_of(inventory_.hold_seats(hold_id(3), terms_, std::vector<SeatIndex>{1}, 500, 600)),
+      Errc::seats_unavailable);
   EXPECT_EQ(error_of(inventory_.release(hold_id(1), 500)), Errc::checkout_in_progress);
   EXPECT_EQ(error_of(inventory_.begin_confirm(hold_id(1), 500)), Errc::checkout_in_progress);
   EXPECT_EQ(error_of(inventory_.begin_confirm(hold_id(2), 500)), Errc::hold_gone);
@@ -414,9 +424,10 @@ TEST_F(InventoryTest, FinishConfirmSells) {
   EXPECT_EQ(error_of(inventory_.begin_confirm(hold_id(1), 500)), Errc::hold_gone);
   EXPECT_EQ(inventory_.expire_due(1'000'000), 0u);
   EXPECT_EQ(inventory_.seat_state(0), SeatState::sold);
-  EXPECT_EQ(error_of(inventory_.hold_seats(hold_id(2), std::vector<SeatIndex>{1, 2}, 500, 600)),
-            Errc::seats_unavailable);
-  const auto best = inventory_.hold_best_available(hold_id(3), {2, {}}, 500, 600);
+  EXPECT_EQ(
+      error_of(inventory_.hold_seats(hold_id(2), terms_, std::vector<SeatIndex>{1, 2}, 500, 600)),
+      Errc::seats_unavailable);
+  const auto best = inventory_.hold_best_available(hold_id(3), terms_, {2, {}}, 500, 600);
   ASSERT_TRUE(best.ok());
   EXPECT_EQ(best->seats, (std::vector<SeatIndex>{2, 3}));
 }
@@ -470,15 +481,15 @@ TEST_F(InventoryTest, AbortExactlyAtTheDeadlineExpires) {
 
 TEST_F(InventoryTest, EveryChangeTakesTheNextNumberInOrder) {
   EXPECT_EQ(inventory_.seq(), first_seq);
-  hold(1, {0}, 0, 50);                                                           // held
-  ASSERT_TRUE(inventory_.hold_best_available(hold_id(2), {2, {}}, 0, 50).ok());  // held
-  ASSERT_TRUE(inventory_.hold_ga(hold_id(3), 0, 2, 0, 40).ok());                 // held
-  ASSERT_TRUE(inventory_.release(hold_id(1), 1).ok());                           // released
-  ASSERT_FALSE(inventory_.release(hold_id(1), 1).ok());                          // nothing
-  ASSERT_TRUE(inventory_.begin_confirm(hold_id(2), 2).ok());                     // nothing
-  EXPECT_TRUE(inventory_.find_hold(hold_id(2), 3).has_value());                  // nothing
-  inventory_.finish_confirm(hold_id(2));                                         // sold
-  EXPECT_EQ(inventory_.expire_due(40), 1u);                                      // expired
+  hold(1, {0}, 0, 50);                                                                   // held
+  ASSERT_TRUE(inventory_.hold_best_available(hold_id(2), terms_, {2, {}}, 0, 50).ok());  // held
+  ASSERT_TRUE(inventory_.hold_ga(hold_id(3), terms_, 0, 2, 0, 40).ok());                 // held
+  ASSERT_TRUE(inventory_.release(hold_id(1), 1).ok());                                   // released
+  ASSERT_FALSE(inventory_.release(hold_id(1), 1).ok());                                  // nothing
+  ASSERT_TRUE(inventory_.begin_confirm(hold_id(2), 2).ok());                             // nothing
+  EXPECT_TRUE(inventory_.find_hold(hold_id(2), 3).has_value());                          // nothing
+  inventory_.finish_confirm(hold_id(2));                                                 // sold
+  EXPECT_EQ(inventory_.expire_due(40), 1u);                                              // expired
   const auto changes = inventory_.take_changes();
   EXPECT_EQ(kinds(changes),
             (std::vector<ChangeKind>{ChangeKind::held, ChangeKind::held, ChangeKind::held,
@@ -508,16 +519,16 @@ TEST_F(InventoryTest, LoadedSalesAreSoldWithoutAChange) {
   EXPECT_EQ(inventory_.seq(), first_seq);  // loading is not a change
   EXPECT_TRUE(inventory_.take_changes().empty());
 
-  const auto refused = inventory_.hold_seats(hold_id(1), std::vector<SeatIndex>{4}, 0, 9);
+  const auto refused = inventory_.hold_seats(hold_id(1), terms_, std::vector<SeatIndex>{4}, 0, 9);
   ASSERT_EQ(error_of(refused), Errc::seats_unavailable);
   EXPECT_EQ(indexes_in(refused.error()), std::vector<SeatIndex>{4});
-  EXPECT_EQ(error_of(inventory_.hold_ga(hold_id(2), 0, 2, 0, 9)), Errc::not_enough_seats);
-  EXPECT_TRUE(inventory_.hold_ga(hold_id(3), 0, 1, 0, 9).ok());
+  EXPECT_EQ(error_of(inventory_.hold_ga(hold_id(2), terms_, 0, 2, 0, 9)), Errc::not_enough_seats);
+  EXPECT_TRUE(inventory_.hold_ga(hold_id(3), terms_, 0, 1, 0, 9).ok());
   // Best available works around them: 0..2 together in row one, 5..7 in row two.
-  const auto best = inventory_.hold_best_available(hold_id(4), {3, {}}, 0, 9);
+  const auto best = inventory_.hold_best_available(hold_id(4), terms_, {3, {}}, 0, 9);
   ASSERT_TRUE(best.ok());
   EXPECT_EQ(best->seats, (std::vector<SeatIndex>{0, 1, 2}));
-  EXPECT_EQ(error_of(inventory_.hold_best_available(hold_id(5), {4, {}}, 0, 9)),
+  EXPECT_EQ(error_of(inventory_.hold_best_available(hold_id(5), terms_, {4, {}}, 0, 9)),
             Errc::not_enough_seats);
   // Loading nothing is harmless.
   inventory_.load_sold_seats(std::vector<SeatIndex>{});

@@ -11,6 +11,7 @@
 
 #include "core/catalog.hpp"
 #include "core/ids.hpp"
+#include "core/inventory.hpp"
 
 namespace boxoffice::testing {
 
@@ -66,6 +67,18 @@ inline HoldId hold_id(std::uint32_t n) {
   for (int i = 0; i < 4; ++i) id.bytes[i] = static_cast<std::uint8_t>(n >> (8 * i));
   id.bytes[15] = 0x5a;
   return id;
+}
+
+// Hold terms for tests: at most `max_per_order` units; seat i costs 100 + i cents and a place of
+// GA area a 1,000 + a, so that a hold's total says what it was made on.
+inline HoldTerms test_terms(const Layout& layout, std::uint32_t max_per_order) {
+  auto prices = std::make_shared<UnitPrices>();
+  prices->currency = "EUR";
+  for (SeatIndex i = 0; i < layout.seats.size(); ++i) prices->seat_cents.push_back(100 + i);
+  for (std::size_t a = 0; a < layout.ga_areas.size(); ++a) {
+    prices->ga_cents.push_back(1'000 + static_cast<std::int64_t>(a));
+  }
+  return HoldTerms{max_per_order, std::move(prices)};
 }
 
 }  // namespace boxoffice::testing

@@ -103,7 +103,10 @@ class FlowTest(ServerTest):
         # Seat map geometry and price levels.
         seatmap = s.request("GET", f"/v1/events/{event_id}/seatmap")
         self.assertEqual(seatmap.status, 200)
-        self.assertIn("immutable", seatmap.headers["cache-control"])
+        self.assertEqual(seatmap.headers["cache-control"], "public, no-cache")
+        unchanged = s.request("GET", f"/v1/events/{event_id}/seatmap",
+                              headers={"If-None-Match": seatmap.headers["etag"]})
+        self.assertEqual(unchanged.status, 304)
         first_section = seatmap.json["sections"][0]
         self.assertEqual(first_section["price_level"], "std")
         self.assertEqual(first_section["rows"][0]["seats"][0]["id"], "S1-R1-1")

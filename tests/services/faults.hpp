@@ -229,10 +229,10 @@ class FaultyHoldStore final : public HoldStore {
 
   Status open_event(EventUnits units) override { return inner_->open_event(std::move(units)); }
   std::optional<std::int64_t> event_of(const HoldId& id) override { return inner_->event_of(id); }
-  boost::asio::awaitable<Result<Held>> hold(std::int64_t event_id, HoldAsk ask, UnixMillis now,
-                                            UnixMillis expires_at) override {
+  boost::asio::awaitable<Result<Held>> hold(std::int64_t event_id, HoldAsk ask, HoldTerms terms,
+                                            UnixMillis now, UnixMillis expires_at) override {
     if (auto fault = co_await point("hold")) co_return std::move(*fault);
-    co_return co_await inner_->hold(event_id, std::move(ask), now, expires_at);
+    co_return co_await inner_->hold(event_id, std::move(ask), std::move(terms), now, expires_at);
   }
   boost::asio::awaitable<Result<HoldView>> find_hold(HoldId id, UnixMillis now) override {
     if (auto fault = co_await point("find_hold")) co_return std::move(*fault);

@@ -301,7 +301,6 @@ TEST_F(LiveSeatsTest, FollowsTheInMemoryHoldStore) {
   EventUnits units;
   units.event_id = event_id;
   units.layout = layout_;
-  units.max_per_order = 4;
   units.load_sold = [] { return Result<SoldIndexes>(SoldIndexes{}); };
   ASSERT_TRUE(holds.open_event(std::move(units)).ok());
   snapshot_seq_ = holds.snapshot(event_id, 0).value()->seq;
@@ -312,7 +311,8 @@ TEST_F(LiveSeatsTest, FollowsTheInMemoryHoldStore) {
       io_,
       [&]() -> asio::awaitable<void> {
         HoldAsk ask = std::vector<SeatIndex>{1, 2};
-        held = co_await holds.hold(event_id, std::move(ask), 1000, 2000);
+        held = co_await holds.hold(event_id, std::move(ask), testing::test_terms(*layout_, 4), 1000,
+                                   2000);
       },
       asio::detached);
   io_.run_for(100ms);

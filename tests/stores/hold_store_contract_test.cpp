@@ -48,7 +48,7 @@ class HoldStoreContract : public ::testing::TestWithParam<std::string> {
   // An event of 2 sections × 2 rows × 5 seats (indexes 0-19, rows of 5) and a GA area of 50.
   std::int64_t open(HoldStore& store, SoldIndexes sold = {}, std::int64_t event_id = 0) {
     if (event_id == 0) event_id = fresh_event_id();
-    EventUnits units{event_id, layout_, 4, [sold] { return Result<SoldIndexes>(sold); }};
+    EventUnits units{event_id, layout_, [sold] { return Result<SoldIndexes>(sold); }};
     const Status opened = store.open_event(units);
     EXPECT_TRUE(opened.ok()) << opened.error().detail;
     return event_id;
@@ -60,7 +60,7 @@ class HoldStoreContract : public ::testing::TestWithParam<std::string> {
   }
 
   Result<Held> hold_seats(std::int64_t event, std::vector<SeatIndex> seats, UnixMillis expires) {
-    return run(store_->hold(event, HoldAsk(std::move(seats)), t0_, expires));
+    return run(store_->hold(event, HoldAsk(std::move(seats)), terms_, t0_, expires));
   }
 
   // Waits (up to 2 s) for the store's view of the event to satisfy `ready`: another node's
@@ -82,6 +82,7 @@ class HoldStoreContract : public ::testing::TestWithParam<std::string> {
   Metrics metrics_;
   asio::io_context io_;
   std::shared_ptr<const Layout> layout_ = build_layout({{5, 5}, {5, 5}}, {50});
+  HoldTerms terms_ = testing::test_terms(*layout_, 4);
   const UnixMillis t0_ = system_now();
   std::unique_ptr<HoldStore> store_;
 };
@@ -109,25 +110,54 @@ TEST_P(HoldStoreContract, BadRequestsChangeNothing) {
   EXPECT_EQ(hold_seats(event, {3, 3}, t0_ + 1000).error().code, Errc::duplicate_seats);
   EXPECT_EQ(hold_seats(event, {}, t0_ + 1000).error().code, Errc::invalid_field);
   EXPECT_EQ(hold_seats(event, {0, 1, 2, 3, 4}, t0_ + 1000).error().code, Errc::over_order_limit);
-  auto ga = run(store_->hold(event, HoldAsk(GaAsk{0, 0}), t0_, t0_ + 1000));
+  auto ga = run(store_->hold(event, HoldAsk(GaAsk{0, 0}), terms_, t0_, t0_ + 1000));
   EXPECT_EQ(ga.error().code, Errc::invalid_field);
-  auto best = run(store_->hold(event, HoldAsk(BestAvailableQuery{9, {}}), t0_, t0_ + 1000));
+  auto best = run(store_->hold(event, HoldAsk(BestAvailableQuery{9, {}}), terms_, t0_, t0_ + 1000));
   EXPECT_EQ(best.error().code, Errc::over_order_limit);
   EXPECT_EQ(store_->snapshot(event, t0_).value()->seq, before);
   EXPECT_EQ(store_->snapshot(event, t0_).value()->seats_available, 20u);
 }
 
+// The organizer changed the event: the next hold is made on its new limit and prices; a live
+// hold keeps the total it was given.
+TEST_P(HoldStoreContract, EachHoldIsMadeOnTheTermsItWasAskedWith) {
+  const auto event = open(*store_);
+  auto first = hold_seats(event, {0, 1}, t0_ + 60'000);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->hold.total_cents, 100 + 101);  // test_terms: seat i costs 100 + i
+
+  auto doubled = std::make_shared<UnitPrices>(*terms_.prices);
+  for (auto& cents : doubled->seat_cents) cents *= 2;
+  for (auto& cents : doubled->ga_cents) cents *= 2;
+  terms_ = HoldTerms{6, doubled};
+  auto six = hold_seats(event, {2, 3, 4, 5, 6, 7}, t0_ + 60'000);  // over the old limit of 4
+  ASSERT_TRUE(six.ok()) << six.error().detail;
+  EXPECT_EQ(six->hold.total_cents, 2 * (102 + 103 + 104 + 105 + 106 + 107));
+  auto ga = run(store_->hold(event, HoldAsk(GaAsk{0, 3}), terms_, t0_, t0_ + 60'000));
+  ASSERT_TRUE(ga.ok());
+  EXPECT_EQ(ga->hold.total_cents, 3 * 2 * 1'000);
+
+  terms_.max_per_order = 1;
+  EXPECT_EQ(hold_seats(event, {8, 9}, t0_ + 60'000).error().code, Errc::over_order_limit);
+  const auto kept = run(store_->find_hold(first->hold.id, t0_));
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->total_cents, 201);
+  const auto pinned = run(store_->begin_checkout(six->hold.id, t0_, 10'000));
+  ASSERT_TRUE(pinned.ok());
+  EXPECT_EQ(pinned->total_cents, six->hold.total_cents);
+}
+
 TEST_P(HoldStoreContract, GeneralAdmissionNeverExceedsCapacity) {
   const auto event = open(*store_, SoldIndexes{{}, {{0, 20}}});
-  auto first = run(store_->hold(event, HoldAsk(GaAsk{0, 4}), t0_, t0_ + 60'000));
+  auto first = run(store_->hold(event, HoldAsk(GaAsk{0, 4}), terms_, t0_, t0_ + 60'000));
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->hold.ga_area, 0u);
   EXPECT_EQ(first->hold.ga_quantity, 4u);
   for (int i = 0; i < 6; ++i) {
-    ASSERT_TRUE(run(store_->hold(event, HoldAsk(GaAsk{0, 4}), t0_, t0_ + 60'000)).ok());
+    ASSERT_TRUE(run(store_->hold(event, HoldAsk(GaAsk{0, 4}), terms_, t0_, t0_ + 60'000)).ok());
   }
   // 20 sold + 28 held: 2 left.
-  auto over = run(store_->hold(event, HoldAsk(GaAsk{0, 3}), t0_, t0_ + 60'000));
+  auto over = run(store_->hold(event, HoldAsk(GaAsk{0, 3}), terms_, t0_, t0_ + 60'000));
   ASSERT_FALSE(over.ok());
   EXPECT_EQ(over.error().code, Errc::not_enough_seats);
   EXPECT_EQ(over.error().facts.places_available.value(), 2);
@@ -180,7 +210,8 @@ TEST_P(HoldStoreContract, ExpiryIsExactToTheMillisecond) {
   EXPECT_EQ(gone.error().facts.reason, "expired");
   // The seats are free for the next hold at once, with no sweep in between.
   EXPECT_TRUE(
-      run(store_->hold(event, HoldAsk(std::vector<SeatIndex>{9}), t0_ + 1000, t0_ + 60'000)).ok());
+      run(store_->hold(event, HoldAsk(std::vector<SeatIndex>{9}), terms_, t0_ + 1000, t0_ + 60'000))
+          .ok());
 }
 
 TEST_P(HoldStoreContract, TheSweepEndsDueHoldsOnce) {
@@ -241,7 +272,8 @@ TEST_P(HoldStoreContract, BestAvailableTakesAdjacentSeatsNeverTwice) {
   const auto event = open(*store_);
   std::set<SeatIndex> taken;
   for (int i = 0; i < 4; ++i) {
-    auto held = run(store_->hold(event, HoldAsk(BestAvailableQuery{4, {}}), t0_, t0_ + 60'000));
+    auto held =
+        run(store_->hold(event, HoldAsk(BestAvailableQuery{4, {}}), terms_, t0_, t0_ + 60'000));
     ASSERT_TRUE(held.ok()) << held.error().detail;
     const auto& seats = held->hold.seats;
     ASSERT_EQ(seats.size(), 4u);
@@ -251,7 +283,8 @@ TEST_P(HoldStoreContract, BestAvailableTakesAdjacentSeatsNeverTwice) {
     }
     for (const SeatIndex seat : seats) EXPECT_TRUE(taken.insert(seat).second);
   }
-  auto none = run(store_->hold(event, HoldAsk(BestAvailableQuery{2, {}}), t0_, t0_ + 60'000));
+  auto none =
+      run(store_->hold(event, HoldAsk(BestAvailableQuery{2, {}}), terms_, t0_, t0_ + 60'000));
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().code, Errc::not_enough_seats);  // single seats left at row ends
 }
@@ -259,12 +292,13 @@ TEST_P(HoldStoreContract, BestAvailableTakesAdjacentSeatsNeverTwice) {
 TEST_P(HoldStoreContract, BestAvailableChoosesAsIfDueHoldsHadEnded) {
   const auto event = open(*store_);
   for (int i = 0; i < 4; ++i) {  // four seats of each row of five
-    ASSERT_TRUE(run(store_->hold(event, HoldAsk(BestAvailableQuery{4, {}}), t0_, t0_ + 1000)).ok());
+    ASSERT_TRUE(
+        run(store_->hold(event, HoldAsk(BestAvailableQuery{4, {}}), terms_, t0_, t0_ + 1000)).ok());
   }
   // All four are due at t0 + 1000 and nothing has ended them yet (a Redis node's mirror
   // still shows them held): the choice must not go around them.
-  auto held =
-      run(store_->hold(event, HoldAsk(BestAvailableQuery{4, {}}), t0_ + 1000, t0_ + 60'000));
+  auto held = run(
+      store_->hold(event, HoldAsk(BestAvailableQuery{4, {}}), terms_, t0_ + 1000, t0_ + 60'000));
   ASSERT_TRUE(held.ok()) << held.error().detail;
   EXPECT_EQ(held->hold.seats.size(), 4u);
 }
@@ -291,7 +325,8 @@ TEST_P(HoldStoreContract, ConcurrentHoldsOnTheSameSeatsGetEachSeatOnce) {
     asio::co_spawn(
         io_,
         [&, i, seats]() -> asio::awaitable<void> {
-          results[i].emplace(co_await store_->hold(event, HoldAsk(seats), t0_, t0_ + 60'000));
+          results[i].emplace(
+              co_await store_->hold(event, HoldAsk(seats), terms_, t0_, t0_ + 60'000));
         },
         asio::detached);
   }

@@ -1,11 +1,13 @@
 // Both hold stores (services/holds.hpp) against one plain model, under random sequences of
 // every HoldStore operation and of time (RapidCheck): explicit seats, best available and GA
 // asks, find_hold, release, the two-phase checkout, sweep and the settling of stale checkouts,
-// over a small event (1-2 sections of a few seats, 1-2 small GA areas, a small order limit,
+// and the organizer changing the hold terms (order limit, prices) between steps, over a small
+// event (1-2 sections of a few seats, 1-2 small GA areas, a small order limit,
 // sometimes units sold already), with time jumping ahead so that holds expire and checkout
 // pins run out. After every step:
 //  - the answer (ok, or which error, and the hold_gone reason) is the one the model predicts;
-//    every hold's view is the model's; best available is the brute force's choice;
+//    every hold's view is the model's (its total fixed by the prices it was made at); best
+//    available is the brute force's choice;
 //  - the change listener heard exactly this step's changes, numbered on one by one: the call's
 //    own in order, and one expiry for each hold that came due (in any order among themselves);
 //    replayed on a copy of the units, each change is a legal move (held only what was free,
@@ -83,6 +85,7 @@ struct ModelHold {
   bool confirming = false;
   UnixMillis pin_end = 0;
   std::uint32_t aborted_checkouts = 0;
+  std::int64_t total_cents = 0;
 };
 
 struct ExpectedChange {
@@ -262,6 +265,7 @@ struct Case {
   asio::io_context io;
   std::unique_ptr<HoldStore> store;
   std::int64_t event_id = 0;
+  HoldTerms terms;  // the event's as last changed
   Model model;
   Replica replica;
   UnixMillis now = 0;
@@ -339,6 +343,7 @@ void expect_view(const HoldView& view, const HoldId& id, const ModelHold& hold) 
   RC_ASSERT(view.expires_at == hold.expires_at);
   RC_ASSERT(view.confirming == hold.confirming);
   RC_ASSERT(view.aborted_checkouts == hold.aborted_checkouts);
+  RC_ASSERT(view.total_cents == hold.total_cents);
 }
 
 // Mostly a live hold (possibly due, possibly pinned); else one granted before, or one that
@@ -358,6 +363,10 @@ HoldId some_id(Case& c) {
 // A granted hold: a new id, of this event, and now the model's.
 void expect_granted(Case& c, const Result<Held>& held, ModelHold hold) {
   const HoldId id = held->hold.id;
+  for (const SeatIndex seat : hold.seats) hold.total_cents += c.terms.prices->seat_cents[seat];
+  if (hold.ga_area) {
+    hold.total_cents += hold.ga_quantity * c.terms.prices->ga_cents[*hold.ga_area];
+  }
   RC_ASSERT(!c.model.holds.contains(id) && !c.model.ended.contains(id));
   RC_ASSERT(c.store->event_of(id) == c.event_id);
   expect_view(held->hold, id, hold);
@@ -390,7 +399,8 @@ void hold_seats_step(Case& c, UnixMillis lifetime) {
   } else if (!taken.empty()) {
     expected = Errc::seats_unavailable;
   }
-  const auto held = c.run(c.store->hold(c.event_id, HoldAsk(seats), c.now, c.now + lifetime));
+  const auto held =
+      c.run(c.store->hold(c.event_id, HoldAsk(seats), c.terms, c.now, c.now + lifetime));
   expect_outcome("hold seats", held, expected);
   if (expected == Errc::seats_unavailable) RC_ASSERT(unavailable_of(held.error()) == taken);
   if (!expected) expect_granted(c, held, {seats, std::nullopt, 0, c.now, c.now + lifetime});
@@ -422,7 +432,8 @@ void hold_best_step(Case& c, UnixMillis lifetime) {
     freed.insert(expiry.seats.begin(), expiry.seats.end());
   const bool freed_now = !expected && std::any_of(reference->begin(), reference->end(),
                                                   [&](SeatIndex s) { return freed.contains(s); });
-  const auto held = c.run(c.store->hold(c.event_id, HoldAsk(query), c.now, c.now + lifetime));
+  const auto held =
+      c.run(c.store->hold(c.event_id, HoldAsk(query), c.terms, c.now, c.now + lifetime));
   expect_outcome("hold best available", held, expected, freed_now ? " after expiries" : "");
   if (!expected) expect_granted(c, held, {*reference, std::nullopt, 0, c.now, c.now + lifetime});
 }
@@ -446,8 +457,8 @@ void hold_ga_step(Case& c, UnixMillis lifetime) {
   } else if (quantity > m.ga_left(area)) {
     expected = Errc::not_enough_seats;
   }
-  const auto held =
-      c.run(c.store->hold(c.event_id, HoldAsk(GaAsk{area, quantity}), c.now, c.now + lifetime));
+  const auto held = c.run(
+      c.store->hold(c.event_id, HoldAsk(GaAsk{area, quantity}), c.terms, c.now, c.now + lifetime));
   expect_outcome("hold ga", held, expected, no_such_area ? " (no such area)" : "");
   if (!expected) expect_granted(c, held, {{}, area, quantity, c.now, c.now + lifetime});
 }
@@ -780,6 +791,21 @@ void expect_agreement(Case& c, std::uint64_t seq_before, bool took_now) {
   }
 }
 
+// The organizer changes the event: a new order limit (1-4) and new prices (0-999 cents a
+// unit) for the holds made from now on; live holds keep their totals.
+void change_terms(Case& c) {
+  auto prices = std::make_shared<UnitPrices>();
+  prices->currency = "EUR";
+  for (std::size_t i = 0; i < c.model.layout->seats.size(); ++i) {
+    prices->seat_cents.push_back(uniform<std::int64_t>(0, 1'000));
+  }
+  for (std::size_t i = 0; i < c.model.layout->ga_areas.size(); ++i) {
+    prices->ga_cents.push_back(uniform<std::int64_t>(0, 1'000));
+  }
+  c.model.max_per_order = uniform<std::uint32_t>(1, 5);
+  c.terms = HoldTerms{c.model.max_per_order, std::move(prices)};
+}
+
 // A small random event: 1-2 sections of 1-2 rows of 1-5 seats (scored, or by nearness),
 // 1-2 GA areas of 1-6 places, an order limit of 1-4; sometimes with units sold already.
 // Opens it on a fresh event id, and starts the model, the replica and the clock.
@@ -808,14 +834,14 @@ void open_event(Case& c, std::shared_ptr<const Layout>& layout) {
     }
     ++coverage["started with sales loaded"];
   }
-  const auto max_per_order = uniform<std::uint32_t>(1, 5);
   c.event_id = testing::fresh_event_id();
-  const Status opened = c.store->open_event(
-      {c.event_id, layout, max_per_order, [sold] { return Result<SoldIndexes>(sold); }});
+  const Status opened =
+      c.store->open_event({c.event_id, layout, [sold] { return Result<SoldIndexes>(sold); }});
   if (!opened.ok()) RC_FAIL("open_event failed: " + opened.error().detail);
 
   Model& m = c.model;
-  m = Model{layout.get(), max_per_order, c.kind.pins_run_out};
+  m = Model{layout.get(), 0, c.kind.pins_run_out};
+  change_terms(c);
   m.sold.insert(sold.seats.begin(), sold.seats.end());
   m.ga_capacity = capacities;
   m.ga_sold = ga_sold;
@@ -886,6 +912,11 @@ void run_case(const StoreKind& kind) {
       case 14:
         took_now = settle_step(c);
         break;
+      case 15:
+        change_terms(c);
+        ++coverage["terms changed"];
+        took_now = false;
+        break;
       default:
         advance_time(c);
         took_now = uniform(0, 3) == 0;  // the sweeper's timer fired, as it does every 100 ms
@@ -940,6 +971,7 @@ const std::vector<std::string> outcomes_of_both = {
     "expired exactly at the deadline",
     "expired past the deadline",
     "started with sales loaded",
+    "terms changed",
 };
 
 // Runs the property against one store, then checks that every outcome came up.

@@ -264,6 +264,15 @@ TEST_P(StoreContract, VenuesAndEventsRoundTrip) {
   Event missing = published;
   missing.id = 999;
   EXPECT_EQ(stores_.catalog->update_event(missing).error().code, Errc::not_found);
+
+  // Another edit of version 1 (a node that had not seen version 2) changes nothing.
+  Event stale = published;
+  stale.published = false;
+  EXPECT_EQ(stores_.catalog->update_event(stale).error().code, Errc::conflict);
+  events = stores_.catalog->load_events();
+  ASSERT_TRUE(events.ok());
+  EXPECT_TRUE(events->front().published);
+  EXPECT_EQ(events->front().version, 2u);
 }
 
 TEST_P(StoreContract, CommittedOrdersAreDurableAndComplete) {

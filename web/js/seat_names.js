@@ -1,5 +1,5 @@
 // Seats and general-admission places as people read them ("Section 1, row R2, seat 7"), from
-// the event's seat map (immutable, so the browser has it cached after the event page). Ids
+// the event's seat map (revalidated by its ETag, so after the event page it costs a 304). Ids
 // the map does not name are shown as they are.
 import { api } from './api.js';
 

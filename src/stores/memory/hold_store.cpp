@@ -4,7 +4,7 @@ namespace boxoffice::memory {
 
 struct HoldStore::Event {
   Event(EventUnits units_, std::uint64_t first_seq)
-      : units(std::move(units_)), inventory(units.layout, units.max_per_order, first_seq) {}
+      : units(std::move(units_)), inventory(units.layout, first_seq) {}
 
   std::mutex mutex;
   const EventUnits units;
@@ -90,7 +90,8 @@ void HoldStore::drain_changes(Event& event) {
 }
 
 boost::asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask,
-                                                     UnixMillis now, UnixMillis expires_at) {
+                                                     HoldTerms terms, UnixMillis now,
+                                                     UnixMillis expires_at) {
   Event* event = find_event(event_id);
   if (event == nullptr) co_return make_error(Errc::not_found, "the event is not open");
   const HoldId id = new_hold_id(event_id);
@@ -100,11 +101,11 @@ boost::asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, Hold
       [&](const auto& a) -> Result<HoldView> {
         using T = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<T, std::vector<SeatIndex>>) {
-          return inventory.hold_seats(id, a, now, expires_at);
+          return inventory.hold_seats(id, terms, a, now, expires_at);
         } else if constexpr (std::is_same_v<T, GaAsk>) {
-          return inventory.hold_ga(id, a.area, a.quantity, now, expires_at);
+          return inventory.hold_ga(id, terms, a.area, a.quantity, now, expires_at);
         } else {
-          return inventory.hold_best_available(id, a, now, expires_at);
+          return inventory.hold_best_available(id, terms, a, now, expires_at);
         }
       },
       ask);

@@ -22,8 +22,8 @@ class HoldStore final : public boxoffice::HoldStore {
 
   Status open_event(EventUnits units) override;
   std::optional<std::int64_t> event_of(const HoldId& id) override;
-  boost::asio::awaitable<Result<Held>> hold(std::int64_t event_id, HoldAsk ask, UnixMillis now,
-                                            UnixMillis expires_at) override;
+  boost::asio::awaitable<Result<Held>> hold(std::int64_t event_id, HoldAsk ask, HoldTerms terms,
+                                            UnixMillis now, UnixMillis expires_at) override;
   boost::asio::awaitable<Result<HoldView>> find_hold(HoldId id, UnixMillis now) override;
   boost::asio::awaitable<Status> release(HoldId id, UnixMillis now) override;
   boost::asio::awaitable<Result<HoldView>> begin_checkout(HoldId id, UnixMillis now,

@@ -327,13 +327,19 @@ Result<std::int64_t> Store::create_event(const Event& event) {
 Status Store::update_event(const Event& event) {
   auto lease = pool_.acquire();
   if (!lease) return std::move(lease).error();
-  auto rows = (*lease)->query(
-      "update_event", "UPDATE events SET body = $1, published = $2, version = $3 WHERE id = $4",
-      {encode_event_body(event), event.published ? "true" : "false",
-       to_text(static_cast<std::int64_t>(event.version)), to_text(event.id)});
+  auto rows =
+      (*lease)->query("update_event",
+                      "UPDATE events SET body = $1, published = $2, version = $3 "
+                      "WHERE id = $4 AND version = $3::bigint - 1",
+                      {encode_event_body(event), event.published ? "true" : "false",
+                       to_text(static_cast<std::int64_t>(event.version)), to_text(event.id)});
   if (!rows) return std::move(rows).error();
-  if (rows->affected() != 1) return make_error(Errc::not_found, "no such event");
-  return ok_status();
+  if (rows->affected() == 1) return ok_status();
+  auto found =
+      (*lease)->query("event_exists", "SELECT 1 FROM events WHERE id = $1", {to_text(event.id)});
+  if (!found) return std::move(found).error();
+  if (found->size() == 0) return make_error(Errc::not_found, "no such event");
+  return make_error(Errc::conflict, "the event was changed meanwhile");
 }
 
 Result<std::vector<Venue>> Store::load_venues() {

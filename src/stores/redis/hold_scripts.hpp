@@ -11,8 +11,8 @@
 //   {ev:E}:loaded   set once the sold units were copied from the source of truth
 //   {ev:E}:h:<id>   hash  st (held, checking_out, expired, released, checked_out), seats (csv
 //                   of indexes), ga, q, c (created), x (expires), a (aborted checkouts), p (end
-//                   of a checkout's pin); kept an hour after the hold ends, so a holder hears
-//                   why; its key TTL is the last safety net.
+//                   of a checkout's pin), t (its total in cents, fixed when made); kept an hour
+//                   after the hold ends, so a holder hears why; its key TTL is the last safety net.
 // Sequence numbers travel as integer replies (a Lua number prints large integers in exponent
 // form). Every script takes KEYS = seats, ga, expiry, seq, changes, loaded[, the hold's key], and
 // first ends the holds due at `now` (lazy expiry), so no caller sees a hold past its deadline.
@@ -84,15 +84,15 @@ local function expire_due(now, limit)
   return expired, stale, changes
 end
 local function hold_fields(id)
-  return redis.call('HMGET', hold_key(id), 'st', 'seats', 'ga', 'q', 'c', 'x', 'a', 'p')
+  return redis.call('HMGET', hold_key(id), 'st', 'seats', 'ga', 'q', 'c', 'x', 'a', 'p', 't')
 end
 )lua";
 
-// ARGV: now, expires_at, id, seats csv, ga area ('' for none), ga quantity, ga capacity, and
-// '1' when the seats are a best-available choice. The node chose those from its mirror, which
-// can't know which holds are due: when holds with seats expire here, the script answers them
-// instead of holding, and the node chooses again (with no seats, it only expires).
-// Answers {'ok', seq} | {'taken', seat...} | {'short', places left} |
+// ARGV: now, expires_at, id, seats csv, ga area ('' for none), ga quantity, ga capacity, '1'
+// when the seats are a best-available choice, and the hold's total in cents. The node chose those
+// from its mirror, which can't know which holds are due: when holds with seats expire here, the
+// script answers them instead of holding, and the node chooses again (with no seats, it only
+// expires). Answers {'ok', seq} | {'taken', seat...} | {'short', places left} |
 // {'expired', (seq, seats, ga, q)...}.
 inline constexpr std::string_view hold = R"lua(
 local now = tonumber(ARGV[1])
@@ -121,7 +121,7 @@ end
 for _, seat in ipairs(seats) do redis.call('HSET', K_SEATS, seat, id) end
 local k = hold_key(id)
 redis.call('HSET', k, 'st', 'held', 'seats', seats_csv, 'ga', ga, 'q', q, 'c', ARGV[1],
-           'x', ARGV[2], 'a', 0, 'p', 0)
+           'x', ARGV[2], 'a', 0, 'p', 0, 't', ARGV[9])
 redis.call('PEXPIREAT', k, tonumber(ARGV[2]) + ENDED_MS)
 redis.call('ZADD', K_EXPIRY, ARGV[2], id)
 return {'ok', (emit('held', id, seats_csv, ga, q))}

@@ -55,9 +55,9 @@ std::vector<SeatIndex> parse_csv(std::string_view text) {
   return seats;
 }
 
-// HMGET st seats ga q c x a p → the hold; hold_gone or not_found when it is not live.
+// HMGET st seats ga q c x a p t → the hold; hold_gone or not_found when it is not live.
 Result<HoldView> hold_of(const HoldId& id, const Reply& fields) {
-  if (fields.type != Reply::Type::array || fields.elements.size() != 8) return unexpected(fields);
+  if (fields.type != Reply::Type::array || fields.elements.size() != 9) return unexpected(fields);
   const auto& f = fields.elements;
   if (f[0].type == Reply::Type::nil) return no_such_hold_error();
   if (f[0].text != "held" && f[0].text != "checking_out") return hold_ended_error(f[0].text);
@@ -69,6 +69,7 @@ Result<HoldView> hold_of(const HoldId& id, const Reply& fields) {
   hold.created_at = integer_of(f[4]);
   hold.expires_at = integer_of(f[5]);
   hold.aborted_checkouts = static_cast<std::uint32_t>(integer_of(f[6]));
+  hold.total_cents = integer_of(f[8]);
   hold.confirming = f[0].text == "checking_out";
   return hold;
 }
@@ -327,12 +328,12 @@ Status HoldStore::open_event(EventUnits units) {
   return ok_status();
 }
 
-asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask, UnixMillis now,
-                                              UnixMillis expires_at) {
+asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask, HoldTerms terms,
+                                              UnixMillis now, UnixMillis expires_at) {
   Event* event = find_event(event_id);
   if (event == nullptr) co_return make_error(Errc::not_found, "the event is not open");
   const Layout& layout = *event->units.layout;
-  const std::uint32_t max_per_order = event->units.max_per_order;
+  const std::uint32_t max_per_order = terms.max_per_order;
   const HoldId id = new_hold_id(event_id);
 
   std::vector<SeatIndex> seats;
@@ -389,17 +390,25 @@ asio::awaitable<Result<Held>> HoldStore::hold(std::int64_t event_id, HoldAsk ask
       seats = chosen ? std::move(*chosen) : std::vector<SeatIndex>();
     }
     const std::string seats_csv = csv(seats);
-    std::vector<std::string> args{
-        std::to_string(now),      std::to_string(expires_at), id.hex(),        seats_csv, ga_area,
-        std::to_string(quantity), std::to_string(capacity),   best ? "1" : "0"};
+    std::optional<std::uint32_t> area;
+    if (!ga_area.empty()) area = std::get<GaAsk>(ask).area;
+    const std::int64_t total_cents = terms.prices->total(seats, area, quantity);
+    std::vector<std::string> args{std::to_string(now),
+                                  std::to_string(expires_at),
+                                  id.hex(),
+                                  seats_csv,
+                                  ga_area,
+                                  std::to_string(quantity),
+                                  std::to_string(capacity),
+                                  best ? "1" : "0",
+                                  std::to_string(total_cents)};
     auto reply = co_await run(*event, Script::hold, std::move(args));
     if (!reply) co_return std::move(reply).error();
     const auto& parts = reply->elements;
     if (parts.empty()) co_return unexpected(*reply);
     if (parts[0].text == "ok" && parts.size() == 2) {
       const auto seq = static_cast<std::uint64_t>(integer_of(parts[1]));
-      HoldView view{id, std::move(seats), std::nullopt, quantity, now, expires_at, false, 0};
-      if (!ga_area.empty()) view.ga_area = std::get<GaAsk>(ask).area;
+      HoldView view{id, std::move(seats), area, quantity, now, expires_at, false, 0, total_cents};
       {
         std::lock_guard lock(event->mutex);
         event->apply(UnitsChange{event_id, seq, ChangeKind::held, view.seats, view.ga_area,

@@ -118,13 +118,17 @@ Result<std::int64_t> Store::create_event(const Event& event) try {
 Status Store::update_event(const Event& event) try {
   auto lock = db_.lock();
   SQLite::Statement update(db_.connection(),
-                           "UPDATE events SET body = ?, published = ?, version = ? WHERE id = ?");
+                           "UPDATE events SET body = ?1, published = ?2, version = ?3 "
+                           "WHERE id = ?4 AND version = ?3 - 1");
   update.bind(1, encode_event_body(event));
   update.bind(2, event.published ? 1 : 0);
   update.bind(3, static_cast<std::int64_t>(event.version));
   update.bind(4, event.id);
-  if (update.exec() != 1) return make_error(Errc::not_found, "no such event");
-  return ok_status();
+  if (update.exec() == 1) return ok_status();
+  SQLite::Statement exists(db_.connection(), "SELECT 1 FROM events WHERE id = ?");
+  exists.bind(1, event.id);
+  if (!exists.executeStep()) return make_error(Errc::not_found, "no such event");
+  return make_error(Errc::conflict, "the event was changed meanwhile");
 } catch (const std::exception& e) {
   return failure(e);
 }
