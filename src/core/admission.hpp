@@ -77,6 +77,9 @@ class Admission {
  public:
   Admission(AdmissionSettings settings, const ShuffleKey& key);
 
+  // The organizer changed the room's settings: they apply from the next call on (sessions
+  // admitted already keep their expiry).
+  void change_settings(const AdmissionSettings& settings) { settings_ = settings; }
   // The next number, or nullopt before queue_opens_at.
   std::optional<std::uint64_t> join(UnixMillis now);
   // Where `number` stands at `now` (advances first). nullopt for a number never handed out.

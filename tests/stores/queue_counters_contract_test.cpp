@@ -124,6 +124,20 @@ TEST_P(QueueCountersContract, ARoomsCountsAtTheTimeAsked) {
   EXPECT_EQ(later.admitted, 2U);
 }
 
+// The organizer raised the active limit mid-sale: the room lets more people in at once.
+TEST_P(QueueCountersContract, ChangedSettingsApplyToTheNextCall) {
+  const auto before = settings(2, 10);
+  for (int i = 0; i < 6; ++i) join(before, t0 + i);
+  const auto counts = [&](const AdmissionSettings& room, UnixMillis now) {
+    auto totals = run(counters_->room_totals(event_, room, now));
+    EXPECT_TRUE(totals.ok()) << totals.error().detail;
+    return totals.ok() ? *totals : QueueTotals{};
+  };
+  EXPECT_EQ(counts(before, t0 + 2'000).active, 2U);
+  const auto raised = settings(5, 10);
+  EXPECT_EQ(counts(raised, t0 + 3'000).active, 5U);
+}
+
 TEST_P(QueueCountersContract, ArrivalsAfterTheOpenAreAdmittedInOrderNeverPastTheLimit) {
   const auto room = settings(5, 10, 2);  // sessions of 2 s: people leave, others come in
   std::vector<QueueNumber> people;

@@ -14,6 +14,7 @@ QueueCounters::Room& QueueCounters::room_of(std::int64_t event_id,
     randombytes_buf(key.data(), key.size());
     room = std::make_unique<Room>(Room{epoch, Admission(settings, key)});
   }
+  room->admission.change_settings(settings);  // as the event has them now
   return *room;
 }
 
@@ -35,11 +36,12 @@ boost::asio::awaitable<Result<std::optional<QueueNumber>>> QueueCounters::join(
 }
 
 boost::asio::awaitable<Result<std::optional<QueueStatus>>> QueueCounters::status(
-    std::int64_t event_id, AdmissionSettings, QueueNumber number, UnixMillis now) {
+    std::int64_t event_id, AdmissionSettings settings, QueueNumber number, UnixMillis now) {
   std::optional<QueueStatus> status;
   {
     const std::lock_guard lock(mutex_);
     if (Room* room = find(event_id, number.room_epoch)) {
+      room->admission.change_settings(settings);
       status = room->admission.status(number.number, now);
     }
   }
@@ -115,13 +117,14 @@ QueueTotals totals_of(const Admission& admission) {
 }  // namespace
 
 boost::asio::awaitable<Result<QueueTotals>> QueueCounters::room_totals(std::int64_t event_id,
-                                                                       AdmissionSettings,
+                                                                       AdmissionSettings settings,
                                                                        UnixMillis now) {
   QueueTotals totals;
   {
     const std::lock_guard lock(mutex_);
     const auto found = rooms_.find(event_id);
     if (found != rooms_.end()) {
+      found->second->admission.change_settings(settings);
       found->second->admission.advance(now);
       totals = totals_of(found->second->admission);
     }
