@@ -30,9 +30,12 @@ boost::asio::awaitable<void> Sweeper::loop() {
   bool failing = false;
   for (;;) {
     if (shared_catalog_) (void)shared_catalog_->refresh();  // an outage shows in /readyz
-    // Admissions go on at their rate even while nobody polls, and ended sessions go.
-    if (Status ticked = co_await waiting_room_.tick(system_now()); !ticked) {
-      spdlog::debug("waiting rooms: {}", ticked.error().detail);
+    // Admissions go on at their rate even while nobody polls, and ended sessions go, with
+    // their holds.
+    auto ended = co_await waiting_room_.tick(system_now());
+    if (!ended) spdlog::debug("waiting rooms: {}", ended.error().detail);
+    if (ended) {
+      for (const HoldId& hold : *ended) co_await booking_.release(hold, system_now());
     }
     auto swept = co_await booking_.sweep(system_now());
     if (!swept && !failing) spdlog::warn("sweep failed: {}", swept.error().detail);

@@ -61,6 +61,15 @@ asio::awaitable<Response> stream_availability(const ApiServices& api, const Requ
   co_return response;
 }
 
+// The other holds of a waiting-room session that ended: released at once (and shown released on
+// the live map). One being checked out stays; the counters forgot it, so its checkout frees
+// nothing more.
+asio::awaitable<void> release_all(const ApiServices& api,
+                                  const Result<std::vector<HoldId>>& holds) {
+  if (!holds) co_return;  // Redis unreachable: the holds expire by themselves
+  for (const HoldId& hold : *holds) co_await api.booking.release(hold, api.clock());
+}
+
 asio::awaitable<Response> create_hold(const ApiServices& api, const Request& request, const P& p) {
   const auto id = parse_id(p.get("id"));
   if (!id) co_return not_found("event");
@@ -72,7 +81,18 @@ asio::awaitable<Response> create_hold(const ApiServices& api, const Request& req
   if (!granted) co_return problem_of(granted.error());
   if (p.caller.queue_grant) {
     // Unremembered (Redis lost meanwhile), the session frees its place at its expiry only.
-    co_await api.waiting_room->hold_made(granted->hold.id, *p.caller.queue_grant, api.clock());
+    auto within =
+        co_await api.waiting_room->hold_made(granted->hold.id, *p.caller.queue_grant,
+                                             granted->units(), granted->max_per_order, api.clock());
+    if (within && !*within) {
+      // Atomic in the counters, so two holds at once can't both pass; this one goes back.
+      co_await api.booking.release(granted->hold.id, api.clock());
+      const std::uint32_t max = granted->max_per_order;
+      co_return problem_of(
+          make_error(Errc::over_order_limit,
+                     "a waiting-room session may hold at most " + std::to_string(max) + " at once",
+                     {.max_per_order = max}));
+    }
   }
   Response response = json_response(s::created, encode_hold_granted(*granted));
   response.set(bhttp::field::location, "/v1/holds/" + granted->hold.id.hex());
@@ -95,7 +115,8 @@ asio::awaitable<Response> release_hold(const ApiServices& api, const P& p) {
     co_return problem_of(released.error());
   }
   if (api.waiting_room && event_id) {
-    co_await api.waiting_room->hold_finished(*event_id, *id, false, api.clock());
+    auto others = co_await api.waiting_room->hold_finished(*event_id, *id, false, api.clock());
+    co_await release_all(api, others);
   }
   co_return Response{s::no_content, 11};
 }
@@ -110,7 +131,8 @@ asio::awaitable<Response> checkout(const ApiServices& api, const Request& reques
   auto order = co_await api.booking.checkout(*id, std::move(*checkout_request), api.clock);
   if (!order) co_return problem_of(order.error());
   if (api.waiting_room) {
-    co_await api.waiting_room->hold_finished(order->event_id, *id, true, api.clock());
+    auto others = co_await api.waiting_room->hold_finished(order->event_id, *id, true, api.clock());
+    co_await release_all(api, others);  // the session is over: so are its other holds
   }
   if (api.search) {
     api.search->record_sale(order->event_id, static_cast<std::uint32_t>(order->tickets.size()));

@@ -243,7 +243,8 @@ boost::asio::awaitable<Result<HoldGranted>> Booking::hold(std::int64_t event_id,
     co_return error;
   }
   metrics_.holds_created.add();
-  co_return HoldGranted{details_of(event_id, layout, currency, held->hold), held->seq};
+  co_return HoldGranted{details_of(event_id, layout, currency, held->hold), held->seq,
+                        event.max_per_order};
 }
 
 HoldDetails Booking::details_of(std::int64_t event_id, const Layout& layout,

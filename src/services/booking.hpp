@@ -74,7 +74,12 @@ struct HoldDetails {
 
 struct HoldGranted {
   HoldDetails hold;
-  std::uint64_t seq = 0;  // the event's sequence number after this hold
+  std::uint64_t seq = 0;            // the event's sequence number after this hold
+  std::uint32_t max_per_order = 0;  // the event's when the hold was made
+
+  std::uint32_t units() const {
+    return static_cast<std::uint32_t>(hold.seat_ids.size()) + (hold.ga ? hold.ga->quantity : 0);
+  }
 };
 
 struct Customer {

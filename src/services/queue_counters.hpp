@@ -1,7 +1,9 @@
 // The shared counters of the virtual waiting rooms (DESIGN.md): what the waiting room service
 // (services/waiting_room) needs besides signed tokens. Per event: the numbers handed out, the
-// serving counter, the admitted sessions, and which holds were made under which session. No
-// per-person state for those still in line, whatever the length of the line.
+// serving counter, the admitted sessions, and which holds (of how many units) were made under
+// which session, so that a session holds at most max_per_order units at once and its other
+// holds are released when it ends. No per-person state for those still in line, whatever the
+// length of the line.
 //
 // Two implementations with one contract (tests/stores/queue_counters_contract_test.cpp): the
 // embedded mode's in-process counters (stores/memory) and cluster mode's in Redis
@@ -15,6 +17,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "core/admission.hpp"
 #include "core/errors.hpp"
@@ -58,16 +61,26 @@ class QueueCounters {
   virtual boost::asio::awaitable<Result<bool>> is_active(std::int64_t event_id,
                                                          std::uint64_t room_epoch,
                                                          std::uint64_t session, UnixMillis now) = 0;
-  // A hold made under `grant`, remembered until the session ends.
-  virtual boost::asio::awaitable<Status> hold_made(HoldId hold, AccessGrant grant,
-                                                   UnixMillis now) = 0;
+  // The hold `hold`, of `units` seats or places, made under `grant`: remembered until the
+  // session ends, unless the session's live holds would then have more than `units_max` units
+  // (the event's max_per_order): then false, nothing is remembered, and the caller releases the
+  // hold. True, remembering nothing, when the session is not active in this epoch.
+  virtual boost::asio::awaitable<Result<bool>> hold_made(HoldId hold, AccessGrant grant,
+                                                         std::uint32_t units,
+                                                         std::uint32_t units_max,
+                                                         UnixMillis now) = 0;
   // The hold `hold` of event `event_id` ended by checkout (`checked_out`) or release: a
   // checkout, or the release of the session's last hold, ends its session at once and gives
-  // its place to the next person. Nothing happens for a hold made under no session.
-  virtual boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold,
-                                                       bool checked_out, UnixMillis now) = 0;
-  // Advances every room this node has seen (admissions, expiries) to `now`.
-  virtual boost::asio::awaitable<Status> tick(UnixMillis now) = 0;
+  // its place to the next person. Answers the session's other live holds when it ended, for
+  // the caller to release. Nothing happens for a hold made under no session.
+  virtual boost::asio::awaitable<Result<std::vector<HoldId>>> hold_finished(std::int64_t event_id,
+                                                                            HoldId hold,
+                                                                            bool checked_out,
+                                                                            UnixMillis now) = 0;
+  // Advances every room this node has seen (admissions, expiries) to `now`. Answers the live
+  // holds of sessions that expired since (on any node), for the caller to release: each is
+  // answered to one tick only.
+  virtual boost::asio::awaitable<Result<std::vector<HoldId>>> tick(UnixMillis now) = 0;
   // The event's room at `now` (in Redis, read from Redis, not this node's view); zeros when
   // nobody has joined it yet.
   virtual boost::asio::awaitable<Result<QueueTotals>> room_totals(std::int64_t event_id,

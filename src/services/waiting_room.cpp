@@ -103,17 +103,19 @@ boost::asio::awaitable<Result<std::optional<AccessGrant>>> WaitingRoomService::c
   co_return *active ? grant : std::optional<AccessGrant>();
 }
 
-boost::asio::awaitable<Status> WaitingRoomService::hold_made(HoldId hold, AccessGrant grant,
-                                                             UnixMillis now) {
-  co_return co_await counters_.hold_made(hold, grant, now);
+boost::asio::awaitable<Result<bool>> WaitingRoomService::hold_made(HoldId hold, AccessGrant grant,
+                                                                   std::uint32_t units,
+                                                                   std::uint32_t units_max,
+                                                                   UnixMillis now) {
+  co_return co_await counters_.hold_made(hold, grant, units, units_max, now);
 }
 
-boost::asio::awaitable<Status> WaitingRoomService::hold_finished(std::int64_t event_id, HoldId hold,
-                                                                 bool checked_out, UnixMillis now) {
+boost::asio::awaitable<Result<std::vector<HoldId>>> WaitingRoomService::hold_finished(
+    std::int64_t event_id, HoldId hold, bool checked_out, UnixMillis now) {
   co_return co_await counters_.hold_finished(event_id, hold, checked_out, now);
 }
 
-boost::asio::awaitable<Status> WaitingRoomService::tick(UnixMillis now) {
+boost::asio::awaitable<Result<std::vector<HoldId>>> WaitingRoomService::tick(UnixMillis now) {
   co_return co_await counters_.tick(now);
 }
 

@@ -64,12 +64,18 @@ class WaitingRoomService {
   boost::asio::awaitable<Result<std::optional<AccessGrant>>> check_access(const Event& event,
                                                                           std::string access_token,
                                                                           UnixMillis now);
-  // A hold made under `grant`; finishing its checkout, or releasing the session's last hold,
-  // frees the session's place at once (hold_finished, on whichever node it happens).
-  boost::asio::awaitable<Status> hold_made(HoldId hold, AccessGrant grant, UnixMillis now);
-  boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold, bool checked_out,
-                                               UnixMillis now);
-  boost::asio::awaitable<Status> tick(UnixMillis now);
+  // A hold of `units` made under `grant`: false when the session would then hold more than
+  // `units_max` at once (the caller releases the hold). Finishing its checkout, or releasing
+  // the session's last hold, frees the session's place at once (hold_finished, on whichever
+  // node it happens) and answers the session's other holds, for the caller to release.
+  boost::asio::awaitable<Result<bool>> hold_made(HoldId hold, AccessGrant grant,
+                                                 std::uint32_t units, std::uint32_t units_max,
+                                                 UnixMillis now);
+  boost::asio::awaitable<Result<std::vector<HoldId>>> hold_finished(std::int64_t event_id,
+                                                                    HoldId hold, bool checked_out,
+                                                                    UnixMillis now);
+  // Advances the rooms; answers the holds of sessions that expired, for the caller to release.
+  boost::asio::awaitable<Result<std::vector<HoldId>>> tick(UnixMillis now);
 
  private:
   QueueCounters& counters_;

@@ -126,7 +126,68 @@ class QueueTest(ServerTest):
         metrics = s.request("GET", "/metrics").body
         self.assertIn("boxoffice_queue_active ", metrics)
         self.assertIn("boxoffice_queue_waiting ", metrics)
-        self.assertIn("boxoffice_queue_admitted_total 3", metrics)
+        self.assertIn("boxoffice_queue_admitted_total ", metrics)
+        counts = s.request("GET", f"/v1/events/{event_id}/queue", admin=True)
+        self.assertEqual(counts.json["admitted"], 3, counts)
+
+    def availability_of(self, event_id, seats):
+        states = self.server.request(
+            "GET", f"/v1/events/{event_id}/availability?seats={','.join(seats)}")
+        self.assertEqual(states.status, 200, states)
+        return states.json["seats"]
+
+    def assertAvailableSoon(self, event_id, seats):
+        """Available on this node within a second (another cluster node's change reaches it
+        through Redis's stream within milliseconds)."""
+        deadline = time.time() + 1
+        while self.availability_of(event_id, seats) != {seat: "available" for seat in seats}:
+            self.assertLess(time.time(), deadline, f"{seats} not available")
+            time.sleep(0.02)
+
+    def test_one_access_token_holds_at_most_max_per_order_across_its_holds(self):
+        event_id = self.event_with_room(waiting_room=room(), max_per_order=4)
+        access = self.wait_admitted(event_id, self.join(event_id)["queue_token"])
+        self.assertEqual(self.hold(event_id, ["S1-R1-1", "S1-R1-2", "S1-R1-3"], access).status,
+                         201)
+        over = self.hold(event_id, ["S1-R2-1", "S1-R2-2"], access)
+        self.assertProblem(over, 422, "over-order-limit")
+        self.assertEqual(over.json["max_per_order"], 4)
+        # The refused hold was given back at once.
+        self.assertAvailableSoon(event_id, ["S1-R2-1", "S1-R2-2"])
+        last = self.hold(event_id, ["S1-R2-1"], access)
+        self.assertEqual(last.status, 201, last)
+        self.assertProblem(self.hold(event_id, ["S1-R3-1"], access), 422, "over-order-limit")
+        # Giving a hold back makes room again.
+        released = self.server.request("DELETE", f"/v1/holds/{last.json['hold_id']}")
+        self.assertEqual(released.status, 204)
+        self.assertEqual(self.hold(event_id, ["S1-R3-1"], access).status, 201)
+
+    def test_a_checkout_ends_the_session_and_releases_its_other_holds(self):
+        event_id = self.event_with_room(waiting_room=room(), max_per_order=4)
+        access = self.wait_admitted(event_id, self.join(event_id)["queue_token"])
+        bought = self.hold(event_id, ["S1-R4-1", "S1-R4-2"], access)
+        kept = self.hold(event_id, ["S1-R4-5", "S1-R4-6"], access)
+        self.assertEqual(kept.status, 201, kept)
+        order = self.server.request("POST", f"/v1/holds/{bought.json['hold_id']}/checkout",
+                                    CHECKOUT, headers={"Idempotency-Key": "session-end"})
+        self.assertEqual(order.status, 201, order)
+        self.assertAvailableSoon(event_id, ["S1-R4-5", "S1-R4-6"])
+        gone = self.server.request("GET", f"/v1/holds/{kept.json['hold_id']}")
+        self.assertProblem(gone, 410, "hold-gone")
+        self.assertEqual(gone.json["reason"], "released")
+
+    def test_an_expired_session_releases_its_holds(self):
+        # The shortest session the API allows: 30 s.
+        event_id = self.event_with_room(waiting_room=room(session_seconds=30), max_per_order=4)
+        access = self.wait_admitted(event_id, self.join(event_id)["queue_token"])
+        held = self.hold(event_id, ["S1-R5-1", "S1-R5-2"], access)
+        self.assertEqual(held.status, 201, held)
+        deadline = time.time() + 35
+        while self.availability_of(event_id, ["S1-R5-1"])["S1-R5-1"] != "available":
+            self.assertLess(time.time(), deadline, "the session's hold outlived it")
+            time.sleep(0.1)
+        gone = self.server.request("GET", f"/v1/holds/{held.json['hold_id']}")
+        self.assertEqual(gone.json["reason"], "released")
 
     def test_organizers_see_the_rooms_counts(self):
         s = self.server

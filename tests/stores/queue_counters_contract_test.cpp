@@ -72,9 +72,28 @@ class QueueCountersContract : public ::testing::TestWithParam<std::string> {
     return where->value_or(QueueStatus{});
   }
 
-  void tick(UnixMillis now, QueueCounters* node = nullptr) {
-    const Status ticked = run((node ? *node : *counters_).tick(now));
-    EXPECT_TRUE(ticked.ok()) << ticked.error().detail;
+  // Answers the holds of the sessions that ended.
+  std::vector<HoldId> tick(UnixMillis now, QueueCounters* node = nullptr) {
+    auto ended = run((node ? *node : *counters_).tick(now));
+    EXPECT_TRUE(ended.ok()) << ended.error().detail;
+    return ended.ok() ? *ended : std::vector<HoldId>{};
+  }
+
+  // A hold of `units` under `grant`, in a session that may hold 4: whether it was within.
+  bool made(std::uint8_t hold, const AccessGrant& grant, std::uint32_t units, UnixMillis now,
+            QueueCounters* node = nullptr) {
+    auto within = run((node ? *node : *counters_).hold_made(hold_id(hold), grant, units, 4, now));
+    EXPECT_TRUE(within.ok()) << within.error().detail;
+    return within.ok() && *within;
+  }
+
+  // The session's other holds, when the hold ended it.
+  std::vector<HoldId> finished(std::uint8_t hold, bool checked_out, UnixMillis now,
+                               QueueCounters* node = nullptr) {
+    auto others =
+        run((node ? *node : *counters_).hold_finished(event_, hold_id(hold), checked_out, now));
+    EXPECT_TRUE(others.ok()) << others.error().detail;
+    return others.ok() ? *others : std::vector<HoldId>{};
   }
 
   bool active(QueueNumber number, std::uint64_t session, UnixMillis now,
@@ -217,25 +236,50 @@ TEST_P(QueueCountersContract, ACheckoutOrTheLastReleaseFreesThePlaceAtOnce) {
   const QueueStatus admitted = status(room, first, t0 + step_ms);
   ASSERT_EQ(admitted.state, QueueState::admitted);
   const AccessGrant grant{event_, first.room_epoch, admitted.session, admitted.session_expires_at};
-  EXPECT_TRUE(run(counters_->hold_made(hold_id(1), grant, t0 + step_ms)).ok());
-  EXPECT_TRUE(run(counters_->hold_made(hold_id(2), grant, t0 + step_ms)).ok());
-  EXPECT_TRUE(run(counters_->hold_finished(event_, hold_id(1), false, t0 + 150)).ok());
+  EXPECT_TRUE(made(1, grant, 1, t0 + step_ms));
+  EXPECT_TRUE(made(2, grant, 1, t0 + step_ms));
+  EXPECT_TRUE(finished(1, false, t0 + 150).empty());
   EXPECT_TRUE(active(first, admitted.session, t0 + 150));  // one hold left
-  EXPECT_TRUE(run(counters_->hold_finished(event_, hold_id(2), false, t0 + 160)).ok());
+  EXPECT_TRUE(finished(2, false, t0 + 160).empty());
   EXPECT_FALSE(active(first, admitted.session, t0 + 160));
   EXPECT_EQ(status(room, first, t0 + 160).state, QueueState::ended);
   tick(t0 + 200);
   const QueueStatus next = status(room, second, t0 + 200);
   ASSERT_EQ(next.state, QueueState::admitted);
   EXPECT_EQ(status(room, third, t0 + 200).state, QueueState::waiting);
-  // A checkout ends the session though other holds are live.
+  // A checkout ends the session though other holds are live: they are answered, to release.
   const AccessGrant second_grant{event_, second.room_epoch, next.session, next.session_expires_at};
-  EXPECT_TRUE(run(counters_->hold_made(hold_id(3), second_grant, t0 + 200)).ok());
-  EXPECT_TRUE(run(counters_->hold_made(hold_id(4), second_grant, t0 + 200)).ok());
-  EXPECT_TRUE(run(counters_->hold_finished(event_, hold_id(3), true, t0 + 250)).ok());
+  EXPECT_TRUE(made(3, second_grant, 2, t0 + 200));
+  EXPECT_TRUE(made(4, second_grant, 1, t0 + 200));
+  EXPECT_TRUE(made(5, second_grant, 1, t0 + 200));
+  auto others = finished(3, true, t0 + 250);
+  std::sort(others.begin(), others.end());
+  EXPECT_EQ(others, (std::vector<HoldId>{hold_id(4), hold_id(5)}));
   EXPECT_FALSE(active(second, next.session, t0 + 250));
+  EXPECT_TRUE(finished(4, false, t0 + 255).empty());  // answered once
   // A hold made under no session changes nothing.
-  EXPECT_TRUE(run(counters_->hold_finished(event_, hold_id(9), true, t0 + 260)).ok());
+  EXPECT_TRUE(finished(9, true, t0 + 260).empty());
+}
+
+// A session holds at most its limit of units across all its holds, whichever node made them.
+TEST_P(QueueCountersContract, ASessionHoldsAtMostItsLimitAtOnce) {
+  const auto room = settings(1, 100);
+  const QueueNumber first = join(room, t0);
+  tick(t0 + step_ms);
+  const QueueStatus admitted = status(room, first, t0 + step_ms);
+  ASSERT_EQ(admitted.state, QueueState::admitted);
+  const AccessGrant grant{event_, first.room_epoch, admitted.session, admitted.session_expires_at};
+  EXPECT_TRUE(made(1, grant, 3, t0 + step_ms));
+  EXPECT_FALSE(made(2, grant, 2, t0 + step_ms));  // 5 > 4: not remembered
+  EXPECT_TRUE(finished(2, false, t0 + step_ms).empty());
+  EXPECT_TRUE(active(first, admitted.session, t0 + step_ms));
+  EXPECT_TRUE(made(3, grant, 1, t0 + step_ms));
+  EXPECT_FALSE(made(4, grant, 1, t0 + step_ms));
+  EXPECT_TRUE(finished(3, false, t0 + 150).empty());  // 3 units left
+  EXPECT_TRUE(made(5, grant, 1, t0 + 160));
+  // A grant that is not active remembers nothing and limits nothing.
+  const AccessGrant stale{event_, first.room_epoch + 1, admitted.session, grant.expires_at};
+  EXPECT_TRUE(made(6, stale, 9, t0 + 170));
 }
 
 TEST_P(QueueCountersContract, AbandonedSessionsEndAtTheirExpiry) {
@@ -249,7 +293,14 @@ TEST_P(QueueCountersContract, AbandonedSessionsEndAtTheirExpiry) {
   EXPECT_TRUE(active(first, admitted.session, admitted.session_expires_at - 1));
   EXPECT_FALSE(active(first, admitted.session, admitted.session_expires_at));
   EXPECT_EQ(status(room, second, t0 + 20'000).state, QueueState::waiting);
-  tick(admitted.session_expires_at);
+  const AccessGrant grant{event_, first.room_epoch, admitted.session, admitted.session_expires_at};
+  EXPECT_TRUE(made(1, grant, 2, t0 + 1'000));
+  EXPECT_TRUE(made(2, grant, 2, t0 + 1'000));
+  EXPECT_TRUE(tick(admitted.session_expires_at - 1).empty());
+  auto ended = tick(admitted.session_expires_at);  // its holds, to release
+  std::sort(ended.begin(), ended.end());
+  EXPECT_EQ(ended, (std::vector<HoldId>{hold_id(1), hold_id(2)}));
+  EXPECT_TRUE(tick(admitted.session_expires_at + step_ms).empty());  // answered once
   EXPECT_EQ(status(room, first, admitted.session_expires_at).state, QueueState::ended);
   EXPECT_EQ(status(room, second, admitted.session_expires_at).state, QueueState::admitted);
 }
@@ -302,8 +353,10 @@ TEST_P(RedisQueueNodes, TwoNodesShareOneRoom) {
   const QueueStatus first = status(room, {epoch, 0}, t0 + step_ms);
   ASSERT_EQ(first.state, QueueState::admitted);
   const AccessGrant grant{event_, epoch, first.session, first.session_expires_at};
-  EXPECT_TRUE(run(counters_->hold_made(hold_id(1), grant, t0 + 120)).ok());
-  EXPECT_TRUE(run(other->hold_finished(event_, hold_id(1), true, t0 + 130)).ok());
+  EXPECT_TRUE(made(1, grant, 1, t0 + 120));
+  EXPECT_TRUE(made(2, grant, 1, t0 + 120, other.get()));
+  EXPECT_FALSE(made(3, grant, 3, t0 + 120, other.get()));  // one limit across the nodes
+  EXPECT_EQ(finished(1, true, t0 + 130, other.get()), std::vector<HoldId>{hold_id(2)});
   EXPECT_FALSE(active({epoch, 0}, first.session, t0 + 130, other.get()));
   EXPECT_EQ(status(room, {epoch, 2}, t0 + 130, other.get()).state, QueueState::admitted);
 }

@@ -61,51 +61,81 @@ boost::asio::awaitable<Result<bool>> QueueCounters::is_active(std::int64_t event
   co_return active;
 }
 
-boost::asio::awaitable<Status> QueueCounters::hold_made(HoldId hold, AccessGrant grant,
-                                                        UnixMillis) {
+boost::asio::awaitable<Result<bool>> QueueCounters::hold_made(HoldId hold, AccessGrant grant,
+                                                              std::uint32_t units,
+                                                              std::uint32_t units_max,
+                                                              UnixMillis now) {
+  bool within = true;
   {
     const std::lock_guard lock(mutex_);
-    if (hold_sessions_.emplace(hold, grant).second) {
-      ++session_holds_[{grant.event_id, grant.room_epoch, grant.session}];
+    const SessionKey key{grant.event_id, grant.room_epoch, grant.session};
+    Room* room = find(grant.event_id, grant.room_epoch);
+    if (room && room->admission.is_active(grant.session, now) && !hold_sessions_.contains(hold)) {
+      SessionHolds& session = sessions_[key];
+      within = session.units + units <= units_max;
+      if (within) {
+        session.expires_at = grant.expires_at;
+        session.units += units;
+        session.holds.emplace(hold, units);
+        hold_sessions_.emplace(hold, key);
+      } else if (session.holds.empty()) {
+        sessions_.erase(key);
+      }
     }
   }
-  co_return ok_status();
+  co_return within;
 }
 
-boost::asio::awaitable<Status> QueueCounters::hold_finished(std::int64_t, HoldId hold,
-                                                            bool checked_out, UnixMillis) {
+std::vector<HoldId> QueueCounters::end_session(const SessionKey& key) {
+  std::vector<HoldId> holds;
+  const auto found = sessions_.find(key);
+  if (found == sessions_.end()) return holds;
+  for (const auto& [hold, units] : found->second.holds) {
+    hold_sessions_.erase(hold);
+    holds.push_back(hold);
+  }
+  sessions_.erase(found);
+  return holds;
+}
+
+boost::asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::hold_finished(std::int64_t,
+                                                                                 HoldId hold,
+                                                                                 bool checked_out,
+                                                                                 UnixMillis) {
+  std::vector<HoldId> others;
   {
     const std::lock_guard lock(mutex_);
     const auto found = hold_sessions_.find(hold);
     if (found != hold_sessions_.end()) {
-      const AccessGrant grant = found->second;
+      const SessionKey key = found->second;
       hold_sessions_.erase(found);
-      const auto count = session_holds_.find({grant.event_id, grant.room_epoch, grant.session});
-      const bool last = count == session_holds_.end() || --count->second == 0;
-      if (last && count != session_holds_.end()) session_holds_.erase(count);
-      if (checked_out || last) {
-        if (Room* room = find(grant.event_id, grant.room_epoch))
-          room->admission.free(grant.session);
+      SessionHolds& session = sessions_.at(key);
+      session.units -= session.holds.at(hold);
+      session.holds.erase(hold);
+      if (checked_out || session.holds.empty()) {
+        others = end_session(key);
+        if (Room* room = find(std::get<0>(key), std::get<1>(key)))
+          room->admission.free(std::get<2>(key));
       }
     }
   }
-  co_return ok_status();
+  co_return others;
 }
 
-boost::asio::awaitable<Status> QueueCounters::tick(UnixMillis now) {
+boost::asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::tick(UnixMillis now) {
+  std::vector<HoldId> ended;
   {
     const std::lock_guard lock(mutex_);
     for (auto& [event_id, room] : rooms_) room->admission.advance(now);
-    for (auto it = hold_sessions_.begin(); it != hold_sessions_.end();) {
-      if (it->second.expires_at > now) {
-        ++it;
-        continue;
-      }
-      session_holds_.erase({it->second.event_id, it->second.room_epoch, it->second.session});
-      it = hold_sessions_.erase(it);
+    std::vector<SessionKey> expired;
+    for (const auto& [key, session] : sessions_) {
+      if (session.expires_at <= now) expired.push_back(key);
+    }
+    for (const SessionKey& key : expired) {
+      for (const HoldId& hold : end_session(key)) ended.push_back(hold);
     }
   }
-  co_return ok_status();
+  co_return ended;
 }
 
 namespace {

@@ -28,7 +28,9 @@ std::vector<std::string> script_texts() {
   set(Script::join, queue_scripts::join);
   set(Script::session, queue_scripts::session);
   set(Script::hold_made, queue_scripts::hold_made);
-  set(Script::hold_finished, queue_scripts::hold_finished);
+  const std::string ending = std::string(queue_scripts::end_session);
+  set(Script::hold_finished, ending + std::string(queue_scripts::hold_finished));
+  set(Script::sessions_ended, ending + std::string(queue_scripts::sessions_ended));
   return texts;
 }
 
@@ -198,16 +200,35 @@ asio::awaitable<Result<bool>> QueueCounters::is_active(std::int64_t event_id,
   co_return reply->integer > now;
 }
 
-asio::awaitable<Status> QueueCounters::hold_made(HoldId hold, AccessGrant grant, UnixMillis now) {
-  std::vector<std::string> args{std::to_string(grant.room_epoch), std::to_string(grant.session),
-                                hold.hex(), std::to_string(grant.expires_at)};
+asio::awaitable<Result<bool>> QueueCounters::hold_made(HoldId hold, AccessGrant grant,
+                                                       std::uint32_t units, std::uint32_t units_max,
+                                                       UnixMillis now) {
+  std::vector<std::string> args{
+      std::to_string(grant.room_epoch), std::to_string(grant.session), hold.hex(),
+      std::to_string(grant.expires_at), std::to_string(units),         std::to_string(units_max)};
   auto reply = co_await run(grant.event_id, Script::hold_made, std::nullopt, now, std::move(args));
   if (!reply) co_return std::move(reply).error();
-  co_return ok_status();
+  if (reply->type != Reply::Type::integer) co_return unexpected(*reply);
+  co_return reply->integer != -1;
 }
 
-asio::awaitable<Status> QueueCounters::hold_finished(std::int64_t event_id, HoldId hold,
-                                                     bool checked_out, UnixMillis now) {
+namespace {
+
+// Hold ids as a script answers them; ids that can't be one are skipped (none are written).
+std::vector<HoldId> hold_ids_of(const Reply& reply) {
+  std::vector<HoldId> holds;
+  for (const Reply& element : reply.elements) {
+    if (const auto id = Id128::from_hex(element.text)) holds.push_back(*id);
+  }
+  return holds;
+}
+
+}  // namespace
+
+asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::hold_finished(std::int64_t event_id,
+                                                                          HoldId hold,
+                                                                          bool checked_out,
+                                                                          UnixMillis now) {
   // With the room's settings (when this node knows them) the next person is admitted at once;
   // without, at the next tick of any node.
   std::optional<AdmissionSettings> settings;
@@ -215,25 +236,36 @@ asio::awaitable<Status> QueueCounters::hold_finished(std::int64_t event_id, Hold
   std::vector<std::string> args{hold.hex(), checked_out ? "1" : "0"};
   auto reply = co_await run(event_id, Script::hold_finished, settings, now, std::move(args));
   if (!reply) co_return std::move(reply).error();
-  if (reply->type == Reply::Type::array) {  // the room advanced: the next person is in
-    auto room = keep_view(event_id, *reply, *settings, now);
+  if (reply->type != Reply::Type::array || reply->elements.size() != 2) {
+    co_return unexpected(*reply);
+  }
+  if (reply->elements[0].type == Reply::Type::array) {  // the room advanced: the next is in
+    auto room = keep_view(event_id, reply->elements[0], *settings, now);
     if (!room) co_return std::move(room).error();
   }
-  co_return ok_status();
+  co_return hold_ids_of(reply->elements[1]);
 }
 
-asio::awaitable<Status> QueueCounters::tick(UnixMillis now) {
+asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::tick(UnixMillis now) {
   std::vector<std::pair<std::int64_t, AdmissionSettings>> rooms;
   {
     const std::lock_guard lock(mutex_);
     for (const auto& [event_id, room] : rooms_) rooms.emplace_back(event_id, room.settings);
   }
-  Status outcome = ok_status();
+  std::optional<Error> failure;
+  std::vector<HoldId> ended;
   for (const auto& [event_id, settings] : rooms) {
     auto refreshed = co_await refresh(event_id, settings, now);
-    if (!refreshed) outcome = std::move(refreshed).error();
+    if (!refreshed) failure = std::move(refreshed).error();
+    auto due = co_await run(event_id, Script::sessions_ended, std::nullopt, now, {});
+    if (!due) {
+      failure = std::move(due).error();
+      continue;
+    }
+    for (const HoldId& hold : hold_ids_of(*due)) ended.push_back(hold);
   }
-  co_return outcome;
+  if (failure && ended.empty()) co_return std::move(*failure);
+  co_return ended;
 }
 
 QueueTotals QueueCounters::totals_of(const Room& room) {

@@ -32,16 +32,19 @@ class QueueCounters final : public boxoffice::QueueCounters {
                                                                     UnixMillis now) override;
   boost::asio::awaitable<Result<bool>> is_active(std::int64_t event_id, std::uint64_t room_epoch,
                                                  std::uint64_t session, UnixMillis now) override;
-  boost::asio::awaitable<Status> hold_made(HoldId hold, AccessGrant grant, UnixMillis now) override;
-  boost::asio::awaitable<Status> hold_finished(std::int64_t event_id, HoldId hold, bool checked_out,
-                                               UnixMillis now) override;
-  boost::asio::awaitable<Status> tick(UnixMillis now) override;
+  boost::asio::awaitable<Result<bool>> hold_made(HoldId hold, AccessGrant grant,
+                                                 std::uint32_t units, std::uint32_t units_max,
+                                                 UnixMillis now) override;
+  boost::asio::awaitable<Result<std::vector<HoldId>>> hold_finished(std::int64_t event_id,
+                                                                    HoldId hold, bool checked_out,
+                                                                    UnixMillis now) override;
+  boost::asio::awaitable<Result<std::vector<HoldId>>> tick(UnixMillis now) override;
   boost::asio::awaitable<Result<QueueTotals>> room_totals(std::int64_t event_id,
                                                           AdmissionSettings settings,
                                                           UnixMillis now) override;
   QueueTotals totals() const override;
 
-  enum class Script { advance, join, session, hold_made, hold_finished, count };
+  enum class Script { advance, join, session, hold_made, hold_finished, sessions_ended, count };
 
  private:
   // This node's view of a room, as a script last answered.

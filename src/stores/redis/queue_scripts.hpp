@@ -9,9 +9,12 @@
 //                         size, set at the open), credit, last (ms of the last advance),
 //                         win_start, win_served, win_idle, rate (measured admissions/s)
 //   {ev:E}:queue:active   zset  admitted session (= rank) -> expires_at (ms)
-//   {ev:E}:queue:h:<hold> "epoch:session" of a hold made under a session, until it ends
-//   {ev:E}:queue:s:<epoch>:<session>  how many of the session's holds are live
-// The last two expire with the session (PX), so abandoned holds leave nothing behind.
+//   {ev:E}:queue:h:<hold> "epoch:session:units" of a hold made under a session, until it ends
+//   {ev:E}:queue:s:<epoch>:<session>  set: the session's live holds
+//   {ev:E}:queue:u:<epoch>:<session>  how many units (seats, places) they hold
+//   {ev:E}:queue:ending   zset  "epoch:session" of sessions with holds -> expires_at (ms)
+// The hold and session keys expire a minute after the session (PX), so abandoned holds leave
+// nothing behind; until then the tick that finds the session in `ending` answers its holds.
 //
 // Every script takes KEYS = room, active and ARGV = now, active_limit, admit_per_second,
 // session_ms, sale_opens_at (all '' when the caller does not know the room's settings), epoch
@@ -115,37 +118,72 @@ if not expires then return 0 end
 return tonumber(expires)
 )lua";
 
-// ARGV[8] epoch, ARGV[9] session, ARGV[10] hold id, ARGV[11] the session's expires_at: the hold
-// is remembered until then. 1, or 0 when the session is not active in this epoch.
+// ARGV[8] epoch, ARGV[9] session, ARGV[10] hold id, ARGV[11] the session's expires_at,
+// ARGV[12] the hold's units, ARGV[13] the most units the session may hold: the hold is
+// remembered until then. 1; -1 (remembered nothing) when the session would hold more; 0 when
+// the session is not active in this epoch.
 inline constexpr std::string_view hold_made = R"lua(
 if redis.call('HGET', K_ROOM, 'epoch') ~= ARGV[8] then return 0 end
 if not redis.call('ZSCORE', K_ACTIVE, ARGV[9]) then return 0 end
-local ttl = math.max(1, tonumber(ARGV[11]) - now)
-if redis.call('SET', PREFIX .. 'h:' .. ARGV[10], ARGV[8] .. ':' .. ARGV[9], 'PX', ttl, 'NX') then
-  local count = PREFIX .. 's:' .. ARGV[8] .. ':' .. ARGV[9]
-  redis.call('INCR', count)
-  redis.call('PEXPIRE', count, ttl)
+local owner = ARGV[8] .. ':' .. ARGV[9]
+local units_key = PREFIX .. 'u:' .. owner
+local units = tonumber(ARGV[12])
+if tonumber(redis.call('GET', units_key) or '0') + units > tonumber(ARGV[13]) then return -1 end
+local ttl = math.max(1, tonumber(ARGV[11]) - now) + 60000
+if redis.call('SET', PREFIX .. 'h:' .. ARGV[10], owner .. ':' .. units, 'PX', ttl, 'NX') then
+  local set = PREFIX .. 's:' .. owner
+  redis.call('SADD', set, ARGV[10])
+  redis.call('INCRBY', units_key, units)
+  redis.call('PEXPIRE', set, ttl)
+  redis.call('PEXPIRE', units_key, ttl)
+  redis.call('ZADD', PREFIX .. 'ending', ARGV[11], owner)
 end
 return 1
 )lua";
 
+// Forgets the session `owner` ("epoch:session") and answers its live holds.
+inline constexpr std::string_view end_session = R"lua(
+local function end_session(owner)
+  local set = PREFIX .. 's:' .. owner
+  local holds = redis.call('SMEMBERS', set)
+  for _, hold in ipairs(holds) do redis.call('DEL', PREFIX .. 'h:' .. hold) end
+  redis.call('DEL', set, PREFIX .. 'u:' .. owner)
+  redis.call('ZREM', PREFIX .. 'ending', owner)
+  return holds
+end
+)lua";
+
 // ARGV[8] hold id, ARGV[9] 1 when checked out: a checkout, or the release of the session's
-// last hold, ends the session and admits the next person: then view() (with the room's
-// settings) or 1 (without); 0 when no session ended.
+// last hold, ends the session and admits the next person. Answers {ended, others}: ended is
+// view() (with the room's settings), 1 (without), or 0 when no session ended; others the
+// session's other live holds, for the caller to release.
 inline constexpr std::string_view hold_finished = R"lua(
 local hold = PREFIX .. 'h:' .. ARGV[8]
-local owner = redis.call('GET', hold)
-if not owner then return 0 end
+local value = redis.call('GET', hold)
+if not value then return {0, {}} end
 redis.call('DEL', hold)
-local epoch, session = string.match(owner, '^(%d+):(%d+)$')
-if redis.call('HGET', K_ROOM, 'epoch') ~= epoch then return 0 end
-local count = PREFIX .. 's:' .. epoch .. ':' .. session
-if redis.call('DECR', count) > 0 and ARGV[9] ~= '1' then return 0 end
-redis.call('DEL', count)
-if redis.call('ZREM', K_ACTIVE, session) == 0 then return 0 end
-if ARGV[2] == '' then return 1 end
+local epoch, session, units = string.match(value, '^(%d+):(%d+):(%d+)$')
+if redis.call('HGET', K_ROOM, 'epoch') ~= epoch then return {0, {}} end
+local owner = epoch .. ':' .. session
+redis.call('SREM', PREFIX .. 's:' .. owner, ARGV[8])
+redis.call('DECRBY', PREFIX .. 'u:' .. owner, units)
+if redis.call('SCARD', PREFIX .. 's:' .. owner) > 0 and ARGV[9] ~= '1' then return {0, {}} end
+local others = end_session(owner)
+if redis.call('ZREM', K_ACTIVE, session) == 0 then return {0, others} end
+if ARGV[2] == '' then return {1, others} end
 advance()
-return view()
+return {view(), others}
+)lua";
+
+// The live holds of sessions that expired by `now` (at most 1,000 sessions a call), each
+// answered once.
+inline constexpr std::string_view sessions_ended = R"lua(
+local due = redis.call('ZRANGEBYSCORE', PREFIX .. 'ending', '-inf', now, 'LIMIT', 0, 1000)
+local out = {}
+for _, owner in ipairs(due) do
+  for _, hold in ipairs(end_session(owner)) do out[#out + 1] = hold end
+end
+return out
 )lua";
 
 }  // namespace boxoffice::redis::queue_scripts
