@@ -44,7 +44,8 @@ struct AdmissionSettings {
 // chosen by `key`. Requires number < size.
 std::uint64_t shuffled_rank(std::uint64_t number, std::uint64_t size, const ShuffleKey& key);
 
-enum class QueueState { pre_queue, waiting, admitted, ended };
+// sold_out is not the room's: the edge says it when the event has nothing left to sell.
+enum class QueueState { pre_queue, waiting, admitted, ended, sold_out };
 
 struct QueueStatus {
   QueueState state = QueueState::waiting;

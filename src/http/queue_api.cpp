@@ -60,6 +60,22 @@ std::string queue_joined_json(const QueueJoined& joined, std::string_view status
   return out;
 }
 
+// A person in the room of an event with nothing left to sell is told so, whatever their place
+// (an admitted one would find nothing either, so gets no access token); if seats come back,
+// the room's own answer again. While booking can't tell (a store down), the room's answer.
+void tell_if_sold_out(const ApiServices& api, std::int64_t event_id, QueueStatus& where) {
+  if (where.state == QueueState::ended) return;
+  const auto sold_out = api.booking.sold_out(event_id, api.clock());
+  if (sold_out && *sold_out) {
+    where.state = QueueState::sold_out;
+    where.eta_seconds = 0;
+  }
+}
+void tell_if_sold_out(const ApiServices& api, std::int64_t event_id, QueueAnswer& answer) {
+  tell_if_sold_out(api, event_id, answer.where);
+  if (answer.where.state == QueueState::sold_out) answer.access_token.clear();
+}
+
 Response no_store(Response response) {
   response.set(bhttp::field::cache_control, "no-store");
   return response;
@@ -88,6 +104,7 @@ asio::awaitable<Response> join_queue(const ApiServices& api, const P& p) {
   if (!view || api.waiting_room == nullptr) co_return not_found("event");
   auto joined = co_await api.waiting_room->join(*view->event, api.clock());
   if (!joined) co_return problem_of(joined.error());
+  if (joined->where) tell_if_sold_out(api, view->event->id, *joined->where);
   const std::string status_url = "/v1/events/" + std::to_string(view->event->id) + "/queue/status";
   co_return no_store(json_response(s::created, queue_joined_json(*joined, status_url)));
 }
@@ -111,11 +128,13 @@ asio::awaitable<Response> queue_status(const ApiServices& api, const Request& re
   const QueueRequest& queue = std::get<QueueRequest>(asked);
   auto status = co_await api.waiting_room->status(*queue.view->event, queue.token, api.clock());
   if (!status) co_return problem_of(status.error());
+  tell_if_sold_out(api, queue.view->event->id, *status);
   co_return no_store(json_response(s::ok, queue_answer_json(*status)));
 }
 
 // Sends the status again whenever it changes (looked at every second), a heartbeat when it
 // did not for a while, until the access token has been sent or the token stops being good.
+// A sold-out event keeps the stream open: seats may come back.
 asio::awaitable<void> follow_queue_status(std::shared_ptr<const ApiServices> api,
                                           std::shared_ptr<const Event> event, std::string token,
                                           std::string last, StreamWriter& writer) {
@@ -131,6 +150,7 @@ asio::awaitable<void> follow_queue_status(std::shared_ptr<const ApiServices> api
       co_await writer.write(sse_message("error", problem_of(status.error()).body()));
       co_return;
     }
+    tell_if_sold_out(*api, event->id, *status);
     std::string now = queue_answer_json(*status);
     if (now == last && quiet < heartbeat_polls) continue;
     const std::string message =
@@ -152,6 +172,7 @@ asio::awaitable<Response> queue_status_stream(std::shared_ptr<const ApiServices>
   QueueRequest& queue = std::get<QueueRequest>(asked);
   auto status = co_await api->waiting_room->status(*queue.view->event, queue.token, api->clock());
   if (!status) co_return problem_of(status.error());
+  tell_if_sold_out(*api, queue.view->event->id, *status);
   std::string first = queue_answer_json(*status);
   Response response =
       event_stream(sse_retry(std::chrono::milliseconds(2000)) + sse_message("status", first));

@@ -24,6 +24,8 @@ struct Booking::EventBooking {
   std::mutex mutex;
   std::shared_ptr<const EventView> priced;  // the version `prices` are of
   std::shared_ptr<const UnitPrices> prices;
+  UnixMillis sold_out_checked_at = 0;  // of `sold_out`, under `mutex`
+  bool sold_out = false;
 };
 
 namespace {
@@ -487,6 +489,27 @@ Result<AvailabilityState> Booking::availability(std::int64_t event_id, UnixMilli
   auto units = holds_.snapshot(event_id, now);
   if (!units) return std::move(units).error();
   return AvailabilityState{event_id, (*found)->layout, std::move(*units)};
+}
+
+Result<bool> Booking::sold_out(std::int64_t event_id, UnixMillis now) {
+  auto found = event_booking(event_id);
+  if (!found) return std::move(found).error();
+  EventBooking& booking = **found;
+  {
+    std::lock_guard lock(booking.mutex);
+    if (now >= booking.sold_out_checked_at &&
+        now - booking.sold_out_checked_at < sold_out_recheck_ms) {
+      return booking.sold_out;
+    }
+  }
+  auto units = holds_.snapshot(event_id, now);
+  if (!units) return std::move(units).error();
+  bool sold_out = (*units)->seats_sold == booking.layout->seats.size();
+  for (const GaCounts& area : (*units)->ga) sold_out = sold_out && area.sold == area.capacity;
+  std::lock_guard lock(booking.mutex);
+  booking.sold_out_checked_at = now;
+  booking.sold_out = sold_out;
+  return sold_out;
 }
 
 Result<SeatStates> Booking::seat_states(std::int64_t event_id,

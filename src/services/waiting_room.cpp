@@ -14,6 +14,8 @@ std::string_view queue_state_name(QueueState state) {
       return "admitted";
     case QueueState::ended:
       return "ended";
+    case QueueState::sold_out:
+      return "sold_out";
   }
   return "waiting";
 }

@@ -182,12 +182,20 @@ class QueueTest(ServerTest):
         access = self.wait_admitted(event_id, self.join(event_id)["queue_token"])
         held = self.hold(event_id, ["S1-R5-1", "S1-R5-2"], access)
         self.assertEqual(held.status, 201, held)
+        # Seen held twice in a row: by both nodes of a cluster (whose mirrors see another
+        # node's hold within milliseconds), so that "available" below means released.
+        deadline, seen = time.time() + 1, 0
+        while seen < 2:
+            held_now = self.availability_of(event_id, ["S1-R5-1"])["S1-R5-1"] == "held"
+            seen = seen + 1 if held_now else 0
+            self.assertLess(time.time(), deadline, "the hold is not seen")
         deadline = time.time() + 35
         while self.availability_of(event_id, ["S1-R5-1"])["S1-R5-1"] != "available":
             self.assertLess(time.time(), deadline, "the session's hold outlived it")
             time.sleep(0.1)
         gone = self.server.request("GET", f"/v1/holds/{held.json['hold_id']}")
-        self.assertEqual(gone.json["reason"], "released")
+        self.assertProblem(gone, 410, "hold-gone")
+        self.assertEqual(gone.json["reason"], "released", gone)
 
     def test_organizers_see_the_rooms_counts(self):
         s = self.server
@@ -259,6 +267,52 @@ class QueueTest(ServerTest):
         # A token that is no good gets a problem, not a stream.
         bad = s.request("GET", f"/v1/events/{event_id}/queue/status/stream?token=bq1.forged.x")
         self.assertProblem(bad, 403, "queue-token-invalid")
+
+    def buy(self, event_id, access, body, key):
+        held = self.server.request("POST", f"/v1/events/{event_id}/holds", body,
+                                   headers={"X-Queue-Access": access})
+        self.assertEqual(held.status, 201, held)
+        order = self.server.request("POST", f"/v1/holds/{held.json['hold_id']}/checkout",
+                                    CHECKOUT, headers={"Idempotency-Key": key})
+        self.assertEqual(order.status, 201, order)
+
+    def test_the_line_is_told_within_a_second_when_the_event_sells_out(self):
+        venue = grid_venue(rows=1, seats_per_row=2, ga_capacity=2)
+        venue_id = self.server.create_venue(venue)
+        event_id = self.server.create_event(event_for(
+            venue_id, venue, waiting_room=room(active_limit=1), max_per_order=4))
+        first, second, third = (self.join(event_id) for _ in range(3))
+        self.buy(event_id, self.wait_admitted(event_id, first["queue_token"]),
+                 {"seats": ["S1-R1-1", "S1-R1-2"]}, "seats")
+        last_access = self.wait_admitted(event_id, second["queue_token"])
+        held = self.server.request("POST", f"/v1/events/{event_id}/holds",
+                                   {"ga": {"area": "FLOOR", "quantity": 2}},
+                                   headers={"X-Queue-Access": last_access})
+        self.assertEqual(held.status, 201, held)
+        # Everything held or sold: the hold could come back, so the line waits.
+        self.assertEqual(self.status(event_id, third["queue_token"]).json["state"], "waiting")
+
+        conn = self.server.connect(timeout=20)
+        conn.request("GET",
+                     f"/v1/events/{event_id}/queue/status/stream?token={third['queue_token']}")
+        stream = conn.getresponse()
+        self.assertEqual(self.read_events(stream, lambda e: len(e) == 1)[0][1]["state"],
+                         "waiting")
+        order = self.server.request("POST", f"/v1/holds/{held.json['hold_id']}/checkout",
+                                    CHECKOUT, headers={"Idempotency-Key": "places"})
+        self.assertEqual(order.status, 201, order)
+        sold_at = time.time()
+        # The third person's turn came, but there is nothing left: sold out, no access token.
+        told = self.read_events(stream, lambda e: e and e[-1][1]["state"] == "sold_out")[-1][1]
+        self.assertLess(time.time() - sold_at, 2.5)  # the stream looks every second
+        self.assertNotIn("access_token", told)
+        conn.close()
+        polled = self.status(event_id, third["queue_token"]).json
+        self.assertEqual(polled["state"], "sold_out", polled)
+        self.assertEqual(polled["eta_seconds"], 0)
+        self.assertNotIn("access_token", polled)
+        late = self.join(event_id)
+        self.assertEqual(late["state"], "sold_out", late)
 
     def test_events_without_a_room_are_not_gated(self):
         event_id = self.event_with_room()

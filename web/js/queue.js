@@ -33,6 +33,12 @@ export function waitInRoom(eventId, elements, onAdmitted) {
 
   const show = (status) => {
     const { state, position, eta_seconds: eta } = status;
+    if (state === 'sold_out') {
+      elements.state.textContent = 'Sold out: every ticket has been sold. You keep your place in case tickets come back.';
+      elements.eta.textContent = '';
+      elements.progress.removeAttribute('value');
+      return;
+    }
     if (state === 'pre_queue') {
       elements.state.textContent = 'The sale has not started yet. Everyone who joins before it opens gets a random place in line at the start.';
       elements.position.textContent = `${position.toLocaleString()} in the room`;
@@ -64,7 +70,8 @@ export function waitInRoom(eventId, elements, onAdmitted) {
         return;
       }
       if (status.state !== 'admitted') show(status);
-      timer = setTimeout(poll, status.position > near_positions ? poll_ms_far : poll_ms_near);
+      const far = status.state === 'sold_out' || status.position > near_positions;
+      timer = setTimeout(poll, far ? poll_ms_far : poll_ms_near);
     } catch (error) {
       if (error instanceof ApiError && ['queue-token-invalid', 'queue-session-ended'].includes(error.slug)) {
         sessionStorage.removeItem(queueKey(eventId));
