@@ -134,7 +134,8 @@ Node::Node(const ServeOptions& options)
   metrics_.live_subscribers = [this] { return live_.subscribers(); };
   metrics_.queue_totals = [this] {
     const QueueTotals totals = queue_counters_->totals();
-    return std::array<std::uint64_t, 3>{totals.waiting, totals.active, totals.admitted};
+    return std::array<std::uint64_t, 4>{totals.waiting, totals.active, totals.admitted,
+                                        totals.skipped};
   };
   if (Status recovered = run_now(booking_.recover()); !recovered) {
     throw std::runtime_error("recovery: " + recovered.error().detail);

@@ -109,7 +109,9 @@ void Admission::advance(UnixMillis now) {
     window_start_ = settings_.sale_opens_at;
   }
   while (!by_expiry_.empty() && by_expiry_.begin()->first <= now) {
-    by_session_.erase(by_expiry_.begin()->second);
+    const auto session = by_session_.find(by_expiry_.begin()->second);
+    if (!session->second.claimed) ++skipped_;
+    by_session_.erase(session);
     by_expiry_.erase(by_expiry_.begin());
   }
   if (now > last_tick_) {
@@ -120,11 +122,10 @@ void Admission::advance(UnixMillis now) {
   const std::uint64_t space =
       settings_.active_limit - std::min<std::uint64_t>(settings_.active_limit, active());
   const auto admit = std::min({static_cast<std::uint64_t>(std::floor(credit_)), waiting(), space});
-  const UnixMillis expires_at =
-      now + static_cast<UnixMillis>(settings_.session_seconds) * millis_per_second;
+  const UnixMillis claim_by = now + admission_claim_ms;
   for (std::uint64_t i = 0; i < admit; ++i) {
-    by_session_.emplace(served_ + i, expires_at);
-    by_expiry_.emplace(expires_at, served_ + i);
+    by_session_.emplace(served_ + i, Session{claim_by, false});
+    by_expiry_.emplace(claim_by, served_ + i);
   }
   served_ += admit;
   credit_ -= static_cast<double>(admit);
@@ -159,21 +160,27 @@ std::optional<QueueStatus> Admission::status(std::uint64_t number, UnixMillis no
     status.state = QueueState::ended;
     return status;
   }
+  if (!session->second.claimed) {
+    by_expiry_.erase({session->second.expires_at, rank});
+    session->second = {now + static_cast<UnixMillis>(settings_.session_seconds) * millis_per_second,
+                       true};
+    by_expiry_.emplace(session->second.expires_at, rank);
+  }
   status.state = QueueState::admitted;
   status.session = rank;
-  status.session_expires_at = session->second;
+  status.session_expires_at = session->second.expires_at;
   return status;
 }
 
 bool Admission::is_active(std::uint64_t session, UnixMillis now) const {
   const auto found = by_session_.find(session);
-  return found != by_session_.end() && now < found->second;
+  return found != by_session_.end() && now < found->second.expires_at;
 }
 
 bool Admission::free(std::uint64_t session) {
   const auto found = by_session_.find(session);
   if (found == by_session_.end()) return false;
-  by_expiry_.erase({found->second, session});
+  by_expiry_.erase({found->second.expires_at, session});
   by_session_.erase(found);
   return true;
 }

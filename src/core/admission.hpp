@@ -12,10 +12,13 @@
 //
 // The serving counter advances like a token bucket: credit grows at admit_per_second (at most
 // one second's worth banked), and each unit of credit admits the next rank while someone is
-// waiting and fewer than active_limit sessions are active. An admitted rank becomes an active
-// session until session_seconds pass or it is freed (checkout done, holds released), which
-// gives its place to the next person at once. Only admitted sessions are stored, so the
-// state is bounded by active_limit, whatever the length of the line.
+// waiting and fewer than active_limit sessions are active. An admitted rank holds its place
+// for admission_claim_ms only, until its holder claims it by asking for their status (which
+// hands them the access token): a number that never asks (a bot's flood of joins) is skipped
+// after that and counted, instead of taking a place for a whole session. A claimed session
+// lasts session_seconds or until it is freed (checkout done, holds released), which gives its
+// place to the next person at once. Only admitted sessions are stored, so the state is
+// bounded by active_limit, whatever the length of the line.
 //
 // Not thread-safe: the service (services/waiting_room) serialises calls.
 #pragma once
@@ -31,6 +34,10 @@
 namespace boxoffice {
 
 using ShuffleKey = std::array<unsigned char, 16>;  // crypto_shorthash (SipHash-2-4) key
+
+// How long an admitted number keeps its place before its holder asks for it: pages poll every
+// 1 to 3 s and streams look every second, so a present fan claims well within it.
+inline constexpr UnixMillis admission_claim_ms = 10'000;
 
 struct AdmissionSettings {
   std::uint32_t active_limit = 1;
@@ -83,7 +90,8 @@ class Admission {
   void change_settings(const AdmissionSettings& settings) { settings_ = settings; }
   // The next number, or nullopt before queue_opens_at.
   std::optional<std::uint64_t> join(UnixMillis now);
-  // Where `number` stands at `now` (advances first). nullopt for a number never handed out.
+  // Where `number` stands at `now` (advances first); an admitted number's session is claimed
+  // by this (it lasts session_seconds from its claim). nullopt for a number never handed out.
   std::optional<QueueStatus> status(std::uint64_t number, UnixMillis now);
   // Opens the sale when due, expires sessions, and admits what the rate and limit allow.
   void advance(UnixMillis now);
@@ -97,6 +105,8 @@ class Admission {
   std::uint64_t served() const { return served_; }
   std::uint64_t waiting() const { return issued_ - served_; }
   std::size_t active() const { return by_session_.size(); }
+  // Admitted numbers whose holder never claimed the place in time.
+  std::uint64_t skipped() const { return skipped_; }
   bool opened() const { return pre_queue_size_.has_value(); }
   // Admissions per second over the last 5 s window in which someone was always waiting;
   // the setting before any such window.
@@ -112,12 +122,18 @@ class Admission {
   std::optional<std::uint64_t> pre_queue_size_;  // set at the open
   double credit_ = 0;
   UnixMillis last_tick_ = 0;
-  std::map<std::uint64_t, UnixMillis> by_session_;            // session → expires_at
+  struct Session {
+    UnixMillis expires_at = 0;
+    bool claimed = false;
+  };
+
+  std::map<std::uint64_t, Session> by_session_;               // by session
   std::set<std::pair<UnixMillis, std::uint64_t>> by_expiry_;  // (expires_at, session)
   UnixMillis window_start_ = 0;
   std::uint64_t window_served_ = 0;
   bool window_idle_ = false;  // the line was empty at some point of this window
   std::optional<double> measured_rate_;
+  std::uint64_t skipped_ = 0;
 };
 
 }  // namespace boxoffice

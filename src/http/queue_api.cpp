@@ -118,7 +118,8 @@ asio::awaitable<Response> queue_counts(const ApiServices& api, const P& p) {
   if (!counts) co_return problem_of(counts.error());
   co_return no_store(json_response(s::ok, boost::json::object{{"waiting", counts->waiting},
                                                               {"active", counts->active},
-                                                              {"admitted", counts->admitted}}));
+                                                              {"admitted", counts->admitted},
+                                                              {"skipped", counts->skipped}}));
 }
 
 // GET /v1/events/{id}/queue/status, the queue token in X-Queue-Token or ?token=

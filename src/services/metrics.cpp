@@ -98,7 +98,7 @@ std::string Metrics::render() const {
   out += "# TYPE boxoffice_holds_pending_expiry gauge\n";
   line(out, "boxoffice_holds_pending_expiry", "",
        holds_pending_expiry ? static_cast<double>(holds_pending_expiry()) : 0.0);
-  const auto queue = queue_totals ? queue_totals() : std::array<std::uint64_t, 3>{};
+  const auto queue = queue_totals ? queue_totals() : std::array<std::uint64_t, 4>{};
   out += "# HELP boxoffice_queue_waiting People in waiting rooms not yet admitted.\n";
   out += "# TYPE boxoffice_queue_waiting gauge\n";
   line(out, "boxoffice_queue_waiting", "", static_cast<double>(queue[0]));
@@ -108,6 +108,9 @@ std::string Metrics::render() const {
   out += "# HELP boxoffice_queue_admitted_total People admitted from waiting rooms.\n";
   out += "# TYPE boxoffice_queue_admitted_total counter\n";
   line(out, "boxoffice_queue_admitted_total", "", static_cast<double>(queue[2]));
+  out += "# HELP boxoffice_queue_skipped_total Admitted numbers never claimed (nobody asked).\n";
+  out += "# TYPE boxoffice_queue_skipped_total counter\n";
+  line(out, "boxoffice_queue_skipped_total", "", static_cast<double>(queue[3]));
   out += "# HELP boxoffice_live_subscribers Open live seat map streams.\n";
   out += "# TYPE boxoffice_live_subscribers gauge\n";
   line(out, "boxoffice_live_subscribers", "",

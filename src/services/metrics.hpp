@@ -72,7 +72,7 @@ struct Metrics {
   // Waiting rooms (services/waiting_room).
   Counter queue_joins;
   // Read at render time: people waiting, admitted sessions active, admitted since start.
-  std::function<std::array<std::uint64_t, 3>()> queue_totals;
+  std::function<std::array<std::uint64_t, 4>()> queue_totals;
 
   // Search (services/search): its own lines, rendered by the service.
   std::function<std::string()> search;

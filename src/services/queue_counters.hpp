@@ -37,11 +37,13 @@ struct QueueTotals {
   std::uint64_t waiting = 0;   // joined, not yet admitted (the pre-queue included)
   std::uint64_t active = 0;    // admitted sessions still shopping
   std::uint64_t admitted = 0;  // admitted since the rooms were made
+  std::uint64_t skipped = 0;   // of those, never claimed (core/admission.hpp)
 
   QueueTotals& operator+=(const QueueTotals& other) {
     waiting += other.waiting;
     active += other.active;
     admitted += other.admitted;
+    skipped += other.skipped;
     return *this;
   }
 };

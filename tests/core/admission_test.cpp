@@ -136,14 +136,39 @@ TEST(Admission, ActiveLimitHoldsUntilSessionsEndOrAreFreed) {
   EXPECT_EQ(room.status(1, open_ms + 10'001)->state, QueueState::ended);
   EXPECT_EQ(room.status(3, open_ms + 10'001)->state, QueueState::admitted);
   EXPECT_EQ(room.active(), 3U);
-  // Abandoned sessions free theirs when they expire (admitted at +10 s for 60 s).
+  // A session lasts session_seconds from its claim: the status that hands out its token.
   const auto admitted = room.status(0, open_ms + 10'001);
-  EXPECT_EQ(admitted->session_expires_at, open_ms + 70'000);
-  EXPECT_TRUE(room.is_active(0, open_ms + 69'999));
-  room.advance(open_ms + 70'000);
-  EXPECT_FALSE(room.is_active(0, open_ms + 70'000));
-  EXPECT_EQ(room.served(), 6U);  // 0 and 2 expired: 4 and 5 in (3 was in already, 6 waits)
+  EXPECT_EQ(admitted->session_expires_at, open_ms + 70'001);
+  EXPECT_EQ(room.status(0, open_ms + 20'000)->session_expires_at, open_ms + 70'001);  // once
+  // Number 2 never asked: its place goes to the next in line after admission_claim_ms.
+  room.advance(open_ms + 10'000 + admission_claim_ms);
+  EXPECT_EQ(room.skipped(), 1U);
+  EXPECT_EQ(room.status(2, open_ms + 10'000 + admission_claim_ms)->state, QueueState::ended);
+  EXPECT_EQ(room.served(), 5U);  // 4 came in
+  EXPECT_EQ(room.active(), 3U);  // 0, 3 (claimed by their status), 4
+  // Abandoned sessions free theirs when they expire.
+  EXPECT_TRUE(room.is_active(0, open_ms + 70'000));
+  room.advance(open_ms + 70'001);
+  EXPECT_FALSE(room.is_active(0, open_ms + 70'001));
+  EXPECT_EQ(room.skipped(), 2U);  // 4 never asked either
   EXPECT_EQ(room.active(), 3U);
+}
+
+// A flood of numbers that never ask takes each place for admission_claim_ms, not a session:
+// a fan behind 3,000 of them, with 5 places and 30 s sessions, waits 3,000 / 5 claim periods
+// (100 minutes) where it waited 3,000 / 5 sessions (5 hours). The join limit per client is
+// what keeps one client from making the 3,000.
+TEST(Admission, NumbersThatNeverAskAreSkippedAndTheLineMovesOn) {
+  Admission room(settings(5, 100, 30), key_of(5));
+  for (int i = 0; i < 3'000; ++i) (void)room.join(open_ms);
+  const auto fan = *room.join(open_ms);
+  UnixMillis now = open_ms;
+  while (room.status(fan, now)->state != QueueState::admitted) {
+    now += 1'000;  // the fan polls every second; nobody else asks
+    ASSERT_LT(now, open_ms + 7'200'000);
+  }
+  EXPECT_EQ(room.skipped(), 3'000U);
+  EXPECT_LE(now - open_ms, 3'000 / 5 * admission_claim_ms + admission_claim_ms);
 }
 
 TEST(Admission, RateWithinFivePercentOverASimulatedMinute) {

@@ -204,14 +204,14 @@ class QueueTest(ServerTest):
         self.assertProblem(s.request("GET", path), 401, "unauthorized")
         empty = s.request("GET", path, admin=True)
         self.assertEqual(empty.status, 200, empty)
-        self.assertEqual(empty.json, {"waiting": 0, "active": 0, "admitted": 0})
+        self.assertEqual(empty.json, {"waiting": 0, "active": 0, "admitted": 0, "skipped": 0})
 
         first = self.join(event_id)
         self.wait_admitted(event_id, first["queue_token"])
         self.join(event_id)
         self.join(event_id)
         counts = s.request("GET", path, admin=True)
-        self.assertEqual(counts.json, {"waiting": 2, "active": 1, "admitted": 1})
+        self.assertEqual(counts.json, {"waiting": 2, "active": 1, "admitted": 1, "skipped": 0})
         self.assertEqual(counts.headers["cache-control"], "private, no-store")
 
         no_room = self.event_with_room()

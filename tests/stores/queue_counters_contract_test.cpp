@@ -282,6 +282,24 @@ TEST_P(QueueCountersContract, ASessionHoldsAtMostItsLimitAtOnce) {
   EXPECT_TRUE(made(6, stale, 9, t0 + 170));
 }
 
+// An admitted number whose holder never asks keeps its place admission_claim_ms only.
+TEST_P(QueueCountersContract, AnUnclaimedPlaceIsSkippedAndCounted) {
+  const auto room = settings(1, 100);
+  const QueueNumber absent = join(room, t0);
+  const QueueNumber present = join(room, t0);
+  tick(t0 + step_ms);  // the absent one is let in, and never asks
+  EXPECT_EQ(status(room, present, t0 + step_ms).state, QueueState::waiting);
+  tick(t0 + step_ms + admission_claim_ms);
+  const QueueStatus turn = status(room, present, t0 + step_ms + admission_claim_ms);
+  EXPECT_EQ(turn.state, QueueState::admitted);
+  EXPECT_EQ(turn.session_expires_at, t0 + step_ms + admission_claim_ms + 60'000);  // claimed
+  EXPECT_EQ(status(room, absent, t0 + step_ms + admission_claim_ms).state, QueueState::ended);
+  auto totals = run(counters_->room_totals(event_, room, t0 + step_ms + admission_claim_ms));
+  ASSERT_TRUE(totals.ok());
+  EXPECT_EQ(totals->skipped, 1U);
+  EXPECT_EQ(totals->active, 1U);
+}
+
 TEST_P(QueueCountersContract, AbandonedSessionsEndAtTheirExpiry) {
   const auto room = settings(1, 100, 30);
   const QueueNumber first = join(room, t0);

@@ -141,7 +141,7 @@ boost::asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::tick(UnixMill
 namespace {
 
 QueueTotals totals_of(const Admission& admission) {
-  return {admission.waiting(), admission.active(), admission.served()};
+  return {admission.waiting(), admission.active(), admission.served(), admission.skipped()};
 }
 
 }  // namespace

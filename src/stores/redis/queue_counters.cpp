@@ -15,13 +15,14 @@ namespace {
 // How old this node's view of a room may be for a status answer: ticks refresh it every
 // 100 ms, so only a node whose sweeper stalls asks Redis on a poll.
 constexpr UnixMillis view_age_max_ms = 250;
-constexpr std::size_t view_fields = 7;
+constexpr std::size_t view_fields = 8;
 
 std::vector<std::string> script_texts() {
   std::vector<std::string> texts(static_cast<std::size_t>(QueueCounters::Script::count));
-  const auto set = [&texts](QueueCounters::Script script, std::string_view body) {
+  const std::string claim = "local CLAIM_MS = " + std::to_string(admission_claim_ms) + "\n";
+  const auto set = [&texts, &claim](QueueCounters::Script script, std::string_view body) {
     texts[static_cast<std::size_t>(script)] =
-        std::string(queue_scripts::prelude) + std::string(body);
+        claim + std::string(queue_scripts::prelude) + std::string(body);
   };
   using Script = QueueCounters::Script;
   set(Script::advance, queue_scripts::advance);
@@ -111,6 +112,7 @@ Result<QueueCounters::Room> QueueCounters::keep_view(std::int64_t event_id, cons
   if (!f[6].text.empty())
     std::from_chars(f[6].text.data(), f[6].text.data() + f[6].text.size(), rate);
   room.line.admission_rate = rate;
+  room.skipped = static_cast<std::uint64_t>(integer_of(f[7]));
   const std::lock_guard lock(mutex_);
   Room& kept = rooms_[event_id];
   // Answers may arrive out of order: an older one never replaces a newer.
@@ -173,10 +175,10 @@ asio::awaitable<Result<std::optional<QueueStatus>>> QueueCounters::status(
     in_line = place_in_line(number.number, room->line, settings, room->key, now);
   }
   if (in_line) co_return in_line;
-  // Served: admitted while the session lasts, ended after.
+  // Served: admitted while the session lasts (claimed by this very answer), ended after.
   const std::uint64_t rank = rank_in_line(number.number, room->line, room->key);
-  std::vector<std::string> args{std::to_string(number.room_epoch), std::to_string(rank)};
-  auto reply = co_await run(event_id, Script::session, std::nullopt, now, std::move(args));
+  std::vector<std::string> args{std::to_string(number.room_epoch), std::to_string(rank), "1"};
+  auto reply = co_await run(event_id, Script::session, settings, now, std::move(args));
   if (!reply) co_return std::move(reply).error();
   if (reply->type != Reply::Type::integer) co_return unexpected(*reply);
   if (reply->integer < 0) co_return std::optional<QueueStatus>();  // the room was made anew
@@ -193,7 +195,7 @@ asio::awaitable<Result<std::optional<QueueStatus>>> QueueCounters::status(
 asio::awaitable<Result<bool>> QueueCounters::is_active(std::int64_t event_id,
                                                        std::uint64_t room_epoch,
                                                        std::uint64_t session, UnixMillis now) {
-  std::vector<std::string> args{std::to_string(room_epoch), std::to_string(session)};
+  std::vector<std::string> args{std::to_string(room_epoch), std::to_string(session), "0"};
   auto reply = co_await run(event_id, Script::session, std::nullopt, now, std::move(args));
   if (!reply) co_return std::move(reply).error();
   if (reply->type != Reply::Type::integer) co_return unexpected(*reply);
@@ -270,7 +272,7 @@ asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::tick(UnixMillis now)
 
 QueueTotals QueueCounters::totals_of(const Room& room) {
   return {room.line.issued - std::min(room.line.issued, room.line.served), room.active,
-          room.line.served};
+          room.line.served, room.skipped};
 }
 
 asio::awaitable<Result<QueueTotals>> QueueCounters::room_totals(std::int64_t event_id,

@@ -54,6 +54,7 @@ class QueueCounters final : public boxoffice::QueueCounters {
     ShuffleKey key{};
     LineCounters line;
     std::uint64_t active = 0;
+    std::uint64_t skipped = 0;
     UnixMillis seen_at = 0;  // the `now` of the script that answered
   };
 
@@ -67,7 +68,7 @@ class QueueCounters final : public boxoffice::QueueCounters {
   // Advances the room in Redis and keeps what it answers as this node's view.
   boost::asio::awaitable<Result<Room>> refresh(std::int64_t event_id, AdmissionSettings settings,
                                                UnixMillis now);
-  // Reads a view() answer (its first 7 elements), given at `now`, and keeps it as this node's
+  // Reads a view() answer (its first 8 elements), given at `now`, and keeps it as this node's
   // view of the room unless a newer one is kept already.
   Result<Room> keep_view(std::int64_t event_id, const Reply& reply, AdmissionSettings settings,
                          UnixMillis now);

@@ -7,8 +7,12 @@
 // Keys of event E's room, with the hash tag {ev:E} of the event's holds:
 //   {ev:E}:queue          hash  epoch, key (shuffle key, hex), issued, served, pre (pre-queue
 //                         size, set at the open), credit, last (ms of the last advance),
-//                         win_start, win_served, win_idle, rate (measured admissions/s)
-//   {ev:E}:queue:active   zset  admitted session (= rank) -> expires_at (ms)
+//                         win_start, win_served, win_idle, rate (measured admissions/s),
+//                         skipped (admitted, never claimed)
+//   {ev:E}:queue:active   zset  admitted session (= rank) -> expires_at (ms): until claimed,
+//                         admission + CLAIM_MS (core/admission.hpp's admission_claim_ms,
+//                         defined above the prelude by the C++ side)
+//   {ev:E}:queue:unclaimed set  admitted sessions not yet claimed by a status
 //   {ev:E}:queue:h:<hold> "epoch:session:units" of a hold made under a session, until it ends
 //   {ev:E}:queue:s:<epoch>:<session>  set: the session's live holds
 //   {ev:E}:queue:u:<epoch>:<session>  how many units (seats, places) they hold
@@ -29,13 +33,14 @@ namespace boxoffice::redis::queue_scripts {
 inline constexpr std::string_view prelude = R"lua(
 local K_ROOM, K_ACTIVE = KEYS[1], KEYS[2]
 local PREFIX = K_ROOM .. ':'
+local K_UNCLAIMED = PREFIX .. 'unclaimed'
 local now = tonumber(ARGV[1])
 local limit, rate, session_ms, sale_at =
   tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local ZADD_CHUNK = 1000
 
 if ARGV[6] ~= '' and redis.call('EXISTS', K_ROOM) == 0 then
-  redis.call('DEL', K_ACTIVE)
+  redis.call('DEL', K_ACTIVE, K_UNCLAIMED)
   redis.call('HSET', K_ROOM, 'epoch', ARGV[6], 'key', ARGV[7], 'issued', 0, 'served', 0,
              'credit', 0, 'last', 0, 'win_start', 0, 'win_served', 0, 'win_idle', 0)
 end
@@ -52,22 +57,30 @@ local function advance()
     redis.call('HSET', K_ROOM, 'pre', issued)
     last, win_start = sale_at, sale_at
   end
-  redis.call('ZREMRANGEBYSCORE', K_ACTIVE, '-inf', now)
+  local ended = redis.call('ZRANGEBYSCORE', K_ACTIVE, '-inf', now)
+  if #ended > 0 then
+    local skipped = 0
+    for _, s in ipairs(ended) do skipped = skipped + redis.call('SREM', K_UNCLAIMED, s) end
+    if skipped > 0 then redis.call('HINCRBY', K_ROOM, 'skipped', skipped) end
+    redis.call('ZREMRANGEBYSCORE', K_ACTIVE, '-inf', now)
+  end
   if now > last then
     credit = math.min(rate, credit + (now - last) * rate / 1000)
     last = now
   end
   local space = math.max(0, limit - redis.call('ZCARD', K_ACTIVE))
   local admit = math.min(math.floor(credit), issued - served, space)
-  local expires = now + session_ms
+  local expires = now + CLAIM_MS
   local i = 0
   while i < admit do
-    local args = {}
+    local args, sessions = {}, {}
     for j = i, math.min(admit, i + ZADD_CHUNK) - 1 do
       args[#args + 1] = expires
       args[#args + 1] = served + j
+      sessions[#sessions + 1] = served + j
     end
     redis.call('ZADD', K_ACTIVE, unpack(args))
+    redis.call('SADD', K_UNCLAIMED, unpack(sessions))
     i = i + ZADD_CHUNK
   end
   served = served + admit
@@ -84,10 +97,13 @@ local function advance()
              'win_start', win_start, 'win_served', win_served, 'win_idle', win_idle and 1 or 0)
 end
 
--- epoch, key, issued, served, pre ('' before the open), active sessions, rate ('' unmeasured)
+-- epoch, key, issued, served, pre ('' before the open), active sessions, rate ('' unmeasured),
+-- skipped
 local function view()
-  local f = redis.call('HMGET', K_ROOM, 'epoch', 'key', 'issued', 'served', 'pre', 'rate')
-  return {f[1], f[2], f[3], f[4], f[5] or '', redis.call('ZCARD', K_ACTIVE), f[6] or ''}
+  local f = redis.call('HMGET', K_ROOM, 'epoch', 'key', 'issued', 'served', 'pre', 'rate',
+                       'skipped')
+  return {f[1], f[2], f[3], f[4], f[5] or '', redis.call('ZCARD', K_ACTIVE), f[6] or '',
+          tonumber(f[7] or '0')}
 end
 )lua";
 
@@ -109,12 +125,17 @@ out[#out + 1] = number
 return out
 )lua";
 
-// ARGV[8] epoch, ARGV[9] session: its expires_at while admitted; 0 when it is not (any more);
-// -1 when the room is not of that epoch.
+// ARGV[8] epoch, ARGV[9] session, ARGV[10] '1' to claim it (a status handing out its access
+// token: it then lasts session_ms from now): its expires_at while admitted; 0 when it is not
+// (any more); -1 when the room is not of that epoch.
 inline constexpr std::string_view session = R"lua(
 if redis.call('HGET', K_ROOM, 'epoch') ~= ARGV[8] then return -1 end
 local expires = redis.call('ZSCORE', K_ACTIVE, ARGV[9])
-if not expires then return 0 end
+if not expires or tonumber(expires) <= now then return 0 end
+if ARGV[10] == '1' and redis.call('SREM', K_UNCLAIMED, ARGV[9]) == 1 then
+  expires = now + session_ms
+  redis.call('ZADD', K_ACTIVE, 'XX', expires, ARGV[9])
+end
 return tonumber(expires)
 )lua";
 
