@@ -73,8 +73,9 @@ class Alternating(Server):
         return super().connect(timeout)
 
 
-class TwoNodeQueueTest(test_queue.QueueTest):
-    """The waiting room's tests again, on two nodes sharing Redis and one ticket secret."""
+class TwoNodes:
+    """A test class run again on two cluster nodes sharing Redis, PostgreSQL and one ticket
+    secret, each request sent to the other node than the last."""
 
     @classmethod
     def setUpClass(cls):
@@ -91,6 +92,10 @@ class TwoNodeQueueTest(test_queue.QueueTest):
         for node in cls.nodes:
             node.cleanup()
         cls.redis.stop()
+
+
+class TwoNodeQueueTest(TwoNodes, test_queue.QueueTest):
+    """The waiting room's tests again, on two nodes."""
 
 
 class RedisPostgresOutageTest(test_postgres_outage.PostgresOutageTest):

@@ -7,8 +7,8 @@ import time
 import unittest
 
 import harness
-from harness import Server, ServerTest, event_for, grid_venue
-from test_cluster import Alternating, cluster_args
+from harness import ServerTest, event_for, grid_venue
+from test_cluster import TwoNodes
 
 CARD_OK = "4242424242424242"
 
@@ -143,25 +143,12 @@ class EventChangesTest(ServerTest):
         self.assertEqual(hold.json["currency"], "USD")
 
 
-class TwoNodeEventChangesTest(EventChangesTest):
-    """The same on two cluster nodes: every request goes to the other node than the last, so
-    a change made through one is held, read and paid for through the other."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.redis = harness.Redis()
-        args = cluster_args(harness.postgres_database(), cls.redis.url)
-        cls.nodes_ = [Server(extra_args=args).start(), Server(extra_args=args).start()]
-        cls.server = Alternating(cls.nodes_)
-
-    @classmethod
-    def tearDownClass(cls):
-        for node in cls.nodes_:
-            node.cleanup()
-        cls.redis.stop()
+class TwoNodeEventChangesTest(TwoNodes, EventChangesTest):
+    """The same on two cluster nodes: a change made through one is held, read and paid for
+    through the other."""
 
     def each_node(self):
-        return self.nodes_
+        return self.nodes
 
 
 if __name__ == "__main__":
