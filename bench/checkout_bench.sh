@@ -77,7 +77,7 @@ port=$(free_port)
 key=bench-key
 build/release/src/app/boxoffice serve --listen 127.0.0.1:$port --data-dir "$work/data" \
   --postgres "$server_url/boxoffice" --admin-key $key --threads "$threads" \
-  --log-level warn --no-access-log >"$work/boxoffice.out" 2>&1 &
+  --log-level warn --no-access-log "${client_limits_off[@]}" >"$work/boxoffice.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
 base=http://127.0.0.1:$port

@@ -33,6 +33,11 @@ pin_cores() {
   fi
 }
 
+# boxoffice's per-client limits, off: every benchmark drives the server from one address as fast
+# as it answers (wrk, sse_load), and the yardsticks have no such limits. What they cost is
+# measured apart (bench/README.md).
+client_limits_off=(--rate-limit all=off --connections-per-client 0)
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start_static_nginx ROOT WORKERS PROBE_PATH: nginx serving ROOT on a free port (in

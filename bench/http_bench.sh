@@ -42,7 +42,8 @@ pin_cores "$threads" "$wrk_threads"
 port=$(free_port)
 key=bench-key
 "${server_pin[@]}" build/release/src/app/boxoffice serve --listen 127.0.0.1:$port --data-dir "$work/data" \
-  --admin-key $key --threads "$threads" --log-level warn --no-access-log >"$work/boxoffice.out" 2>&1 &
+  --admin-key $key --threads "$threads" --log-level warn --no-access-log "${client_limits_off[@]}" \
+  >"$work/boxoffice.out" 2>&1 &
 box_pid=$!
 pids+=($box_pid)
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done

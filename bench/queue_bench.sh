@@ -31,7 +31,8 @@ metric() { curl -sf "$base/metrics" | awk -v name="$1" '$1 == name {print $2}'; 
 port=$(free_port)
 key=bench-key
 "${server_pin[@]}" build/release/src/app/boxoffice serve --listen 127.0.0.1:$port --data-dir "$work/data" \
-  --admin-key $key --threads "$threads" --log-level warn --no-access-log >"$work/boxoffice.out" 2>&1 &
+  --admin-key $key --threads "$threads" --log-level warn --no-access-log "${client_limits_off[@]}" \
+  >"$work/boxoffice.out" 2>&1 &
 box_pid=$!
 pids+=($box_pid)
 base=http://127.0.0.1:$port

@@ -83,7 +83,7 @@ auth=(-H "Authorization: Bearer $key" -H 'Content-Type: application/json')
 start_node() {  # threads
   "$boxoffice" serve --listen 127.0.0.1:$port --data-dir "$work/data" --admin-key $key \
     --postgres "$postgres_url" --redis "$redis_url" --threads "$1" --log-level warn \
-    --no-access-log >>"$work/boxoffice.out" 2>&1 &
+    --no-access-log --rate-limit all=off --connections-per-client 0 >>"$work/boxoffice.out" 2>&1 &
   node_pid=$!
   for _ in $(seq 200); do curl -sf $base/readyz >/dev/null && return 0; sleep 0.1; done
   echo "boxoffice did not become ready:" >&2

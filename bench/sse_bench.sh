@@ -39,7 +39,8 @@ result() { awk '/^RESULT/ {for (i = 2; i <= NF; i++) {split($i, kv, "="); if (kv
 port=$(free_port)
 key=bench-key
 build/release/src/app/boxoffice serve --listen 127.0.0.1:$port --data-dir "$work/data" \
-  --admin-key $key --threads "$threads" --log-level warn --no-access-log >"$work/boxoffice.out" 2>&1 &
+  --admin-key $key --threads "$threads" --log-level warn --no-access-log "${client_limits_off[@]}" \
+  >"$work/boxoffice.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
 base=http://127.0.0.1:$port

@@ -4,7 +4,8 @@
 # data in ./cluster/node-N) and nginx in front of them on 127.0.0.1:8080. The first node loads
 # the demo catalog. Everything stops, and the throwaway servers' data goes, on Ctrl-C.
 # In production: point --postgres at your PostgreSQL, --redis at your Sentinels, and run one
-# node per machine behind your load balancer; each node keeps its own --data-dir.
+# node per machine behind your load balancer, named by --trusted-proxy (so that each client is
+# counted by the address the balancer forwards); each node keeps its own --data-dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,8 @@ tests/support/redis.sh start-sentinel "$run/redis.url" 3 >/dev/null
 export BOXOFFICE_POSTGRES=$(cat "$run/postgres.url")
 export BOXOFFICE_REDIS=$(cat "$run/redis.url")
 export BOXOFFICE_ADMIN_KEY=${BOXOFFICE_ADMIN_KEY:-cluster-admin-key}
+# nginx, below, connects to the nodes from 127.0.0.1 and says who the client is.
+export BOXOFFICE_TRUSTED_PROXY=${BOXOFFICE_TRUSTED_PROXY:-127.0.0.1/32}
 
 wait_ready() {
   for _ in $(seq 300); do
@@ -73,6 +76,7 @@ http {
       proxy_pass http://boxoffice;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;  # the client, for its limits
       proxy_buffering off;  # live seat maps (SSE) pass through as they come
     }
   }

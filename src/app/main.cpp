@@ -87,6 +87,27 @@ int main(int argc, char** argv) {
       ->envname("BOXOFFICE_ACCESS_LOG")
       ->capture_default_str();
 
+  serve
+      ->add_option("--trusted-proxy", options.trusted_proxies,
+                   "A balancer's address range (CIDR, repeatable): from there, the client is the "
+                   "address it forwards (Forwarded, or X-Forwarded-For)")
+      ->envname("BOXOFFICE_TRUSTED_PROXY")
+      ->delimiter(',');
+  serve
+      ->add_option("--rate-limit", options.rate_limits,
+                   "CLASS=RATE/UNIT:BURST or CLASS=off (repeatable), CLASS joins, holds, "
+                   "checkouts, other or all; defaults: joins=10/min:10, holds=1/s:20, "
+                   "checkouts=1/s:10, other=50/s:200")
+      ->envname("BOXOFFICE_RATE_LIMIT")
+      ->delimiter(',');
+  serve
+      ->add_option("--connections-per-client", options.connections_per_client,
+                   "Connections one client address may keep open (0: no cap; trusted proxies "
+                   "have none)")
+      ->envname("BOXOFFICE_CONNECTIONS_PER_CLIENT")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
+
   options.web_dir = BOXOFFICE_WEB_DIR_DEFAULT;
   serve->add_option("--web-dir", options.web_dir, "The web pages' folder (\"\" serves none)")
       ->envname("BOXOFFICE_WEB_DIR")

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <stdexcept>
 
+#include "app/client_options.hpp"
 #include "app/data_dir.hpp"
 #include "app/demo_catalog.hpp"
 #include "app/open_files.hpp"
@@ -18,6 +19,7 @@
 #include "stores/memory/queue_counters.hpp"
 #include "stores/redis/hold_store.hpp"
 #include "stores/redis/queue_counters.hpp"
+#include "stores/redis/rate_limiter.hpp"
 
 namespace boxoffice::app {
 namespace {
@@ -79,6 +81,28 @@ std::unique_ptr<QueueCounters> make_queue_counters(const ServeOptions& options) 
       value_or_throw(redis::parse_redis_endpoint(options.redis_url), "--redis"));
 }
 
+// Cluster mode's rate-limit buckets, in Redis (for joins, holds and checkouts: see
+// services/rate_limits.hpp); none in the embedded mode.
+std::unique_ptr<RateLimiter> make_shared_limiter(const ServeOptions& options) {
+  if (options.redis_url.empty()) return nullptr;
+  return std::make_unique<redis::RateLimiter>(
+      value_or_throw(redis::parse_redis_endpoint(options.redis_url), "--redis"));
+}
+
+// What the server is told of its limits: connections, per client (a trusted balancer has no
+// cap: every client behind it comes through its connections), and the routes' admission.
+http::ServerLimits server_limits(const ServeOptions& options, const http::TrustedProxies& trusted,
+                                 const http::Router& router) {
+  return {.admit =
+              [&router](const http::Request& header, const http::RequestContext& context) {
+                return router.admit_body(header, context);
+              },
+          .connections_max = connections_within_open_files(http::ServerLimits{}.connections_max),
+          .client_connections_max = options.connections_per_client,
+          .uncapped =
+              [trusted](const boost::asio::ip::address& peer) { return trusted.contains(peer); }};
+}
+
 }  // namespace
 
 SourceOfTruth::SourceOfTruth(const ServeOptions& options) {
@@ -121,11 +145,14 @@ Node::Node(const ServeOptions& options)
       queue_counters_(make_queue_counters(options)),
       waiting_room_(*queue_counters_, derive_queue_secret(secret_), metrics_),
       gatekeeper_(admin_key_, catalog_, &waiting_room_, system_now),
-      server_(
-          router_.handler(),
-          {.admit = [this](const http::Request& header) { return router_.admit_body(header); },
-           .connections_max = connections_within_open_files(http::ServerLimits{}.connections_max)},
-          options.threads),
+      trusted_proxies_(
+          value_or_throw(trusted_proxies_of(options.trusted_proxies), "--trusted-proxy")),
+      shared_limiter_(make_shared_limiter(options)),
+      rate_limits_(value_or_throw(rate_limits_of(options.rate_limits), "--rate-limit"),
+                   local_limiter_, shared_limiter_ ? *shared_limiter_ : local_limiter_, metrics_),
+      client_limits_(trusted_proxies_, rate_limits_),
+      server_(router_.handler(), server_limits(options, trusted_proxies_, router_),
+              options.threads),
       sweeper_(booking_, cluster_ ? &catalog_ : nullptr, waiting_room_) {
   load_catalog();
   holds_->on_change([this](const UnitsChange& change) { live_.publish(change); });
@@ -137,6 +164,13 @@ Node::Node(const ServeOptions& options)
     return std::array<std::uint64_t, 4>{totals.waiting, totals.active, totals.admitted,
                                         totals.skipped};
   };
+  metrics_.connections_refused = [this] {
+    return std::array<std::uint64_t, 2>{server_.refused_over_client_cap(),
+                                        server_.refused_over_connections_max()};
+  };
+  spdlog::info("rate limits per client: {}; connections per client: {}; trusted proxies: {}",
+               describe(value_or_throw(rate_limits_of(options.rate_limits), "--rate-limit")),
+               options.connections_per_client, options.trusted_proxies.size());
   if (Status recovered = run_now(booking_.recover()); !recovered) {
     throw std::runtime_error("recovery: " + recovered.error().detail);
   }
@@ -178,6 +212,7 @@ void Node::add_routes() {
   http::add_search_routes(router_, search_, system_now);
   if (!options_.web_dir.empty()) http::add_web_routes(router_, options_.web_dir);
   router_.guard(gatekeeper_);
+  router_.limit(client_limits_);
   router_.instrument(metrics_, options_.access_log);
 }
 

@@ -3,7 +3,8 @@
 // in the reverse one. The source of truth (SQLite in the data dir, or PostgreSQL with
 // --postgres), the test payment ledger, the catalog and its search index, the holds (in
 // process, or in Redis with --redis), booking, live seat maps, the waiting rooms, the HTTP API
-// and its server, and the background sweeper.
+// and its server, the clients' rate limits (in process, and in Redis with --redis), and the
+// background sweeper.
 //
 // Start-up work (loading the catalog, the demo, indexing, recovering checkouts a crash
 // interrupted) runs in the constructor, in order, before the port is bound; serving begins
@@ -20,6 +21,7 @@
 #include "core/ticket_code.hpp"
 #include "http/access.hpp"
 #include "http/booking_json.hpp"
+#include "http/client_limits.hpp"
 #include "http/live_stream.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -29,8 +31,10 @@
 #include "services/live_seats.hpp"
 #include "services/metrics.hpp"
 #include "services/queue_counters.hpp"
+#include "services/rate_limits.hpp"
 #include "services/search/search.hpp"
 #include "services/waiting_room.hpp"
+#include "stores/memory/rate_limiter.hpp"
 #include "stores/postgres/store.hpp"
 #include "stores/redis/client.hpp"
 #include "stores/sqlite/store.hpp"
@@ -94,6 +98,11 @@ class Node {
   std::unique_ptr<QueueCounters> queue_counters_;
   WaitingRoomService waiting_room_;
   http::Gatekeeper gatekeeper_;
+  const http::TrustedProxies trusted_proxies_;
+  memory::RateLimiter local_limiter_;
+  std::unique_ptr<RateLimiter> shared_limiter_;  // Redis's in cluster mode, else none (local)
+  RateLimits rate_limits_;
+  http::ClientLimits client_limits_;
   http::Router router_;
   http::Server server_;
   Sweeper sweeper_;

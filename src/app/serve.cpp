@@ -7,6 +7,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/client_options.hpp"
 #include "app/node.hpp"
 #include "stores/redis/client.hpp"
 
@@ -23,6 +24,12 @@ std::string option_mistake(const ServeOptions& options) {
     if (auto endpoint = redis::parse_redis_endpoint(options.redis_url); !endpoint) {
       return "--redis: " + endpoint.error().detail;
     }
+  }
+  if (auto trusted = trusted_proxies_of(options.trusted_proxies); !trusted) {
+    return "--trusted-proxy: " + trusted.error().detail;
+  }
+  if (auto limits = rate_limits_of(options.rate_limits); !limits) {
+    return "--rate-limit: " + limits.error().detail;
   }
   return {};
 }

@@ -2,8 +2,10 @@
 // or SIGTERM, then stops cleanly.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace boxoffice::app {
 
@@ -18,7 +20,10 @@ struct ServeOptions {
   int checkout_pin_seconds = 60;
   std::string log_level = "info";
   bool access_log = true;
-  std::filesystem::path web_dir;  // the pages (web/); empty → no pages, only the API
+  std::filesystem::path web_dir;             // the pages (web/); empty → no pages, only the API
+  std::vector<std::string> trusted_proxies;  // CIDR ranges of balancers whose Forwarded we take
+  std::vector<std::string> rate_limits;      // "CLASS=LIMIT" (services/rate_limits.hpp)
+  std::size_t connections_per_client = 256;  // 0: no cap
 };
 
 // Runs until SIGINT or SIGTERM; answers the process exit code.

@@ -40,6 +40,7 @@ enum class Errc {
   queue_not_open,       // joining a waiting room before it opens; fact: opens_at
   queue_token_invalid,  // a queue token forged, for another event, or from before a restart
   queue_session_ended,  // the admitted session expired or was used up (checkout, release)
+  rate_limited,         // the client asked too often for its route's class; fact: retry_after
 };
 
 // What an error says beyond its code, for a program to act on. Each code sets the facts its
@@ -58,6 +59,7 @@ struct ErrorFacts {
   std::string order_id;      // the order a hold already has
   std::string decline_code;  // the processor's word for a decline
   std::string queue_url;     // where to join the waiting room
+  std::optional<std::int64_t> retry_after_seconds;  // when to ask again (whole seconds, ≥ 1)
   std::string sqlstate;  // a PostgreSQL error's SQLSTATE: for the store's own use, never answered
 };
 

@@ -18,10 +18,14 @@ std::shared_ptr<const EventView> visible_event(Catalog& catalog, const Router::P
 void add_api_routes(Router& router, const ApiServices& services) {
   using P = Router::Params;
   using s = bhttp::status;
-  router.add(bhttp::verb::get, "/healthz", [](Request&, const P&) -> asio::awaitable<Response> {
-    co_return json_response(s::ok, boost::json::object{{"status", "ok"}});
-  });
-  router.add(bhttp::verb::get, "/readyz",
+  // Probes and scrapes are never limited: a balancer's health checks all come from its own
+  // address, and a 429 would take the node out of its pool.
+  constexpr std::optional<RateClass> unlimited;
+  router.add(bhttp::verb::get, "/healthz", Access::anyone, unlimited,
+             [](Request&, const P&) -> asio::awaitable<Response> {
+               co_return json_response(s::ok, boost::json::object{{"status", "ok"}});
+             });
+  router.add(bhttp::verb::get, "/readyz", Access::anyone, unlimited,
              [ready = services.ready](Request&, const P&) -> asio::awaitable<Response> {
                if (ready && !ready()) {
                  co_return problem(s::service_unavailable, "not-ready", "Not ready",
@@ -29,7 +33,7 @@ void add_api_routes(Router& router, const ApiServices& services) {
                }
                co_return json_response(s::ok, boost::json::object{{"status", "ready"}});
              });
-  router.add(bhttp::verb::get, "/metrics",
+  router.add(bhttp::verb::get, "/metrics", Access::anyone, unlimited,
              [&metrics = services.metrics](Request&, const P&) -> asio::awaitable<Response> {
                Response response{s::ok, 11};
                response.set(bhttp::field::content_type, "text/plain; version=0.0.4");

@@ -59,6 +59,8 @@ ProblemType problem_type(Errc code) {
       return {s::forbidden, "queue-token-invalid", "The queue token is not valid here"};
     case Errc::queue_session_ended:
       return {s::gone, "queue-session-ended", "The admitted session is over"};
+    case Errc::rate_limited:
+      return {s::too_many_requests, "rate-limited", "Too many requests from this client"};
   }
   return {s::internal_server_error, "internal-error", "Internal error"};
 }
@@ -93,6 +95,7 @@ boost::json::object members_of(const Error& error) {
   if (!facts.order_id.empty()) members["order_id"] = facts.order_id;
   if (!facts.decline_code.empty()) members["decline_code"] = facts.decline_code;
   if (!facts.queue_url.empty()) members["queue_url"] = facts.queue_url;
+  if (facts.retry_after_seconds) members["retry_after"] = *facts.retry_after_seconds;
   return members;
 }
 
@@ -109,7 +112,9 @@ Response problem_of(const Error& error) {
                               internal ? "the server failed to answer; it is logged" : error.detail,
                               members_of(error));
   if (internal) response.set(internal_error_detail_field, error.detail);
-  if (error.code == Errc::checkout_in_progress || error.code == Errc::store_unavailable) {
+  if (error.facts.retry_after_seconds) {
+    response.set(bhttp::field::retry_after, std::to_string(*error.facts.retry_after_seconds));
+  } else if (error.code == Errc::checkout_in_progress || error.code == Errc::store_unavailable) {
     response.set(bhttp::field::retry_after, "1");
   }
   return response;

@@ -150,7 +150,7 @@ void add_booking_routes(Router& router, std::shared_ptr<const ApiServices> api) 
              [api](Request& r, const P& p) { return get_availability(*api, r, p); });
   router.add(v::get, "/v1/events/{id}/availability/stream",
              [api](Request& r, const P& p) { return stream_availability(*api, r, p); });
-  router.add(v::post, "/v1/events/{id}/holds", Access::admitted,
+  router.add(v::post, "/v1/events/{id}/holds", Access::admitted, RateClass::holds,
              [api](Request& r, const P& p) { return create_hold(*api, r, p); });
   router.add(v::get, "/v1/events/{id}/orders", Access::organizer,
              [api](Request&, const P& p) -> asio::awaitable<Response> {
@@ -164,7 +164,7 @@ void add_booking_routes(Router& router, std::shared_ptr<const ApiServices> api) 
              [api](Request&, const P& p) { return get_hold(*api, p); });
   router.add(v::delete_, "/v1/holds/{id}", Access::holder,
              [api](Request&, const P& p) { return release_hold(*api, p); });
-  router.add(v::post, "/v1/holds/{id}/checkout", Access::holder,
+  router.add(v::post, "/v1/holds/{id}/checkout", Access::holder, RateClass::checkouts,
              [api](Request& r, const P& p) { return checkout(*api, r, p); });
   router.add(v::get, "/v1/orders/{id}", Access::holder,
              [api](Request&, const P& p) -> asio::awaitable<Response> {

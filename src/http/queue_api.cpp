@@ -189,7 +189,7 @@ asio::awaitable<Response> queue_status_stream(std::shared_ptr<const ApiServices>
 
 void add_queue_routes(Router& router, std::shared_ptr<const ApiServices> api) {
   using v = bhttp::verb;
-  router.add(v::post, "/v1/events/{id}/queue",
+  router.add(v::post, "/v1/events/{id}/queue", Access::anyone, RateClass::joins,
              [api](Request&, const P& p) { return join_queue(*api, p); });
   router.add(v::get, "/v1/events/{id}/queue", Access::organizer,
              [api](Request&, const P& p) { return queue_counts(*api, p); });

@@ -199,10 +199,10 @@ void Router::Params::add(std::string_view name, std::string value) {
   values_.emplace_back(name, std::move(value));
 }
 
-void Router::add(bhttp::verb method, std::string_view pattern, Access access, RouteHandler handler,
-                 std::size_t body_bytes_max) {
+void Router::add(bhttp::verb method, std::string_view pattern, Access access,
+                 std::optional<RateClass> rate, RouteHandler handler, std::size_t body_bytes_max) {
   const Path path = split_path(pattern);
-  Route route{method, std::string(pattern), {}, access, body_bytes_max, std::move(handler)};
+  Route route{method, std::string(pattern), {}, access, rate, body_bytes_max, std::move(handler)};
   for (std::size_t i = 0; i < path.count; ++i) route.segments.emplace_back(path.segments[i]);
   routes_.push_back(std::move(route));
 }
@@ -262,46 +262,69 @@ std::optional<Response> Router::refuse_at_header(const Route& route, const Reque
   return gatekeeper_->check_header(route.access, header, event_id_of(params), params.caller);
 }
 
-Admission Router::admit_body(const Request& header) const {
+bool Router::limited(const Route* route) const {
+  if (limits_ == nullptr) return false;
+  if (route == nullptr) return limits_->limits(RateClass::other);
+  return route->rate && limits_->limits(*route->rate);
+}
+
+asio::awaitable<std::optional<Response>> Router::check_rate(const Route* route,
+                                                            const Params& params,
+                                                            const Request& header,
+                                                            const RequestContext& context) const {
+  const RateClass rate = route != nullptr ? *route->rate : RateClass::other;
+  return limits_->check(rate, event_id_of(params).value_or(0), header, context.peer);
+}
+
+asio::awaitable<Admission> Router::admit_body(const Request& header,
+                                              const RequestContext& context) const {
   std::string allowed;
   Params params;
   const Route* route = match(header, allowed, params);
-  if (route == nullptr) return {.refusal = unrouted(header, allowed)};
-  return {.body_bytes_max = route->body_bytes_max,
-          .refusal = refuse_at_header(*route, header, params)};
+  if (limited(route)) {
+    std::optional<Response> refused = co_await check_rate(route, params, header, context);
+    if (refused) co_return Admission{.refusal = std::move(refused)};
+  }
+  if (route == nullptr) co_return Admission{.refusal = unrouted(header, allowed)};
+  co_return Admission{.body_bytes_max = route->body_bytes_max,
+                      .refusal = refuse_at_header(*route, header, params)};
 }
 
-asio::awaitable<Response> Router::dispatch(Request& request) const {
+asio::awaitable<Response> Router::dispatch(Request& request, const RequestContext& context) const {
   std::string allowed;
   Params params;
   const Route* route = match(request, allowed, params);
   const auto started = std::chrono::steady_clock::now();
   Response response;
-  if (route == nullptr) {
-    response = unrouted(request, allowed);
-  } else if (auto refused = refuse_at_header(*route, request, params)) {
-    response = std::move(*refused);
-  } else {
-    // Awaited here, not in a helper: a nested coroutine frame per request costs.
-    try {
-      std::optional<Response> closed;
-      if (route->access == Access::admitted) {
-        if (const auto event_id = event_id_of(params)) {
-          closed = co_await gatekeeper_->check_session(request, *event_id, params.caller);
-        }
-      }
-      // Not a conditional expression: g++ 12 destroys the temporaries of a co_await inside
-      // one twice.
-      if (closed) {
-        response = std::move(*closed);
-      } else {
-        response = co_await route->handler(request, params);
-      }
-    } catch (...) {
-      response = thrown_error(std::current_exception());
+  // Awaited here, not in helpers: a nested coroutine frame per request costs. And no co_await
+  // in a conditional expression: g++ 12 destroys the temporaries of one twice.
+  try {
+    std::optional<Response> early;  // an answer before the handler's
+    if (!context.admitted && limited(route)) {
+      early = co_await check_rate(route, params, request, context);
     }
-    if (params.caller.organizer) keep_private(response);
+    if (!early && route == nullptr) early = unrouted(request, allowed);
+    if (!early) early = refuse_at_header(*route, request, params);
+    if (!early && route->access == Access::admitted) {
+      if (const auto event_id = event_id_of(params)) {
+        early = co_await gatekeeper_->check_session(request, *event_id, params.caller);
+      }
+    }
+    if (early) {
+      response = std::move(*early);
+    } else {
+      response = co_await route->handler(request, params);
+    }
+  } catch (...) {
+    response = thrown_error(std::current_exception());
   }
+  if (params.caller.organizer) keep_private(response);
+  finish(request, route, started, response);
+  co_return response;
+}
+
+void Router::finish(const Request& request, const Route* route,
+                    std::chrono::steady_clock::time_point started, Response& response) const {
   // A holder route's pattern stands in for its path in the logs (see loggable_target).
   const std::string_view secret_path = route != nullptr && route->access == Access::holder
                                            ? std::string_view(route->pattern)
@@ -316,7 +339,7 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
     report_internal_error(request, secret_path, response, request_id);
   }
   response.set("X-Request-Id", request_id);
-  if (metrics_ == nullptr) co_return response;
+  if (metrics_ == nullptr) return;
   const auto elapsed = std::chrono::steady_clock::now() - started;
   const std::size_t index =
       route ? static_cast<std::size_t>(route - routes_.data()) : routes_.size();
@@ -331,7 +354,6 @@ asio::awaitable<Response> Router::dispatch(Request& request) const {
                  loggable_target(secret_path, request.target()), status,
                  std::chrono::duration<double, std::milli>(elapsed).count());
   }
-  co_return response;
 }
 
 void Router::instrument(Metrics& metrics, bool access_log) {
@@ -351,7 +373,9 @@ void Router::instrument(Metrics& metrics, bool access_log) {
 }
 
 Handler Router::handler() const {
-  return [this](Request& request) { return dispatch(request); };
+  return [this](Request& request, const RequestContext& context) {
+    return dispatch(request, context);
+  };
 }
 
 }  // namespace boxoffice::http

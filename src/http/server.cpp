@@ -38,6 +38,7 @@
 #include <utility>
 
 #include "core/check.hpp"
+#include "http/client_address.hpp"
 #include "http/problem.hpp"
 
 namespace boxoffice::http {
@@ -61,8 +62,8 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 // One open connection: what its serving coroutine and its watchdog share. Both run on the
 // connection's thread, so nothing here needs a lock.
 struct Connection {
-  explicit Connection(tcp::socket accepted)
-      : socket(std::move(accepted)), timer(socket.get_executor()) {}
+  Connection(tcp::socket accepted, const asio::ip::address& peer)
+      : socket(std::move(accepted)), timer(socket.get_executor()), peer(peer) {}
 
   // The connection must be done with its current step by `deadline`.
   void expire_at(Clock::time_point deadline_new) {
@@ -77,22 +78,27 @@ struct Connection {
   tcp::socket socket;
   beast::flat_buffer buffer;  // reused across the requests of the connection
   asio::steady_timer timer;
+  asio::ip::address peer;
   Clock::time_point deadline = Clock::time_point::max();
   Clock::time_point armed = Clock::time_point::max();  // what the watchdog sleeps until
   bool timed_out = false;  // the watchdog cancelled the socket's operations
   bool closed = false;     // the serving coroutine is done: the watchdog ends too
 };
 
-// Counts an open connection for connections_max, from accept to the end of its coroutine
-// (or the destruction of a coroutine that never ran).
+// Counts an open connection for connections_max, and for its client's cap (`client`, unless
+// uncapped), from accept to the end of its coroutine (or the destruction of a coroutine that
+// never ran).
 class ConnectionSlot {
  public:
   explicit ConnectionSlot(std::atomic<std::size_t>& count) : count_(&count) {}
-  ConnectionSlot(ConnectionSlot&& other) noexcept : count_(std::exchange(other.count_, nullptr)) {}
+  ConnectionSlot(ConnectionSlot&& other) noexcept
+      : client(std::move(other.client)), count_(std::exchange(other.count_, nullptr)) {}
   ConnectionSlot& operator=(ConnectionSlot&&) = delete;
   ~ConnectionSlot() {
     if (count_ != nullptr) count_->fetch_sub(1, std::memory_order_relaxed);
   }
+
+  std::optional<ClientConnections::Slot> client;
 
  private:
   std::atomic<std::size_t>* count_;
@@ -301,64 +307,75 @@ std::optional<Response> framing_refusal(const Request& header) {
   return std::nullopt;
 }
 
-// Once the header of a request with a body is in: the gate's word on it (an answer instead of
-// the body, in `refusal`; or its limit), and a declared length over the limit refused at once.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // g++ 12, wrongly, of boost::none
-beast::error_code admit_body(Parser& parser, const ServerLimits& limits,
-                             std::optional<Response>& refusal) {
-  std::size_t body_max = limits.body_bytes_max;
-  if (limits.admit) {
-    Admission admission = limits.admit(parser.get());
-    if (admission.refusal) {
-      refusal = std::move(admission.refusal);
-      return {};
-    }
-    if (admission.body_bytes_max != 0) body_max = admission.body_bytes_max;
-  }
-  parser.body_limit(body_max);
-  if (parser.content_length() && *parser.content_length() > body_max) {
-    return bhttp::error::body_limit;
-  }
-  return {};
-}
-#pragma GCC diagnostic pop
-
 // Where reading one request stands.
 struct RequestRead {
-  enum class Step { done, failed, read_more, send_continue };
+  // admit: the header is in and a body follows; ServerLimits::admit is to be awaited, and its
+  // word given to open_body().
+  enum class Step { done, failed, read_more, send_continue, admit };
   Clock::time_point started;  // its first byte
   bool header_checked = false;
+  bool admitted = false;            // ServerLimits::admit let it in
   beast::error_code error;          // when failed
   std::optional<Response> refusal;  // when failed: the gate's answer instead of the body
 };
 using Step = RequestRead::Step;
 
+Step advance(Connection& c, Parser& parser, const ServerLimits& limits, RequestRead& read);
+
+// Once the header of a request with a body is in: the gate's word on it (an answer instead of
+// the body; or its limit), a declared length over the limit refused at once, then on to the
+// body.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // g++ 12, wrongly, of boost::none
+Step open_body(Connection& c, Parser& parser, const ServerLimits& limits, RequestRead& read,
+               Admission admission) {
+  if (admission.refusal) {
+    read.refusal = std::move(admission.refusal);
+    return Step::failed;
+  }
+  const std::size_t body_max =
+      admission.body_bytes_max != 0 ? admission.body_bytes_max : limits.body_bytes_max;
+  parser.body_limit(body_max);
+  if (parser.content_length() && *parser.content_length() > body_max) {
+    read.error = bhttp::error::body_limit;
+    return Step::failed;
+  }
+  parser.eager(true);  // the header was wanted alone; the body may come in one go
+  if (c.buffer.size() == 0 && beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+    return Step::send_continue;
+  }
+  return advance(c, parser, limits, read);
+}
+#pragma GCC diagnostic pop
+
 // Parses what is buffered, without waiting, and says what the request needs next.
 Step advance(Connection& c, Parser& parser, const ServerLimits& limits, RequestRead& read) {
-  for (;;) {
-    const beast::error_code error = put_buffered(c.buffer, parser);
-    if (error && error != bhttp::error::need_more) {
-      read.error = error;
-      return Step::failed;
-    }
-    if (parser.is_header_done() && !read.header_checked) {
-      read.header_checked = true;
-      read.refusal = framing_refusal(parser.get());
-      if (read.refusal) return Step::failed;
-      if (!parser.is_done()) {  // a body follows
-        read.error = admit_body(parser, limits, read.refusal);
-        if (read.error || read.refusal) return Step::failed;
-        parser.eager(true);  // the header was wanted alone; the body may come in one go
-        if (c.buffer.size() == 0 &&
-            beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-          return Step::send_continue;
-        }
-        continue;
-      }
-    }
-    return parser.is_done() ? Step::done : Step::read_more;
+  const beast::error_code error = put_buffered(c.buffer, parser);
+  if (error && error != bhttp::error::need_more) {
+    read.error = error;
+    return Step::failed;
   }
+  if (parser.is_header_done() && !read.header_checked) {
+    read.header_checked = true;
+    read.refusal = framing_refusal(parser.get());
+    if (read.refusal) return Step::failed;
+    if (!parser.is_done()) {  // a body follows
+      if (limits.admit) return Step::admit;
+      return open_body(c, parser, limits, read, Admission{});
+    }
+  }
+  return parser.is_done() ? Step::done : Step::read_more;
+}
+
+// Awaits the gate's word on a request whose header is in, within request_timeout_ms, then
+// goes on to its body.
+asio::awaitable<Step> admit(Connection& c, Parser& parser, const ServerLimits& limits,
+                            RequestRead& read) {
+  c.expire_at(read.started + limits.request_timeout_ms);
+  const RequestContext context{.peer = c.peer};
+  Admission admission = co_await limits.admit(parser.get(), context);
+  read.admitted = !admission.refusal;
+  co_return open_body(c, parser, limits, read, std::move(admission));
 }
 
 // Reads more bytes into the connection's buffer. The error that ends the request, if any.
@@ -381,7 +398,11 @@ asio::awaitable<void> read_rest(Connection& c, Parser& parser, const ServerLimit
                                 RequestRead& read, Step step) {
   static constexpr std::string_view continue_100 = "HTTP/1.1 100 Continue\r\n\r\n";
   c.expire_at(read.started + limits.request_timeout_ms);
-  while (step == Step::read_more || step == Step::send_continue) {
+  while (step == Step::read_more || step == Step::send_continue || step == Step::admit) {
+    if (step == Step::admit) {
+      step = co_await admit(c, parser, limits, read);
+      continue;
+    }
     if (step == Step::send_continue) {
       const Buffers go_on{asio::buffer(continue_100), asio::const_buffer()};
       read.error = co_await write_all(c, go_on);
@@ -528,9 +549,9 @@ asio::awaitable<void> serve_requests(Connection& c, const Handler& handler,
     Parser parser;
     set_limits(parser, limits);
     RequestRead read{.started = Clock::now()};
-    if (const Step step = advance(c, parser, limits, read); step != Step::done) {
-      co_await read_rest(c, parser, limits, read, step);
-    }
+    Step step = advance(c, parser, limits, read);
+    if (step == Step::admit) step = co_await admit(c, parser, limits, read);
+    if (step != Step::done) co_await read_rest(c, parser, limits, read, step);
     if (read.error || read.refusal) {
       co_await refuse(c, read, limits, header_text);
       co_return;
@@ -538,9 +559,10 @@ asio::awaitable<void> serve_requests(Connection& c, const Handler& handler,
     c.expire_never();  // the handler takes the time it takes
 
     Request request = parser.release();
+    const RequestContext context{.peer = c.peer, .admitted = read.admitted};
     Response response;
     try {
-      response = co_await handler(request);
+      response = co_await handler(request, context);
     } catch (...) {
       response = internal_error(request, std::current_exception());
     }
@@ -578,15 +600,39 @@ struct ConnectionEnd {
   }
 };
 
-asio::awaitable<void> serve_connection(tcp::socket socket, const Handler& handler,
-                                       const ServerLimits& limits, ConnectionSlot) {
-  auto connection = std::make_shared<Connection>(std::move(socket));
+asio::awaitable<void> serve_connection(tcp::socket socket, asio::ip::address peer,
+                                       const Handler& handler, const ServerLimits& limits,
+                                       ConnectionSlot) {
+  auto connection = std::make_shared<Connection>(std::move(socket), peer);
   const ConnectionEnd end{*connection};
   beast::error_code ignored;
   connection->socket.set_option(tcp::no_delay(true), ignored);
   connection->socket.non_blocking(true, ignored);  // for write_all's first, synchronous try
   asio::co_spawn(connection->socket.get_executor(), watch(connection), asio::detached);
   co_await serve_requests(*connection, handler, limits);
+}
+
+// A slot for a new connection from `peer`, or nullopt when it is over a limit (and counted):
+// then it is to be closed at once.
+std::optional<ConnectionSlot> admit_connection(const asio::ip::address& peer,
+                                               const ServerLimits& limits,
+                                               detail::ConnectionCounts& counts) {
+  const std::size_t open = counts.open.fetch_add(1, std::memory_order_relaxed);
+  ConnectionSlot slot(counts.open);
+  if (open >= limits.connections_max) {
+    counts.refused_over_max.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;  // the count is given back with the slot
+  }
+  if (limits.client_connections_max == 0 || (limits.uncapped && limits.uncapped(peer))) {
+    return slot;
+  }
+  std::optional<ClientConnections::Slot> client = counts.by_client.open(client_id_of(peer));
+  if (!client) {
+    counts.refused_over_client_cap.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  slot.client.emplace(std::move(*client));
+  return slot;
 }
 
 }  // namespace
@@ -597,7 +643,9 @@ struct Server::Worker {
 };
 
 Server::Server(Handler handler, ServerLimits limits, int threads)
-    : handler_(std::move(handler)), limits_(std::move(limits)) {
+    : handler_(std::move(handler)),
+      limits_(std::move(limits)),
+      counts_(limits_.client_connections_max) {
   BOXOFFICE_CHECK(limits_.header_bytes_max <= std::numeric_limits<std::uint32_t>::max());
   for (int i = 0; i < std::max(threads, 1); ++i) workers_.push_back(std::make_unique<Worker>());
 }
@@ -643,7 +691,8 @@ void Server::stop() {
 
 asio::awaitable<void> Server::accept_loop(Worker& worker) {
   for (;;) {
-    auto [error, socket] = co_await worker.acceptor->async_accept(use_nothrow);
+    tcp::endpoint peer;
+    auto [error, socket] = co_await worker.acceptor->async_accept(peer, use_nothrow);
     if (error == asio::error::operation_aborted) co_return;
     if (error) {
       // Out of file descriptors and the like: log, breathe, go on accepting.
@@ -652,12 +701,13 @@ asio::awaitable<void> Server::accept_loop(Worker& worker) {
       co_await pause.async_wait(use_nothrow);
       continue;
     }
-    const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
-    ConnectionSlot slot(connections_);
-    if (open >= limits_.connections_max) continue;  // closed at once, the count given back
-    asio::co_spawn(worker.io,
-                   serve_connection(std::move(socket), handler_, limits_, std::move(slot)),
-                   asio::detached);
+    const asio::ip::address address = unmapped(peer.address());
+    std::optional<ConnectionSlot> slot = admit_connection(address, limits_, counts_);
+    if (!slot) continue;  // the socket is closed at once
+    asio::co_spawn(
+        worker.io,
+        serve_connection(std::move(socket), address, handler_, limits_, std::move(*slot)),
+        asio::detached);
   }
 }
 

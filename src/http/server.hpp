@@ -8,9 +8,10 @@
 //
 // Every bound is explicit (ServerLimits): header and body sizes (431, 413), the time a
 // request may take to arrive once begun (408; a slow or half-sent request never holds up
-// anyone else), the idle time between keep-alive requests, the time to write an answer, and
-// the number of connections. Malformed requests answer 400. A handler that throws answers 500.
-// Error answers close the connection.
+// anyone else), the idle time between keep-alive requests, the time to write an answer, the
+// number of connections, and the number of connections of one client address (beyond either,
+// a new connection is closed at once, and counted). Malformed requests answer 400. A handler
+// that throws answers 500. Error answers close the connection.
 //
 // The server owns the framing of every answer: it writes the status line, `Server`, `Date`
 // (unless the handler set one), `Content-Length` (none for 1xx and 204; a 304 keeps the
@@ -27,6 +28,7 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -37,6 +39,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "http/client_connections.hpp"
 
 namespace boxoffice::http {
 
@@ -74,8 +78,15 @@ struct ResponseBody {
 
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<ResponseBody>;
+
+// What the server knows of a request beyond its bytes.
+struct RequestContext {
+  asio::ip::address peer;  // the connection's remote address
+  bool admitted = false;   // ServerLimits::admit heard this request's header and let it in
+};
+
 // Called on the connection's thread; `co_await asio::this_coro::executor` gives its executor.
-using Handler = std::function<asio::awaitable<Response>(Request&)>;
+using Handler = std::function<asio::awaitable<Response>(Request&, const RequestContext&)>;
 
 // What the server is told about a request whose body follows its header, before it reads any
 // of the body: the body's limit (0: ServerLimits::body_bytes_max), or an answer to send
@@ -88,9 +99,10 @@ struct Admission {
 struct ServerLimits {
   std::size_t header_bytes_max = 16 * 1024;  // request line and fields; over → 431
   std::size_t body_bytes_max = 64 * 1024;    // over → 413, before any of it is read
-  // Asked once the header of a request with a body is in (Router::admit_body); none: every
-  // body is taken up to body_bytes_max.
-  std::function<Admission(const Request& header)> admit;
+  // Asked once the header of a request with a body is in (Router::admit_body), on the
+  // connection's thread, within request_timeout_ms; none: every body is taken up to
+  // body_bytes_max.
+  std::function<asio::awaitable<Admission>(const Request& header, const RequestContext&)> admit;
   std::chrono::milliseconds request_timeout_ms{10'000};  // first byte to last byte of a request
   std::chrono::milliseconds idle_timeout_ms{60'000};     // between keep-alive requests
   // From accept to a new connection's first byte: a client that connects and says nothing is
@@ -98,7 +110,23 @@ struct ServerLimits {
   std::chrono::milliseconds first_byte_timeout_ms{5'000};
   std::chrono::milliseconds write_timeout_ms{30'000};  // one whole answer
   std::size_t connections_max = 20'000;                // beyond, a new connection is closed at once
+  // Of one client address (an IPv6 client's /64) at once; beyond, a new connection of it is
+  // closed at once. 0: no cap. Peers `uncapped` says yes to (trusted balancers) have none.
+  std::size_t client_connections_max = 256;
+  std::function<bool(const asio::ip::address& peer)> uncapped;
 };
+
+namespace detail {
+// The server's open connections, in all and by client, and those it closed at once: shared by
+// every worker thread.
+struct ConnectionCounts {
+  explicit ConnectionCounts(std::size_t per_client_max) : by_client(per_client_max) {}
+  std::atomic<std::size_t> open = 0;
+  ClientConnections by_client;
+  std::atomic<std::uint64_t> refused_over_client_cap = 0;
+  std::atomic<std::uint64_t> refused_over_max = 0;
+};
+}  // namespace detail
 
 class Server {
  public:
@@ -118,6 +146,11 @@ class Server {
   // Open connections are closed when the Server is destroyed.
   void stop();
 
+  // New connections closed at once since start: over client_connections_max, and over
+  // connections_max. Safe from any thread.
+  std::uint64_t refused_over_client_cap() const { return counts_.refused_over_client_cap.load(); }
+  std::uint64_t refused_over_connections_max() const { return counts_.refused_over_max.load(); }
+
  private:
   struct Worker;
 
@@ -127,7 +160,7 @@ class Server {
   ServerLimits limits_;
   // Declared before workers_: connections still open when the workers' io_contexts are
   // destroyed count themselves out of it as their frames go.
-  std::atomic<std::size_t> connections_ = 0;
+  detail::ConnectionCounts counts_;
   std::vector<std::unique_ptr<Worker>> workers_;
 };
 

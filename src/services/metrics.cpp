@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "services/rate_limiter.hpp"
+
 namespace boxoffice {
 namespace {
 
@@ -23,6 +25,34 @@ void counter(std::string& out, std::string_view name, std::string_view help, con
   out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
   out += "# TYPE " + std::string(name) + " counter\n";
   line(out, name, "", static_cast<double>(c.value()));
+}
+
+// Requests refused by class, and the limits' other counts (services/rate_limits), and
+// connections the server closed at once (http/server).
+void render_limits(std::string& out, const Metrics& metrics) {
+  static_assert(std::tuple_size_v<decltype(metrics.rate_limited)> == rate_classes);
+  out +=
+      "# HELP boxoffice_rate_limited_total Requests answered 429: their client asked too often.\n";
+  out += "# TYPE boxoffice_rate_limited_total counter\n";
+  for (std::size_t i = 0; i < rate_classes; ++i) {
+    const std::string label = "class=\"" + std::string(name_of(static_cast<RateClass>(i))) + "\"";
+    line(out, "boxoffice_rate_limited_total", label,
+         static_cast<double>(metrics.rate_limited[i].value()));
+  }
+  counter(out, "boxoffice_rate_limit_errors_total",
+          "Requests served unlimited because the limiter (Redis) could not answer.",
+          metrics.rate_limit_errors);
+  counter(out, "boxoffice_rate_limit_untracked_total",
+          "Requests served unlimited because the table of clients was full.",
+          metrics.rate_limit_untracked);
+  const auto refused =
+      metrics.connections_refused ? metrics.connections_refused() : std::array<std::uint64_t, 2>{};
+  out += "# HELP boxoffice_connections_refused_total New connections closed at once.\n";
+  out += "# TYPE boxoffice_connections_refused_total counter\n";
+  line(out, "boxoffice_connections_refused_total", "reason=\"client_cap\"",
+       static_cast<double>(refused[0]));
+  line(out, "boxoffice_connections_refused_total", "reason=\"connections_max\"",
+       static_cast<double>(refused[1]));
 }
 
 }  // namespace
@@ -121,6 +151,7 @@ std::string Metrics::render() const {
   counter(out, "boxoffice_live_subscribers_dropped_total",
           "Live seat map streams closed because their reader fell behind.",
           live_subscribers_dropped);
+  render_limits(out, *this);
   if (search) out += search();
   return out;
 }

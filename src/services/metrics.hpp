@@ -74,6 +74,14 @@ struct Metrics {
   // Read at render time: people waiting, admitted sessions active, admitted since start.
   std::function<std::array<std::uint64_t, 4>()> queue_totals;
 
+  // Clients and limits (services/rate_limits, http/server).
+  std::array<Counter, 4> rate_limited;  // requests refused 429, by RateClass
+  Counter rate_limit_errors;            // a limiter could not answer (Redis): served unlimited
+  Counter rate_limit_untracked;         // the in-process table was full: served unlimited
+  // Read at render time: new connections closed at once, over the per-client cap and over
+  // connections_max.
+  std::function<std::array<std::uint64_t, 2>()> connections_refused;
+
   // Search (services/search): its own lines, rendered by the service.
   std::function<std::string()> search;
 

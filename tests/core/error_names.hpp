@@ -52,6 +52,8 @@ inline std::string name_of(Errc code) {
       return "queue_token_invalid";
     case Errc::queue_session_ended:
       return "queue_session_ended";
+    case Errc::rate_limited:
+      return "rate_limited";
   }
   return "Errc " + std::to_string(static_cast<int>(code));  // not a value of the enum
 }

@@ -16,7 +16,8 @@ Response dispatch(const Router& router, bhttp::verb method, std::string target) 
   asio::io_context io;
   Request request{method, target, 11};
   Response response;
-  asio::co_spawn(io, router.dispatch(request), [&](std::exception_ptr error, Response r) {
+  const RequestContext context{.peer = asio::ip::make_address("127.0.0.1")};
+  asio::co_spawn(io, router.dispatch(request, context), [&](std::exception_ptr error, Response r) {
     if (error) std::rethrow_exception(error);
     response = std::move(r);
   });

@@ -40,7 +40,7 @@ asio::awaitable<void> tick(StreamWriter& writer) {
 }
 
 // What the test server answers: mostly an echo of the request, and a few special targets.
-Response answer(Request& request) {
+Response answer(Request& request, const RequestContext& context) {
   const std::string_view target = request.target();
   if (target == "/throw") throw std::runtime_error("handler failure");
   if (target == "/throw-int") throw 42;
@@ -64,6 +64,9 @@ Response answer(Request& request) {
     response.body().stream = [](StreamWriter& writer) { return tick(writer); };
   } else if (target == "/large") {
     response.body() = std::string(8 << 20, 'x');  // more than the socket buffers take at once
+  } else if (target == "/peer") {
+    response.body() =
+        context.peer.to_string() + (context.admitted ? " admitted " : " ") + request.body();
   } else {
     response.body() = "echo " + std::string(target) + " " + request.body();
   }
@@ -74,9 +77,9 @@ class ServerTest : public ::testing::Test {
  protected:
   void start(ServerLimits limits = short_limits()) {
     server_ = std::make_unique<Server>(
-        [this](Request& request) -> asio::awaitable<Response> {
+        [this](Request& request, const RequestContext& context) -> asio::awaitable<Response> {
           ++handled_;
-          co_return answer(request);
+          co_return answer(request, context);
         },
         limits, 2);
     port_ = server_->listen("127.0.0.1", 0);
@@ -88,8 +91,11 @@ class ServerTest : public ::testing::Test {
     if (thread_.joinable()) thread_.join();
   }
 
-  tcp::socket connect() {
+  // A connection from `source` (any address of 127.0.0.0/8 reaches the server).
+  tcp::socket connect(const char* source = "127.0.0.1") {
     tcp::socket socket(io_);
+    socket.open(tcp::v4());
+    socket.bind(tcp::endpoint(asio::ip::make_address(source), 0));
     socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
     return socket;
   }
@@ -229,8 +235,8 @@ TEST_F(ServerTest, ChunkedBodyOverLimitIs413) {
 TEST_F(ServerTest, LargerBodyLimitForSomeRoutes) {
   ServerLimits limits;
   limits.body_bytes_max = 4;
-  limits.admit = [](const Request& header) {
-    return Admission{.body_bytes_max = header.target() == "/big" ? 100u : 0u};
+  limits.admit = [](const Request& header, const RequestContext&) -> asio::awaitable<Admission> {
+    co_return Admission{.body_bytes_max = header.target() == "/big" ? 100u : 0u};
   };
   start(limits);
   tcp::socket socket = connect();
@@ -243,14 +249,14 @@ TEST_F(ServerTest, LargerBodyLimitForSomeRoutes) {
 
 TEST_F(ServerTest, RefusedAtTheHeaderTheBodyIsNeverRead) {
   ServerLimits limits;
-  limits.admit = [](const Request& header) {
+  limits.admit = [](const Request& header, const RequestContext&) -> asio::awaitable<Admission> {
     Admission admission;
     if (header.target() == "/closed") {
       Response refusal{bhttp::status::forbidden, 11};
       refusal.body() = "no";
       admission.refusal = std::move(refusal);
     }
-    return admission;
+    co_return admission;
   };
   start(limits);
   tcp::socket socket = connect();
@@ -260,6 +266,33 @@ TEST_F(ServerTest, RefusedAtTheHeaderTheBodyIsNeverRead) {
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 403 ")) << answer;
   EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
   EXPECT_EQ(handled_.load(), 0);
+}
+
+// The gate may take its time (a Redis round trip): the body is read once it has said yes, and
+// the handler hears that it was admitted, and from whom.
+TEST_F(ServerTest, AdmissionMayWaitAndSeesThePeer) {
+  ServerLimits limits = short_limits();
+  limits.admit = [](const Request&, const RequestContext& context) -> asio::awaitable<Admission> {
+    asio::steady_timer pause(co_await asio::this_coro::executor, 50ms);
+    co_await pause.async_wait(asio::use_awaitable);
+    if (context.peer.to_string() == "127.0.0.3") {
+      co_return Admission{.refusal = Response{bhttp::status::too_many_requests, 11}};
+    }
+    co_return Admission{};
+  };
+  start(limits);
+  tcp::socket admitted = connect("127.0.0.2");
+  const std::string answer =
+      exchange(admitted, "POST /peer HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody", 1);
+  EXPECT_TRUE(answer.ends_with("\r\n\r\n127.0.0.2 admitted body")) << answer;
+  // Pipelined after it, a request without a body: not asked about, and told so.
+  EXPECT_TRUE(exchange(admitted, "GET /peer HTTP/1.1\r\nHost: x\r\n\r\n", 1)
+                  .ends_with("\r\n\r\n127.0.0.2 "));
+  tcp::socket refused = connect("127.0.0.3");
+  const std::string refusal =
+      exchange(refused, "POST /peer HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nbody");
+  EXPECT_TRUE(refusal.starts_with("HTTP/1.1 429 ")) << refusal;
+  EXPECT_EQ(handled_.load(), 2);
 }
 
 TEST_F(ServerTest, HeaderOverLimitIs431) {
@@ -534,10 +567,50 @@ TEST_F(ServerTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   }
 }
 
+// One address may keep client_connections_max connections open; beyond, its new ones are
+// closed at once, while other addresses are served.
+TEST_F(ServerTest, ConnectionsOfOneClientBeyondItsCapAreClosedAtOnce) {
+  ServerLimits limits = short_limits();
+  limits.client_connections_max = 2;
+  start(limits);
+  tcp::socket first = connect("127.0.0.2");
+  tcp::socket second = connect("127.0.0.2");
+  EXPECT_EQ(count(exchange(first, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n", 1), "200 OK"), 1);
+  EXPECT_EQ(count(exchange(second, "GET /2 HTTP/1.1\r\nHost: x\r\n\r\n", 1), "200 OK"), 1);
+  tcp::socket third = connect("127.0.0.2");
+  EXPECT_EQ(exchange(third, "GET /3 HTTP/1.1\r\nHost: x\r\n\r\n"), "");
+  EXPECT_EQ(server_->refused_over_client_cap(), 1u);
+  tcp::socket other = connect("127.0.0.3");
+  EXPECT_EQ(count(exchange(other, "GET /4 HTTP/1.1\r\nHost: x\r\n\r\n", 1), "200 OK"), 1);
+  first.close();
+  // Once one is gone its place is free again; the server notices when the socket ends.
+  for (int attempt = 0;; ++attempt) {
+    tcp::socket again = connect("127.0.0.2");
+    if (count(exchange(again, "GET /5 HTTP/1.1\r\nHost: x\r\n\r\n", 1), "200 OK") == 1) break;
+    ASSERT_LT(attempt, 1000);
+  }
+  EXPECT_EQ(server_->refused_over_connections_max(), 0u);
+}
+
+TEST_F(ServerTest, UncappedPeersHaveNoClientCap) {
+  ServerLimits limits = short_limits();
+  limits.client_connections_max = 1;
+  limits.uncapped = [](const asio::ip::address& peer) { return peer.to_string() == "127.0.0.4"; };
+  start(limits);
+  std::vector<tcp::socket> sockets;
+  for (int i = 0; i < 3; ++i) {
+    sockets.push_back(connect("127.0.0.4"));
+    EXPECT_EQ(count(exchange(sockets.back(), "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n", 1), "200 OK"),
+              1);
+  }
+  EXPECT_EQ(server_->refused_over_client_cap(), 0u);
+}
+
 TEST_F(ServerTest, PortInUseIsABindError) {
   start();
-  Server other([](Request&) -> asio::awaitable<Response> { co_return Response{}; }, short_limits(),
-               1);
+  Server other(
+      [](Request&, const RequestContext&) -> asio::awaitable<Response> { co_return Response{}; },
+      short_limits(), 1);
   EXPECT_THROW(other.listen("127.0.0.1", port_), boost::system::system_error);
 }
 

@@ -18,6 +18,16 @@ import uuid
 BINARY = os.environ.get("BOXOFFICE_BIN", "build/asan/src/app/boxoffice")
 ADMIN_KEY = "test-admin-key"
 START_SECONDS_MAX = 60
+# For tests that hammer the server as fast as it answers from one address (crashes and failovers
+# under load): per-client limits are not what they test, so they are raised far out of reach,
+# but still counted on every request.
+STRESS_LIMITS = ["--rate-limit", "all=100000/s:100000"]
+
+
+def loopback(number):
+    """A loopback address of client `number`'s own (127.1.0.1, 127.1.0.2, ...): the server
+    listens on 127.0.0.1, which every address of 127.0.0.0/8 reaches, and counts each apart."""
+    return f"127.1.{number // 250}.{1 + number % 250}"
 
 
 class Response:
@@ -89,11 +99,15 @@ class Server:
         if self.owns_data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
-    def connect(self, timeout=30):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def connect(self, timeout=30, source=None):
+        """A connection from `source` (a loopback address), or from 127.0.0.1."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
 
-    def request(self, method, path, body=None, headers=None, admin=False, raw=None, conn=None):
-        """Sends one request; `body` is JSON-encoded unless `raw` bytes are given."""
+    def request(self, method, path, body=None, headers=None, admin=False, raw=None, conn=None,
+                source=None):
+        """Sends one request, on `conn` or a connection of its own from `source`; `body` is
+        JSON-encoded unless `raw` bytes are given."""
         headers = dict(headers or {})
         if admin:
             headers.setdefault("Authorization", f"Bearer {ADMIN_KEY}")
@@ -102,7 +116,7 @@ class Server:
             data = json.dumps(body).encode()
             headers.setdefault("Content-Type", "application/json")
         own = conn is None
-        conn = conn or self.connect()
+        conn = conn or self.connect(source=source)
         try:
             conn.request(method, path, body=data, headers=headers)
             response = conn.getresponse()

@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from harness import Server, event_for, grid_venue
+from harness import STRESS_LIMITS, Server, event_for, grid_venue
 
 WORKERS = 8
 CARD_OK = "4242424242424242"
@@ -31,7 +31,7 @@ class CrashTest(unittest.TestCase):
 
     def checkouts_then(self, end_server):
         """Checkouts from several clients for 3 s, then `end_server`, then the checks."""
-        args = self.server_args()
+        args = self.server_args() + STRESS_LIMITS
         server = Server(extra_args=args).start()
         try:
             venue = grid_venue(rows=20, seats_per_row=25)  # 500 seats

@@ -41,7 +41,8 @@ test('an organizer creates a venue from a CSV file and an event, and watches it 
   await page.locator('#venue-ga').fill('BAR, Standing at the bar, 40');
   await page.locator('#venue-form button[type=submit]').click();
   await page.locator('#venue-message', { hasText: 'created' }).waitFor();
-  assert.match(await page.locator('#venue-summary').textContent(), /96 seats in 2 sections and 1 general-admission area/);
+  // The page says "created" first, then reads the stored venue back and draws it: wait for it.
+  await page.locator('#venue-summary', { hasText: '96 seats in 2 sections and 1 general-admission area' }).waitFor();
   assert.equal(await page.locator('#venue-preview circle[data-seat="R-4-12"]').count(), 1);
 
   // After a reload the venue, which has no event yet, is still offered (GET /v1/venues).
