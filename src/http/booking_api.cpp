@@ -78,7 +78,18 @@ asio::awaitable<Response> create_hold(const ApiServices& api, const Request& req
   auto hold_request = decode_hold_request(*body);
   if (!hold_request) co_return problem_of(hold_request.error());
   auto granted = co_await api.booking.hold(*id, std::move(*hold_request), api.clock());
-  if (!granted) co_return problem_of(granted.error());
+  if (!granted) {
+    const Errc code = granted.error().code;
+    if (p.caller.queue_grant &&
+        (code == Errc::not_enough_seats || code == Errc::seats_unavailable)) {
+      // Nothing left to find: the place goes to the next person (the session holds nothing).
+      const auto left = api.booking.units_left(*id, api.clock());
+      if (left && left->available == 0) {
+        co_await api.waiting_room->end_empty_session(*p.caller.queue_grant, api.clock());
+      }
+    }
+    co_return problem_of(granted.error());
+  }
   if (p.caller.queue_grant) {
     // Unremembered (Redis lost meanwhile), the session frees its place at its expiry only.
     auto within =

@@ -65,8 +65,8 @@ std::string queue_joined_json(const QueueJoined& joined, std::string_view status
 // the room's own answer again. While booking can't tell (a store down), the room's answer.
 void tell_if_sold_out(const ApiServices& api, std::int64_t event_id, QueueStatus& where) {
   if (where.state == QueueState::ended) return;
-  const auto sold_out = api.booking.sold_out(event_id, api.clock());
-  if (sold_out && *sold_out) {
+  const auto left = api.booking.units_left(event_id, api.clock());
+  if (left && left->sold_out) {
     where.state = QueueState::sold_out;
     where.eta_seconds = 0;
   }

@@ -24,8 +24,8 @@ struct Booking::EventBooking {
   std::mutex mutex;
   std::shared_ptr<const EventView> priced;  // the version `prices` are of
   std::shared_ptr<const UnitPrices> prices;
-  UnixMillis sold_out_checked_at = 0;  // of `sold_out`, under `mutex`
-  bool sold_out = false;
+  UnixMillis left_checked_at = 0;  // of `left`, under `mutex`
+  UnitsLeft left;
 };
 
 namespace {
@@ -491,25 +491,27 @@ Result<AvailabilityState> Booking::availability(std::int64_t event_id, UnixMilli
   return AvailabilityState{event_id, (*found)->layout, std::move(*units)};
 }
 
-Result<bool> Booking::sold_out(std::int64_t event_id, UnixMillis now) {
+Result<Booking::UnitsLeft> Booking::units_left(std::int64_t event_id, UnixMillis now) {
   auto found = event_booking(event_id);
   if (!found) return std::move(found).error();
   EventBooking& booking = **found;
   {
     std::lock_guard lock(booking.mutex);
-    if (now >= booking.sold_out_checked_at &&
-        now - booking.sold_out_checked_at < sold_out_recheck_ms) {
-      return booking.sold_out;
+    if (now >= booking.left_checked_at && now - booking.left_checked_at < units_left_recheck_ms) {
+      return booking.left;
     }
   }
   auto units = holds_.snapshot(event_id, now);
   if (!units) return std::move(units).error();
-  bool sold_out = (*units)->seats_sold == booking.layout->seats.size();
-  for (const GaCounts& area : (*units)->ga) sold_out = sold_out && area.sold == area.capacity;
+  UnitsLeft left{(*units)->seats_available, (*units)->seats_sold == booking.layout->seats.size()};
+  for (const GaCounts& area : (*units)->ga) {
+    left.available += area.available();
+    left.sold_out = left.sold_out && area.sold == area.capacity;
+  }
   std::lock_guard lock(booking.mutex);
-  booking.sold_out_checked_at = now;
-  booking.sold_out = sold_out;
-  return sold_out;
+  booking.left_checked_at = now;
+  booking.left = left;
+  return left;
 }
 
 Result<SeatStates> Booking::seat_states(std::int64_t event_id,

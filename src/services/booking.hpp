@@ -162,11 +162,16 @@ class Booking {
   // GET /v1/events/{id}/availability: the event's units as this node knows them. Errors:
   // not_found.
   Result<AvailabilityState> availability(std::int64_t event_id, UnixMillis now);
-  // Whether the event has nothing left to sell, and no hold that could give something back:
-  // every seat and every place sold. Looked at again at most every sold_out_recheck_ms per
-  // event (the waiting room asks on every status poll). Errors: those of availability.
-  static constexpr UnixMillis sold_out_recheck_ms = 250;
-  Result<bool> sold_out(std::int64_t event_id, UnixMillis now);
+  // What an event has left, as this node knows it: seats and places available now, and
+  // whether it sold out (every seat and place sold: no hold could give one back). Looked at
+  // again at most every units_left_recheck_ms per event (the waiting room asks on every status
+  // poll). Errors: those of availability.
+  struct UnitsLeft {
+    std::uint64_t available = 0;
+    bool sold_out = false;
+  };
+  static constexpr UnixMillis units_left_recheck_ms = 250;
+  Result<UnitsLeft> units_left(std::int64_t event_id, UnixMillis now);
   // GET /v1/events/{id}/availability?seats=: these seats' states (at most
   // availability_seats_max). Errors: not_found, invalid_field, unknown_seats.
   Result<SeatStates> seat_states(std::int64_t event_id, const std::vector<std::string>& seat_ids,

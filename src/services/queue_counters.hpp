@@ -79,6 +79,11 @@ class QueueCounters {
                                                                             HoldId hold,
                                                                             bool checked_out,
                                                                             UnixMillis now) = 0;
+  // The session of `grant` found nothing to hold (the event has nothing available): it ends
+  // at once, giving its place to the next person, unless it holds something already. Answers
+  // whether it ended.
+  virtual boost::asio::awaitable<Result<bool>> end_empty_session(AccessGrant grant,
+                                                                 UnixMillis now) = 0;
   // Advances every room this node has seen (admissions, expiries) to `now`. Answers the live
   // holds of sessions that expired since (on any node), for the caller to release: each is
   // answered to one tick only.

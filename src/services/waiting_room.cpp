@@ -117,6 +117,11 @@ boost::asio::awaitable<Result<std::vector<HoldId>>> WaitingRoomService::hold_fin
   co_return co_await counters_.hold_finished(event_id, hold, checked_out, now);
 }
 
+boost::asio::awaitable<Result<bool>> WaitingRoomService::end_empty_session(AccessGrant grant,
+                                                                           UnixMillis now) {
+  co_return co_await counters_.end_empty_session(grant, now);
+}
+
 boost::asio::awaitable<Result<std::vector<HoldId>>> WaitingRoomService::tick(UnixMillis now) {
   co_return co_await counters_.tick(now);
 }

@@ -74,6 +74,8 @@ class WaitingRoomService {
   boost::asio::awaitable<Result<std::vector<HoldId>>> hold_finished(std::int64_t event_id,
                                                                     HoldId hold, bool checked_out,
                                                                     UnixMillis now);
+  // The session's hold found nothing available: it ends at once unless it holds something.
+  boost::asio::awaitable<Result<bool>> end_empty_session(AccessGrant grant, UnixMillis now);
   // Advances the rooms; answers the holds of sessions that expired, for the caller to release.
   boost::asio::awaitable<Result<std::vector<HoldId>>> tick(UnixMillis now);
 

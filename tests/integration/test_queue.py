@@ -276,6 +276,26 @@ class QueueTest(ServerTest):
                                     CHECKOUT, headers={"Idempotency-Key": key})
         self.assertEqual(order.status, 201, order)
 
+    def test_a_session_that_finds_nothing_gives_its_place_to_the_next(self):
+        venue = grid_venue(rows=1, seats_per_row=2)
+        venue_id = self.server.create_venue(venue)
+        event_id = self.server.create_event(event_for(
+            venue_id, venue, waiting_room=room(active_limit=2), max_per_order=4))
+        first, second, third = (self.join(event_id) for _ in range(3))
+        first_access = self.wait_admitted(event_id, first["queue_token"])
+        second_access = self.wait_admitted(event_id, second["queue_token"])
+        self.assertEqual(self.hold(event_id, ["S1-R1-1", "S1-R1-2"], first_access).status, 201)
+        time.sleep(0.3)  # past the quarter-second for which what is left may be remembered
+        # Everything is held: the first, who holds it, keeps the session...
+        self.assertProblem(self.hold(event_id, ["S1-R1-1"], first_access), 409)
+        self.assertEqual(self.status(event_id, first["queue_token"]).json["state"], "admitted")
+        # ...the second, who holds nothing, gives the place to the third at once.
+        nothing = self.hold(event_id, ["S1-R1-2"], second_access)
+        self.assertProblem(nothing, 409, "seats-unavailable")
+        self.assertProblem(self.status(event_id, second["queue_token"]), 410,
+                           "queue-session-ended")
+        self.wait_admitted(event_id, third["queue_token"], seconds=2)
+
     def test_the_line_is_told_within_a_second_when_the_event_sells_out(self):
         venue = grid_venue(rows=1, seats_per_row=2, ga_capacity=2)
         venue_id = self.server.create_venue(venue)

@@ -282,6 +282,32 @@ TEST_P(QueueCountersContract, ASessionHoldsAtMostItsLimitAtOnce) {
   EXPECT_TRUE(made(6, stale, 9, t0 + 170));
 }
 
+// A session whose hold found nothing gives its place up at once, unless it holds something.
+TEST_P(QueueCountersContract, ASessionThatFindsNothingEndsUnlessItHoldsSomething) {
+  const auto room = settings(1, 100);
+  const QueueNumber first = join(room, t0);
+  const QueueNumber second = join(room, t0);
+  tick(t0 + step_ms);
+  const QueueStatus admitted = status(room, first, t0 + step_ms);
+  ASSERT_EQ(admitted.state, QueueState::admitted);
+  const AccessGrant grant{event_, first.room_epoch, admitted.session, admitted.session_expires_at};
+  EXPECT_TRUE(made(1, grant, 2, t0 + step_ms));
+  auto kept = run(counters_->end_empty_session(grant, t0 + 150));
+  ASSERT_TRUE(kept.ok());
+  EXPECT_FALSE(*kept);  // it holds two seats
+  EXPECT_TRUE(active(first, admitted.session, t0 + 150));
+  EXPECT_EQ(finished(1, true, t0 + 160), std::vector<HoldId>{});  // bought: ended
+  tick(t0 + 200);
+  const QueueStatus next = status(room, second, t0 + 200);
+  ASSERT_EQ(next.state, QueueState::admitted);
+  const AccessGrant empty{event_, second.room_epoch, next.session, next.session_expires_at};
+  auto ended = run(counters_->end_empty_session(empty, t0 + 250));
+  ASSERT_TRUE(ended.ok());
+  EXPECT_TRUE(*ended);
+  EXPECT_FALSE(active(second, next.session, t0 + 250));
+  EXPECT_EQ(status(room, second, t0 + 250).state, QueueState::ended);
+}
+
 // An admitted number whose holder never asks keeps its place admission_claim_ms only.
 TEST_P(QueueCountersContract, AnUnclaimedPlaceIsSkippedAndCounted) {
   const auto room = settings(1, 100);

@@ -122,6 +122,18 @@ boost::asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::hold_finished
   co_return others;
 }
 
+boost::asio::awaitable<Result<bool>> QueueCounters::end_empty_session(AccessGrant grant,
+                                                                      UnixMillis) {
+  bool ended = false;
+  {
+    const std::lock_guard lock(mutex_);
+    const SessionKey key{grant.event_id, grant.room_epoch, grant.session};
+    Room* room = find(grant.event_id, grant.room_epoch);
+    if (room && !sessions_.contains(key)) ended = room->admission.free(grant.session);
+  }
+  co_return ended;
+}
+
 boost::asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::tick(UnixMillis now) {
   std::vector<HoldId> ended;
   {

@@ -29,6 +29,8 @@ class QueueCounters final : public boxoffice::QueueCounters {
   boost::asio::awaitable<Result<std::vector<HoldId>>> hold_finished(std::int64_t event_id,
                                                                     HoldId hold, bool checked_out,
                                                                     UnixMillis now) override;
+  boost::asio::awaitable<Result<bool>> end_empty_session(AccessGrant grant,
+                                                         UnixMillis now) override;
   boost::asio::awaitable<Result<std::vector<HoldId>>> tick(UnixMillis now) override;
   boost::asio::awaitable<Result<QueueTotals>> room_totals(std::int64_t event_id,
                                                           AdmissionSettings settings,

@@ -32,6 +32,7 @@ std::vector<std::string> script_texts() {
   const std::string ending = std::string(queue_scripts::end_session);
   set(Script::hold_finished, ending + std::string(queue_scripts::hold_finished));
   set(Script::sessions_ended, ending + std::string(queue_scripts::sessions_ended));
+  set(Script::end_empty_session, queue_scripts::end_empty_session);
   return texts;
 }
 
@@ -246,6 +247,17 @@ asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::hold_finished(std::i
     if (!room) co_return std::move(room).error();
   }
   co_return hold_ids_of(reply->elements[1]);
+}
+
+asio::awaitable<Result<bool>> QueueCounters::end_empty_session(AccessGrant grant, UnixMillis now) {
+  std::optional<AdmissionSettings> settings;
+  if (const auto room = cached(grant.event_id)) settings = room->settings;
+  std::vector<std::string> args{std::to_string(grant.room_epoch), std::to_string(grant.session)};
+  auto reply =
+      co_await run(grant.event_id, Script::end_empty_session, settings, now, std::move(args));
+  if (!reply) co_return std::move(reply).error();
+  if (reply->type != Reply::Type::integer) co_return unexpected(*reply);
+  co_return reply->integer == 1;
 }
 
 asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::tick(UnixMillis now) {

@@ -38,13 +38,24 @@ class QueueCounters final : public boxoffice::QueueCounters {
   boost::asio::awaitable<Result<std::vector<HoldId>>> hold_finished(std::int64_t event_id,
                                                                     HoldId hold, bool checked_out,
                                                                     UnixMillis now) override;
+  boost::asio::awaitable<Result<bool>> end_empty_session(AccessGrant grant,
+                                                         UnixMillis now) override;
   boost::asio::awaitable<Result<std::vector<HoldId>>> tick(UnixMillis now) override;
   boost::asio::awaitable<Result<QueueTotals>> room_totals(std::int64_t event_id,
                                                           AdmissionSettings settings,
                                                           UnixMillis now) override;
   QueueTotals totals() const override;
 
-  enum class Script { advance, join, session, hold_made, hold_finished, sessions_ended, count };
+  enum class Script {
+    advance,
+    join,
+    session,
+    hold_made,
+    hold_finished,
+    sessions_ended,
+    end_empty_session,
+    count
+  };
 
  private:
   // This node's view of a room, as a script last answered.

@@ -196,6 +196,18 @@ advance()
 return {view(), others}
 )lua";
 
+// ARGV[8] epoch, ARGV[9] session: the session ends unless it holds something (its set of holds
+// is not empty), and the next person is admitted (with the room's settings). Answers 1 when it
+// ended, else 0.
+inline constexpr std::string_view end_empty_session = R"lua(
+if redis.call('HGET', K_ROOM, 'epoch') ~= ARGV[8] then return 0 end
+if redis.call('SCARD', PREFIX .. 's:' .. ARGV[8] .. ':' .. ARGV[9]) > 0 then return 0 end
+redis.call('SREM', K_UNCLAIMED, ARGV[9])
+if redis.call('ZREM', K_ACTIVE, ARGV[9]) == 0 then return 0 end
+if ARGV[2] ~= '' then advance() end
+return 1
+)lua";
+
 // The live holds of sessions that expired by `now` (at most 1,000 sessions a call), each
 // answered once.
 inline constexpr std::string_view sessions_ended = R"lua(
