@@ -79,6 +79,15 @@ inline Error field_error(std::string field, std::string_view what) {
   return Error{Errc::invalid_field, std::move(detail), ErrorFacts{.field = std::move(field)}};
 }
 
+// field_error quoting the text at fault: "<field>: "<text>": <what is wrong>".
+inline Error quoted_field_error(std::string field, std::string_view text, std::string_view what) {
+  std::string detail = "\"";
+  detail += text;
+  detail += "\": ";
+  detail += what;
+  return field_error(std::move(field), detail);
+}
+
 // A value or an Error. Deliberately small: std::expected is C++23 and tl::expected is not in
 // Debian's packages. Reading the value of an error (or the error of a value) is a programmer
 // error, checked in every build.

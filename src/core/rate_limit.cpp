@@ -11,11 +11,7 @@ namespace {
 constexpr std::int64_t micros_per_second = 1'000'000;
 
 Error spec_error(std::string_view text, std::string_view what) {
-  std::string detail = "\"";
-  detail += text;
-  detail += "\": ";
-  detail += what;
-  return field_error("rate_limit", detail);
+  return quoted_field_error("rate_limit", text, what);
 }
 
 // The microseconds in one UNIT of "RATE/UNIT", or 0 for none we know.

@@ -180,11 +180,7 @@ std::optional<Hops> forwarded_hops(const Request& header) {
 }
 
 Error cidr_error(std::string_view text, std::string_view what) {
-  std::string detail = "\"";
-  detail += text;
-  detail += "\": ";
-  detail += what;
-  return field_error("trusted_proxy", detail);
+  return quoted_field_error("trusted_proxy", text, what);
 }
 
 // The address's bytes (4 or 16) and how many.

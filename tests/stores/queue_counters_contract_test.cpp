@@ -79,6 +79,13 @@ class QueueCountersContract : public ::testing::TestWithParam<std::string> {
     return ended.ok() ? *ended : std::vector<HoldId>{};
   }
 
+  // The access grant of `number`, whose status at `now` must say admitted (and claims it).
+  AccessGrant admitted_grant(const AdmissionSettings& room, QueueNumber number, UnixMillis now) {
+    const QueueStatus admitted = status(room, number, now);
+    EXPECT_EQ(admitted.state, QueueState::admitted) << "number " << number.number;
+    return {event_, number.room_epoch, admitted.session, admitted.session_expires_at};
+  }
+
   // A hold of `units` under `grant`, in a session that may hold 4: whether it was within.
   bool made(std::uint8_t hold, const AccessGrant& grant, std::uint32_t units, UnixMillis now,
             QueueCounters* node = nullptr) {
@@ -266,19 +273,17 @@ TEST_P(QueueCountersContract, ASessionHoldsAtMostItsLimitAtOnce) {
   const auto room = settings(1, 100);
   const QueueNumber first = join(room, t0);
   tick(t0 + step_ms);
-  const QueueStatus admitted = status(room, first, t0 + step_ms);
-  ASSERT_EQ(admitted.state, QueueState::admitted);
-  const AccessGrant grant{event_, first.room_epoch, admitted.session, admitted.session_expires_at};
+  const AccessGrant grant = admitted_grant(room, first, t0 + step_ms);
   EXPECT_TRUE(made(1, grant, 3, t0 + step_ms));
   EXPECT_FALSE(made(2, grant, 2, t0 + step_ms));  // 5 > 4: not remembered
   EXPECT_TRUE(finished(2, false, t0 + step_ms).empty());
-  EXPECT_TRUE(active(first, admitted.session, t0 + step_ms));
+  EXPECT_TRUE(active(first, grant.session, t0 + step_ms));
   EXPECT_TRUE(made(3, grant, 1, t0 + step_ms));
   EXPECT_FALSE(made(4, grant, 1, t0 + step_ms));
   EXPECT_TRUE(finished(3, false, t0 + 150).empty());  // 3 units left
   EXPECT_TRUE(made(5, grant, 1, t0 + 160));
   // A grant that is not active remembers nothing and limits nothing.
-  const AccessGrant stale{event_, first.room_epoch + 1, admitted.session, grant.expires_at};
+  const AccessGrant stale{event_, first.room_epoch + 1, grant.session, grant.expires_at};
   EXPECT_TRUE(made(6, stale, 9, t0 + 170));
 }
 
@@ -288,23 +293,19 @@ TEST_P(QueueCountersContract, ASessionThatFindsNothingEndsUnlessItHoldsSomething
   const QueueNumber first = join(room, t0);
   const QueueNumber second = join(room, t0);
   tick(t0 + step_ms);
-  const QueueStatus admitted = status(room, first, t0 + step_ms);
-  ASSERT_EQ(admitted.state, QueueState::admitted);
-  const AccessGrant grant{event_, first.room_epoch, admitted.session, admitted.session_expires_at};
+  const AccessGrant grant = admitted_grant(room, first, t0 + step_ms);
   EXPECT_TRUE(made(1, grant, 2, t0 + step_ms));
   auto kept = run(counters_->end_empty_session(grant, t0 + 150));
   ASSERT_TRUE(kept.ok());
   EXPECT_FALSE(*kept);  // it holds two seats
-  EXPECT_TRUE(active(first, admitted.session, t0 + 150));
+  EXPECT_TRUE(active(first, grant.session, t0 + 150));
   EXPECT_EQ(finished(1, true, t0 + 160), std::vector<HoldId>{});  // bought: ended
   tick(t0 + 200);
-  const QueueStatus next = status(room, second, t0 + 200);
-  ASSERT_EQ(next.state, QueueState::admitted);
-  const AccessGrant empty{event_, second.room_epoch, next.session, next.session_expires_at};
+  const AccessGrant empty = admitted_grant(room, second, t0 + 200);
   auto ended = run(counters_->end_empty_session(empty, t0 + 250));
   ASSERT_TRUE(ended.ok());
   EXPECT_TRUE(*ended);
-  EXPECT_FALSE(active(second, next.session, t0 + 250));
+  EXPECT_FALSE(active(second, empty.session, t0 + 250));
   EXPECT_EQ(status(room, second, t0 + 250).state, QueueState::ended);
 }
 
