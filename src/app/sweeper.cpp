@@ -34,9 +34,7 @@ boost::asio::awaitable<void> Sweeper::loop() {
     // their holds.
     auto ended = co_await waiting_room_.tick(system_now());
     if (!ended) spdlog::debug("waiting rooms: {}", ended.error().detail);
-    if (ended) {
-      for (const HoldId& hold : *ended) co_await booking_.release(hold, system_now());
-    }
+    if (ended) co_await booking_.release_all(std::move(*ended), system_now());
     auto swept = co_await booking_.sweep(system_now());
     if (!swept && !failing) spdlog::warn("sweep failed: {}", swept.error().detail);
     if (swept && failing) spdlog::info("sweep works again");

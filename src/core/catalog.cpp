@@ -134,7 +134,7 @@ UnitPrices unit_prices(const Event& event, const Layout& layout) {
     cents_of_level.emplace(level.id, level.price_cents);
   }
   UnitPrices prices;
-  prices.currency = event.price_levels.empty() ? "" : event.price_levels.front().currency;
+  prices.currency = currency_of(event);
   prices.seat_cents.resize(layout.seats.size());
   for (SeatIndex i = 0; i < layout.seats.size(); ++i) {
     const Section& section = layout.sections[layout.seats[i].section];

@@ -146,6 +146,13 @@ struct Event {
 // on_sale_at not after starts_at, a waiting room's pre_queue_opens_at not after on_sale_at.
 Status validate_event(const Event& event, const Layout& layout);
 
+// The event's currency: every price level's ("" for an event with none, which
+// validate_event refuses).
+inline const std::string& currency_of(const Event& event) {
+  static const std::string none;
+  return event.price_levels.empty() ? none : event.price_levels.front().currency;
+}
+
 // What each unit of an event costs, resolved once per version of the event: a hold's total is
 // fixed from these when it is made, and later price changes leave it as it is.
 struct UnitPrices {

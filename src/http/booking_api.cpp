@@ -63,11 +63,9 @@ asio::awaitable<Response> stream_availability(const ApiServices& api, const Requ
 
 // The other holds of a waiting-room session that ended: released at once (and shown released on
 // the live map). One being checked out stays; the counters forgot it, so its checkout frees
-// nothing more.
-asio::awaitable<void> release_all(const ApiServices& api,
-                                  const Result<std::vector<HoldId>>& holds) {
-  if (!holds) co_return;  // Redis unreachable: the holds expire by themselves
-  for (const HoldId& hold : *holds) co_await api.booking.release(hold, api.clock());
+// nothing more. Redis unreachable: the holds expire by themselves.
+asio::awaitable<void> release_all(const ApiServices& api, Result<std::vector<HoldId>> holds) {
+  if (holds) co_await api.booking.release_all(std::move(*holds), api.clock());
 }
 
 asio::awaitable<Response> create_hold(const ApiServices& api, const Request& request, const P& p) {
@@ -127,7 +125,7 @@ asio::awaitable<Response> release_hold(const ApiServices& api, const P& p) {
   }
   if (api.waiting_room && event_id) {
     auto others = co_await api.waiting_room->hold_finished(*event_id, *id, false, api.clock());
-    co_await release_all(api, others);
+    co_await release_all(api, std::move(others));
   }
   co_return Response{s::no_content, 11};
 }
@@ -143,7 +141,7 @@ asio::awaitable<Response> checkout(const ApiServices& api, const Request& reques
   if (!order) co_return problem_of(order.error());
   if (api.waiting_room) {
     auto others = co_await api.waiting_room->hold_finished(order->event_id, *id, true, api.clock());
-    co_await release_all(api, others);  // the session is over: so are its other holds
+    co_await release_all(api, std::move(others));  // the session is over: so are its other holds
   }
   if (api.search) {
     api.search->record_sale(order->event_id, static_cast<std::uint32_t>(order->tickets.size()));

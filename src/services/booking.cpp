@@ -192,8 +192,7 @@ std::shared_ptr<const UnitPrices> Booking::prices_of(EventBooking& booking,
 
 std::string Booking::currency_of(std::int64_t event_id) {
   const auto view = catalog_.event(event_id);
-  if (!view || view->event->price_levels.empty()) return "";
-  return view->event->price_levels.front().currency;
+  return view ? boxoffice::currency_of(*view->event) : "";
 }
 
 boost::asio::awaitable<Result<Booking::EventBooking*>> Booking::booking_of_hold(const HoldId& id,
@@ -276,6 +275,10 @@ boost::asio::awaitable<Status> Booking::release(HoldId id, UnixMillis now) {
   auto found = co_await booking_of_hold(id, now);
   if (!found) co_return std::move(found).error();
   co_return co_await holds_.release(id, now);
+}
+
+boost::asio::awaitable<void> Booking::release_all(std::vector<HoldId> holds, UnixMillis now) {
+  for (const HoldId& hold : holds) co_await release(hold, now);
 }
 
 Order Booking::make_order(const HoldDetails& hold, const CheckoutRequest& request,

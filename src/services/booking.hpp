@@ -142,6 +142,9 @@ class Booking {
   boost::asio::awaitable<Result<HoldDetails>> find_hold(HoldId id, UnixMillis now);
   // DELETE /v1/holds/{id}. Errors: hold_gone or not_found as above, checkout_in_progress.
   boost::asio::awaitable<Status> release(HoldId id, UnixMillis now);
+  // Releases each of `holds` (a waiting-room session's, when it ended); one being checked out,
+  // or gone already, stays as it is.
+  boost::asio::awaitable<void> release_all(std::vector<HoldId> holds, UnixMillis now);
 
   // POST /v1/holds/{id}/checkout. Same key and request as an earlier success: that order again.
   // Errors: invalid_field (a card number that can't be one), idempotency_mismatch, conflict

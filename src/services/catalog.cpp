@@ -154,7 +154,7 @@ Result<std::shared_ptr<const EventView>> Catalog::update_event(std::int64_t even
     if (Status valid = validate_event(updated, *venue->second->layout); !valid) {
       return std::move(valid).error();
     }
-    if (updated.price_levels.front().currency != event.price_levels.front().currency) {
+    if (currency_of(updated) != currency_of(event)) {
       // Its holds' totals and its orders are in it; booking reads it from the latest version.
       return field_error("price_levels", "an event's currency can't change");
     }

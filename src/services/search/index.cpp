@@ -290,8 +290,7 @@ Doc Index::make_doc(const Event& event, const Venue& venue) {
   doc.city = cities.acquire(venue.city);
   doc.venue_name = venue_names.acquire(venue.name);
   // One currency per event (the catalog checks it); none only in tests that make no prices.
-  doc.currency =
-      currencies.acquire(event.price_levels.empty() ? "" : event.price_levels.front().currency);
+  doc.currency = currencies.acquire(currency_of(event));
   doc.starts_at = event.starts_at;
   doc.on_sale_at = event.on_sale_at;
   doc.local_start = to_local(venue.timezone, event.starts_at);

@@ -72,10 +72,9 @@ boost::asio::awaitable<Result<bool>> QueueCounters::hold_made(HoldId hold, Acces
     Room* room = find(grant.event_id, grant.room_epoch);
     if (room && room->admission.is_active(grant.session, now) && !hold_sessions_.contains(hold)) {
       SessionHolds& session = sessions_[key];
-      within = session.units + units <= units_max;
+      within = session.units() + units <= units_max;
       if (within) {
         session.expires_at = grant.expires_at;
-        session.units += units;
         session.holds.emplace(hold, units);
         hold_sessions_.emplace(hold, key);
       } else if (session.holds.empty()) {
@@ -110,7 +109,6 @@ boost::asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::hold_finished
       const SessionKey key = found->second;
       hold_sessions_.erase(found);
       SessionHolds& session = sessions_.at(key);
-      session.units -= session.holds.at(hold);
       session.holds.erase(hold);
       if (checked_out || session.holds.empty()) {
         others = end_session(key);

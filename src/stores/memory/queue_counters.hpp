@@ -48,8 +48,13 @@ class QueueCounters final : public boxoffice::QueueCounters {
   // The live holds of an active session.
   struct SessionHolds {
     UnixMillis expires_at = 0;
-    std::uint32_t units = 0;
     std::map<HoldId, std::uint32_t> holds;  // → units
+
+    std::uint32_t units() const {
+      std::uint32_t total = 0;
+      for (const auto& [hold, units] : holds) total += units;
+      return total;
+    }
   };
 
   Room& room_of(std::int64_t event_id, const AdmissionSettings& settings);  // locked
