@@ -110,6 +110,7 @@ SourceOfTruth::SourceOfTruth(const ServeOptions& options) {
     sqlite_ = std::make_unique<sqlite::Store>(options.data_dir / "boxoffice.sqlite");
     catalog_ = sqlite_.get();
     orders_ = sqlite_.get();
+    access_codes_ = sqlite_.get();
     return;
   }
   postgres_ = std::make_unique<postgres::Store>(options.postgres_url, postgres_connections);
@@ -118,6 +119,7 @@ SourceOfTruth::SourceOfTruth(const ServeOptions& options) {
   }
   catalog_ = postgres_.get();
   orders_ = postgres_.get();
+  access_codes_ = postgres_.get();
 }
 
 void SourceOfTruth::stop_batches() {
@@ -140,7 +142,8 @@ Node::Node(const ServeOptions& options)
           },
           live_format_, metrics_),
       holds_(make_hold_store(options, stores_.orders(), metrics_)),
-      booking_(catalog_, stores_.orders(), *holds_, payments_, secret_, metrics_,
+      presales_(stores_.access_codes()),
+      booking_(catalog_, stores_.orders(), *holds_, presales_, payments_, secret_, metrics_,
                static_cast<UnixMillis>(options.checkout_pin_seconds) * 1000),
       queue_counters_(make_queue_counters(options)),
       waiting_room_(*queue_counters_, derive_queue_secret(secret_), metrics_),
@@ -206,6 +209,7 @@ void Node::add_routes() {
                 .availability = availability_,
                 .live = &live_,
                 .waiting_room = &waiting_room_,
+                .presales = &presales_,
                 .search = &search_,
                 .ready = [&orders, this] { return orders.ping().ok() && holds_->reachable(); },
                 .clock = system_now});

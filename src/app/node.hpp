@@ -48,6 +48,7 @@ class SourceOfTruth {
   explicit SourceOfTruth(const ServeOptions& options);
   CatalogStore& catalog() { return *catalog_; }
   OrderStore& orders() { return *orders_; }
+  AccessCodeStore& access_codes() { return *access_codes_; }
   // PostgreSQL's batches answer awaiting coroutines from their own threads: stopped while the
   // event loops those coroutines belong to still exist.
   void stop_batches();
@@ -57,6 +58,7 @@ class SourceOfTruth {
   std::unique_ptr<postgres::Store> postgres_;
   CatalogStore* catalog_ = nullptr;
   OrderStore* orders_ = nullptr;
+  AccessCodeStore* access_codes_ = nullptr;
 };
 
 class Node {
@@ -94,6 +96,7 @@ class Node {
   // Before the hold store, which may report changes to it until the store is destroyed.
   LiveSeats live_;
   std::unique_ptr<HoldStore> holds_;
+  Presales presales_;
   Booking booking_;
   std::unique_ptr<QueueCounters> queue_counters_;
   WaitingRoomService waiting_room_;

@@ -128,6 +128,23 @@ Status validate_event(const Event& event, const Layout& layout) {
   return ok_status();
 }
 
+SaleAccess sale_access(const Event& event, UnixMillis now) {
+  SaleAccess access;
+  if (now >= event.starts_at) return access;
+  access.general = now >= event.on_sale_at;
+  if (access.general) return access;
+  for (const Presale& presale : event.presales) {
+    if (presale.starts_at <= now && now < presale.ends_at) access.presales.push_back(presale.id);
+  }
+  return access;
+}
+
+UnixMillis first_sale_at(const Event& event) {
+  UnixMillis first = event.on_sale_at;
+  for (const Presale& presale : event.presales) first = std::min(first, presale.starts_at);
+  return first;
+}
+
 UnitPrices unit_prices(const Event& event, const Layout& layout) {
   std::map<std::string, std::int64_t> cents_of_level;
   for (const PriceLevel& level : event.price_levels) {

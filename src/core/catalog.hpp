@@ -29,6 +29,8 @@ inline constexpr std::uint32_t ga_capacity_max = 1'000'000;
 inline constexpr std::size_t price_levels_max = 50;
 inline constexpr std::uint32_t max_per_order_max = 100;
 inline constexpr std::uint32_t max_per_order_default = 8;
+// What one buyer may buy of an event over all their orders, when the event sets a limit.
+inline constexpr std::uint32_t max_per_customer_max = 10'000;
 inline constexpr std::uint32_t hold_seconds_min = 1;  // short holds make expiry testable
 inline constexpr std::uint32_t hold_seconds_max = 3'600;
 inline constexpr std::uint32_t hold_seconds_default = 600;
@@ -121,6 +123,15 @@ struct WaitingRoom {
   std::optional<UnixMillis> pre_queue_opens_at;
 };
 
+// A window before the general sale (on_sale_at) open only to holders of its access codes.
+struct Presale {
+  std::string id;  // what access codes are made for
+  std::string name;
+  UnixMillis starts_at = 0;
+  UnixMillis ends_at = 0;  // after starts_at
+};
+inline constexpr std::size_t presales_max = 10;
+
 struct Event {
   std::int64_t id = 0;
   std::int64_t venue_id = 0;
@@ -134,8 +145,12 @@ struct Event {
   std::vector<PriceLevel> price_levels;
   std::map<std::string, std::string> pricing;  // section or GA area id → price level id
   std::uint32_t max_per_order = max_per_order_default;
+  // Seats and places one buyer (by normalised email) may buy over all their orders; none when
+  // unset. The order store enforces it (OrderStore::commit_order).
+  std::optional<std::uint32_t> max_per_customer;
   std::uint32_t hold_seconds = hold_seconds_default;
   std::optional<WaitingRoom> waiting_room;
+  std::vector<Presale> presales;
   bool published = false;
   bool cancelled = false;     // by the organizer: stays visible as such, no longer sold or found
   std::uint64_t version = 1;  // grows with every change of the event's details (the ETag)
@@ -145,6 +160,17 @@ struct Event {
 // section and GA area priced by an existing level, pricing naming nothing the layout lacks,
 // on_sale_at not after starts_at, a waiting room's pre_queue_opens_at not after on_sale_at.
 Status validate_event(const Event& event, const Layout& layout);
+
+// Who may buy at `now`: everyone during the general sale (on_sale_at until starts_at); else
+// the holders of codes of the presales open then (their ids), when there are any.
+struct SaleAccess {
+  bool general = false;
+  std::vector<std::string> presales;
+};
+SaleAccess sale_access(const Event& event, UnixMillis now);
+
+// When the first buyer may buy: the earliest presale's start, or the general sale's.
+UnixMillis first_sale_at(const Event& event);
 
 // The event's currency: every price level's ("" for an event with none, which
 // validate_event refuses).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/json_reader.hpp"
 
@@ -226,9 +227,29 @@ Result<Event> decode_event(const boost::json::value& body) {
     event.max_per_order =
         static_cast<std::uint32_t>(fields.optional_integer("max_per_order", 1, max_per_order_max)
                                        .value_or(max_per_order_default));
+    if (auto limit = fields.optional_integer("max_per_customer", 1, max_per_customer_max); limit) {
+      event.max_per_customer = static_cast<std::uint32_t>(*limit);
+    }
     event.hold_seconds = static_cast<std::uint32_t>(
         fields.optional_integer("hold_seconds", hold_seconds_min, hold_seconds_max)
             .value_or(hold_seconds_default));
+    const auto& presales = fields.array("presales", presales_max, false);
+    std::set<std::string> presale_ids;
+    for (std::size_t i = 0; i < presales.size(); ++i) {
+      ObjectReader presale_fields(reader, presales[i], index_path("presales", i));
+      Presale presale;
+      presale.id = presale_fields.text("id", 64);
+      presale.name = presale_fields.optional_text("name").value_or(presale.id);
+      presale.starts_at = presale_fields.time("starts_at");
+      presale.ends_at = presale_fields.time("ends_at");
+      if (reader.ok() && presale.ends_at <= presale.starts_at) {
+        reader.fail("not after starts_at", presale_fields.path_of("ends_at"));
+      }
+      if (reader.ok() && !presale_ids.insert(presale.id).second) {
+        reader.fail("duplicate id \"" + presale.id + "\"", presale_fields.path_of("id"));
+      }
+      event.presales.push_back(std::move(presale));
+    }
     if (const boost::json::value* room = fields.object("waiting_room", false); room) {
       ObjectReader room_fields(reader, *room, "waiting_room");
       WaitingRoom settings;
@@ -273,6 +294,17 @@ boost::json::object encode_event(const Event& event) {
                              {"cancelled", event.cancelled},
                              {"version", event.version}};
   if (event.id != 0) object["id"] = event.id;
+  if (event.max_per_customer) object["max_per_customer"] = *event.max_per_customer;
+  if (!event.presales.empty()) {
+    boost::json::array presales;
+    for (const Presale& presale : event.presales) {
+      presales.push_back({{"id", presale.id},
+                          {"name", presale.name},
+                          {"starts_at", format_rfc3339(presale.starts_at)},
+                          {"ends_at", format_rfc3339(presale.ends_at)}});
+    }
+    object["presales"] = std::move(presales);
+  }
   if (event.waiting_room) {
     const WaitingRoom& room = *event.waiting_room;
     boost::json::object settings{{"enabled", room.enabled},

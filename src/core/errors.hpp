@@ -24,6 +24,8 @@ enum class Errc {
   unknown_seats,      // seats that the event's layout doesn't have; fact: seat_ids
   duplicate_seats,    // the same seat twice in one request; fact: seat_ids (or seat_indexes)
   over_order_limit,   // more seats than the event's max_per_order; fact: max_per_order
+  customer_limit,     // the buyer's orders would pass the event's max_per_customer; fact:
+                      // max_per_customer
   not_on_sale,        // before on_sale_at, or the event is not published; fact: on_sale_at
   seats_unavailable,  // held or sold by someone else; fact: seat_ids (or seat_indexes)
   not_enough_seats,   // best available / general admission can't find that many; fact:
@@ -41,6 +43,8 @@ enum class Errc {
   queue_token_invalid,  // a queue token forged, for another event, or from before a restart
   queue_session_ended,  // the admitted session expired or was used up (checkout, release)
   rate_limited,         // the client asked too often for its route's class; fact: retry_after
+  presale_only,         // the sale is open now to access codes of a presale only, none came
+  access_code_invalid,  // no such code of a presale open now, or no use left; fact: reason
 };
 
 // What an error says beyond its code, for a program to act on. Each code sets the facts its
@@ -52,10 +56,12 @@ struct ErrorFacts {
   std::vector<std::string> seat_ids;        // which seats (unknown, duplicated or unavailable)
   std::vector<std::uint32_t> seat_indexes;  // the same, inside the hold store
   std::optional<std::uint32_t> max_per_order;
+  std::optional<std::uint32_t> max_per_customer;
   std::optional<std::uint32_t> places_available;
   std::optional<UnixMillis> on_sale_at;
   std::optional<UnixMillis> opens_at;
-  std::string reason;        // why a hold is gone: expired, released, checked_out
+  std::string reason;        // why a hold is gone (expired, released, checked_out), a code refused
+                             // (unknown, used_up)
   std::string order_id;      // the order a hold already has
   std::string decline_code;  // the processor's word for a decline
   std::string queue_url;     // where to join the waiting room

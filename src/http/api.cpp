@@ -44,6 +44,7 @@ void add_api_routes(Router& router, const ApiServices& services) {
   const auto api = std::make_shared<const ApiServices>(services);
   add_booking_routes(router, api);
   add_queue_routes(router, api);
+  add_presale_routes(router, api);
 }
 
 }  // namespace boxoffice::http

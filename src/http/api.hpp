@@ -30,6 +30,7 @@ struct ApiServices {
   AvailabilityAnswers& availability;
   LiveSeats* live = nullptr;                   // none: the live stream's route answers 404
   WaitingRoomService* waiting_room = nullptr;  // none: the queue routes answer 404, no gating
+  Presales* presales = nullptr;                // none: no access-code route, no presale joins
   SearchService* search = nullptr;             // told of views and sales; rebuilt on demand
   std::function<bool()> ready;                 // are the stores reachable? (GET /readyz)
   Clock clock;
@@ -41,6 +42,7 @@ void add_api_routes(Router& router, const ApiServices& services);
 void add_catalog_routes(Router& router, const ApiServices& services);
 void add_booking_routes(Router& router, std::shared_ptr<const ApiServices> api);
 void add_queue_routes(Router& router, std::shared_ptr<const ApiServices> api);
+void add_presale_routes(Router& router, std::shared_ptr<const ApiServices> api);
 
 // What GET /v1/events/{id} answers, for the catalog to keep with each version of an event
 // (its EventEncoder): the event's details, its venue's, and its price range.

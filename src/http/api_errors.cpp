@@ -28,6 +28,12 @@ ProblemType problem_type(Errc code) {
       return {s::unprocessable_entity, "duplicate-seats", "A seat is asked for twice"};
     case Errc::over_order_limit:
       return {s::unprocessable_entity, "over-order-limit", "More than one order may hold"};
+    case Errc::presale_only:
+      return {s::forbidden, "presale-only", "The sale is open to access codes only"};
+    case Errc::access_code_invalid:
+      return {s::forbidden, "access-code-invalid", "The access code is not valid now"};
+    case Errc::customer_limit:
+      return {s::unprocessable_entity, "customer-limit", "More than one buyer may buy"};
     case Errc::not_on_sale:
       return {s::forbidden, "not-on-sale", "The event is not on sale"};
     case Errc::seats_unavailable:
@@ -88,6 +94,7 @@ boost::json::object members_of(const Error& error) {
     members[seats_member(error.code)] = std::move(seats);
   }
   if (facts.max_per_order) members["max_per_order"] = *facts.max_per_order;
+  if (facts.max_per_customer) members["max_per_customer"] = *facts.max_per_customer;
   if (facts.places_available) members["available"] = *facts.places_available;
   if (facts.on_sale_at) members["on_sale_at"] = format_rfc3339(*facts.on_sale_at);
   if (facts.opens_at) members["opens_at"] = format_rfc3339(*facts.opens_at);

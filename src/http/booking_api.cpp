@@ -75,7 +75,8 @@ asio::awaitable<Response> create_hold(const ApiServices& api, const Request& req
   if (!body) co_return problem_of(body.error());
   auto hold_request = decode_hold_request(*body);
   if (!hold_request) co_return problem_of(hold_request.error());
-  auto granted = co_await api.booking.hold(*id, std::move(*hold_request), api.clock());
+  auto granted = co_await api.booking.hold(*id, std::move(hold_request->request),
+                                           std::move(hold_request->access_code), api.clock());
   if (!granted) {
     const Errc code = granted.error().code;
     if (p.caller.queue_grant &&

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/access_code.hpp"
 #include "core/json_reader.hpp"
 
 namespace boxoffice::http {
@@ -108,12 +109,14 @@ std::string encode_availability(const AvailabilityState& state) {
 
 }  // namespace
 
-Result<HoldRequest> decode_hold_request(const boost::json::value& body) {
+Result<HoldBody> decode_hold_request(const boost::json::value& body) {
   JsonReader reader;
   std::optional<HoldRequest> request;
+  std::optional<std::string> access_code;
   int kinds = 0;
   {
     ObjectReader fields(reader, body, "");
+    access_code = fields.optional_text("access_code", access_code_typed_max);
     if (fields.has("seats")) {
       ++kinds;
       HoldSeats seats;
@@ -137,7 +140,7 @@ Result<HoldRequest> decode_hold_request(const boost::json::value& body) {
     return make_error(Errc::invalid_field,
                       "give exactly one of \"seats\", \"best_available\" or \"ga\"");
   }
-  return std::move(*request);
+  return HoldBody{std::move(*request), std::move(access_code)};
 }
 
 Result<CheckoutRequest> decode_checkout_request(const boost::json::value& body,

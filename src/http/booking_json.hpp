@@ -16,9 +16,14 @@
 
 namespace boxoffice::http {
 
+// What a hold's body asks: the units, and a presale access code when one is given.
+struct HoldBody {
+  HoldRequest request;
+  std::optional<std::string> access_code;
+};
 // {"seats": [...]} | {"best_available": {"count", "sections"?, "price_level"?}} |
-// {"ga": {"area", "quantity"}}, exactly one. Errors: invalid_field.
-Result<HoldRequest> decode_hold_request(const boost::json::value& body);
+// {"ga": {"area", "quantity"}}, exactly one; "access_code" optional. Errors: invalid_field.
+Result<HoldBody> decode_hold_request(const boost::json::value& body);
 // {"payment": {"card_number"}, "customer": {"email", "name"}}, with the Idempotency-Key
 // header's value. Errors: invalid_field.
 Result<CheckoutRequest> decode_checkout_request(const boost::json::value& body,

@@ -8,10 +8,13 @@
 #include <boost/json/object.hpp>
 #include <variant>
 
+#include "core/access_code.hpp"
+#include "core/json_reader.hpp"
 #include "http/api.hpp"
 #include "http/api_errors.hpp"
 #include "http/live_stream.hpp"
 #include "http/responses.hpp"
+#include "services/presales.hpp"
 
 namespace boxoffice::http {
 namespace {
@@ -99,9 +102,31 @@ std::variant<QueueRequest, Response> queue_request(const ApiServices& api, const
   return QueueRequest{std::move(view), std::move(*token)};
 }
 
-asio::awaitable<Response> join_queue(const ApiServices& api, const P& p) {
+// A join's body, which may be empty: {"access_code"} during a presale. Errors: malformed_json,
+// invalid_field.
+Result<std::optional<std::string>> access_code_of_join(const Request& request) {
+  if (request.body().empty()) return std::optional<std::string>();
+  auto body = json_body(request);
+  if (!body) return std::move(body).error();
+  JsonReader reader;
+  std::optional<std::string> code;
+  {
+    ObjectReader fields(reader, *body, "");
+    code = fields.optional_text("access_code", access_code_typed_max);
+  }
+  if (!reader.ok()) return reader.take_error();
+  return code;
+}
+
+asio::awaitable<Response> join_queue(const ApiServices& api, const Request& request, const P& p) {
   const auto view = visible_event(api.catalog, p);
   if (!view || api.waiting_room == nullptr) co_return not_found("event");
+  auto code = access_code_of_join(request);
+  if (!code) co_return problem_of(code.error());
+  if (api.presales != nullptr) {
+    Status admitted = co_await api.presales->admit_join(*view->event, *code, api.clock());
+    if (!admitted) co_return problem_of(admitted.error());
+  }
   auto joined = co_await api.waiting_room->join(*view->event, api.clock());
   if (!joined) co_return problem_of(joined.error());
   if (joined->where) tell_if_sold_out(api, view->event->id, *joined->where);
@@ -190,7 +215,7 @@ asio::awaitable<Response> queue_status_stream(std::shared_ptr<const ApiServices>
 void add_queue_routes(Router& router, std::shared_ptr<const ApiServices> api) {
   using v = bhttp::verb;
   router.add(v::post, "/v1/events/{id}/queue", Access::anyone, RateClass::joins,
-             [api](Request&, const P& p) { return join_queue(*api, p); });
+             [api](Request& r, const P& p) { return join_queue(*api, r, p); });
   router.add(v::get, "/v1/events/{id}/queue", Access::organizer,
              [api](Request&, const P& p) { return queue_counts(*api, p); });
   router.add(v::get, "/v1/events/{id}/queue/status",

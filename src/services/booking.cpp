@@ -118,11 +118,12 @@ std::string request_hash_of(const CheckoutRequest& request) {
 
 }  // namespace
 
-Booking::Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds, PaymentProvider& payments,
-                 TicketSecret secret, Metrics& metrics, UnixMillis checkout_pin_ms,
-                 std::size_t store_thread_count)
+Booking::Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds, Presales& presales,
+                 PaymentProvider& payments, TicketSecret secret, Metrics& metrics,
+                 UnixMillis checkout_pin_ms, std::size_t store_thread_count)
     : catalog_(catalog),
       orders_(orders),
+      presales_(presales),
       holds_(holds),
       payments_(payments),
       metrics_(metrics),
@@ -208,7 +209,9 @@ boost::asio::awaitable<Result<Booking::EventBooking*>> Booking::booking_of_hold(
 }
 
 boost::asio::awaitable<Result<HoldGranted>> Booking::hold(std::int64_t event_id,
-                                                          HoldRequest request, UnixMillis now) {
+                                                          HoldRequest request,
+                                                          std::optional<std::string> access_code,
+                                                          UnixMillis now) {
   auto found = event_booking(event_id);
   if (!found) co_return std::move(found).error();
   EventBooking& booking = **found;
@@ -218,19 +221,27 @@ boost::asio::awaitable<Result<HoldGranted>> Booking::hold(std::int64_t event_id,
     co_return make_error(Errc::not_on_sale, "the event is cancelled or no longer published");
   }
   const Event& event = *view->event;
-  if (now < event.on_sale_at) {
-    co_return make_error(Errc::not_on_sale, "the sale opens at " + format_rfc3339(event.on_sale_at),
-                         {.on_sale_at = event.on_sale_at});
-  }
-  if (now >= event.starts_at) co_return make_error(Errc::not_on_sale, "the event has started");
   const Layout& layout = *booking.layout;
   auto ask = resolve_hold_request(event, layout, request);
   if (!ask) co_return std::move(ask).error();
+  auto admitted = co_await presales_.admit_hold(event, access_code, now);
+  if (!admitted) co_return std::move(admitted).error();
+  auto held = co_await hold_admitted(booking, view, std::move(*ask), now);
+  // A use of a presale code is spent on a hold granted, not on one refused.
+  if (!held && *admitted) co_await presales_.give_back(event_id, **admitted);
+  co_return held;
+}
+
+boost::asio::awaitable<Result<HoldGranted>> Booking::hold_admitted(
+    EventBooking& booking, std::shared_ptr<const EventView> view, HoldAsk ask, UnixMillis now) {
+  const Event& event = *view->event;
+  const std::int64_t event_id = event.id;
+  const Layout& layout = *booking.layout;
 
   HoldTerms terms{event.max_per_order, prices_of(booking, view)};
   const std::string currency = terms.prices->currency;
   const UnixMillis expires_at = now + static_cast<UnixMillis>(event.hold_seconds) * 1000;
-  auto held = co_await holds_.hold(event_id, std::move(*ask), std::move(terms), now, expires_at);
+  auto held = co_await holds_.hold(event_id, std::move(ask), std::move(terms), now, expires_at);
   if (!held) {
     Error error = std::move(held).error();
     if (error.code == Errc::seats_unavailable || error.code == Errc::not_enough_seats) {
@@ -423,7 +434,12 @@ boost::asio::awaitable<Result<Order>> Booking::pay_and_commit(
     }
     metrics_.checkouts_failed.add();
     co_await abort();
-    co_return std::move(committed).error();
+    Error refused = std::move(committed).error();
+    if (refused.code == Errc::customer_limit) {
+      const auto view = catalog_.event(event_id);
+      if (view) refused.facts.max_per_customer = view->event->max_per_customer;
+    }
+    co_return refused;
   }
   if (Status sold = co_await holds_.finish_checkout(id); !sold) {
     // The order stands (the store is the truth); the pin runs out and the sweep settles it.

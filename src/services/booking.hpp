@@ -34,6 +34,7 @@
 #include "services/holds.hpp"
 #include "services/metrics.hpp"
 #include "services/payments.hpp"
+#include "services/presales.hpp"
 #include "services/stores.hpp"
 
 namespace boxoffice {
@@ -121,8 +122,8 @@ class Booking {
   static constexpr std::size_t idempotency_key_bytes_max = 200;
   static constexpr std::size_t availability_seats_max = 1'000;
 
-  Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds, PaymentProvider& payments,
-          TicketSecret secret, Metrics& metrics,
+  Booking(Catalog& catalog, OrderStore& orders, HoldStore& holds, Presales& presales,
+          PaymentProvider& payments, TicketSecret secret, Metrics& metrics,
           UnixMillis checkout_pin_ms = default_checkout_pin_ms,
           std::size_t store_thread_count = store_threads);
   ~Booking();
@@ -131,11 +132,13 @@ class Booking {
   // then voids every other authorisation. Run once at start, before serving.
   boost::asio::awaitable<Status> recover();
 
-  // POST /v1/events/{id}/holds. Errors: not_found (no such published event), not_on_sale,
+  // POST /v1/events/{id}/holds, with the fan's presale access code if any (Presales). Errors:
+  // not_found (no such published event), not_on_sale, presale_only, access_code_invalid,
   // invalid_field (no such section, price level or area) / unknown_seats / duplicate_seats /
   // over_order_limit (bad request), seats_unavailable (facts: seat_ids), not_enough_seats,
   // store_unavailable.
   boost::asio::awaitable<Result<HoldGranted>> hold(std::int64_t event_id, HoldRequest request,
+                                                   std::optional<std::string> access_code,
                                                    UnixMillis now);
   // GET /v1/holds/{id}. Errors: hold_gone (fact "reason": expired, released or checked_out)
   // for a hold that ended recently (the last ended_holds_max are remembered), not_found else.
@@ -191,6 +194,10 @@ class Booking {
   struct EventBooking;
 
   Result<EventBooking*> event_booking(std::int64_t event_id);
+  // A hold once the buyer may buy: on the terms of `view`, the event's latest version.
+  boost::asio::awaitable<Result<HoldGranted>> hold_admitted(EventBooking& booking,
+                                                            std::shared_ptr<const EventView> view,
+                                                            HoldAsk ask, UnixMillis now);
   // The unit prices of `view`, the event's latest version (made once per version).
   std::shared_ptr<const UnitPrices> prices_of(EventBooking& booking,
                                               std::shared_ptr<const EventView> view);
@@ -222,6 +229,7 @@ class Booking {
 
   Catalog& catalog_;
   OrderStore& orders_;
+  Presales& presales_;
   HoldStore& holds_;
   PaymentProvider& payments_;
   Metrics& metrics_;

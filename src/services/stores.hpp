@@ -80,7 +80,10 @@ class OrderStore {
   // guarded by the store itself (the final arbiter, DESIGN.md rule 3): if any seat is already
   // sold, or the area's capacity would be exceeded, nothing is written and the answer is
   // seats_unavailable (fact seat_ids). A second order for the same hold
-  // answers conflict. `ga_capacity` is the capacity of order.ga_area.
+  // answers conflict. `ga_capacity` is the capacity of order.ga_area. The store counts what
+  // each buyer (by a key of their email: trimmed, ASCII-lowercased, without a +tag) has bought
+  // of each event, and refuses an order that takes them past the event's max_per_customer, as
+  // the store has the event now, with customer_limit.
   virtual Status commit_order(const Order& order, std::uint32_t ga_capacity) = 0;
   virtual Status mark_captured(const OrderId& order) = 0;
   virtual Result<std::optional<Order>> find_order(const OrderId& id) = 0;
@@ -113,6 +116,27 @@ class OrderStore {
   // A number that grows by one at every start: the high half of event sequence numbers, so
   // they never go backwards across restarts even though holds are not stored.
   virtual Result<std::uint64_t> next_epoch() = 0;
+};
+
+// Presale access codes (core/access_code.hpp), kept by hash with the uses each has left. A use
+// is spent by a hold granted with the code during its presale.
+class AccessCodeStore {
+ public:
+  virtual ~AccessCodeStore() = default;
+  // Stores `hashes` as codes of the event's presale, each good for `uses` holds, all or none:
+  // a hash the event has already answers conflict.
+  virtual Status add_access_codes(std::int64_t event_id, const std::string& presale_id,
+                                  std::uint32_t uses, const std::vector<std::string>& hashes) = 0;
+  // Spends one use of a code of one of `presales`, atomically whatever runs at once. Errors:
+  // access_code_invalid with the reason "unknown" (no such code of these presales) or
+  // "used_up".
+  virtual Status spend_access_code(std::int64_t event_id, const std::string& hash,
+                                   const std::vector<std::string>& presales) = 0;
+  // Gives back a use spent for a hold that was then refused.
+  virtual Status give_back_access_code(std::int64_t event_id, const std::string& hash) = 0;
+  // As spend_access_code, spending nothing: whether the code could be spent now.
+  virtual Status check_access_code(std::int64_t event_id, const std::string& hash,
+                                   const std::vector<std::string>& presales) = 0;
 };
 
 }  // namespace boxoffice

@@ -27,9 +27,10 @@ std::optional<AdmissionSettings> admission_settings(const Event& event) {
   settings.active_limit = room.active_limit;
   settings.admit_per_second = room.admit_per_second;
   settings.session_seconds = room.session_seconds;
-  settings.sale_opens_at = event.on_sale_at;
+  // A presale's line is the same line: it moves from the first presale's start.
+  settings.sale_opens_at = first_sale_at(event);
   settings.queue_opens_at =
-      std::min(room.pre_queue_opens_at.value_or(event.on_sale_at), event.on_sale_at);
+      std::min(room.pre_queue_opens_at.value_or(settings.sale_opens_at), settings.sale_opens_at);
   return settings;
 }
 

@@ -22,6 +22,12 @@ inline std::string name_of(Errc code) {
       return "duplicate_seats";
     case Errc::over_order_limit:
       return "over_order_limit";
+    case Errc::presale_only:
+      return "presale_only";
+    case Errc::access_code_invalid:
+      return "access_code_invalid";
+    case Errc::customer_limit:
+      return "customer_limit";
     case Errc::not_on_sale:
       return "not_on_sale";
     case Errc::seats_unavailable:

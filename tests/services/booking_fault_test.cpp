@@ -41,6 +41,7 @@ namespace boxoffice {
 namespace {
 
 namespace asio = boost::asio;
+using testing::FakeAccessCodeStore;
 using testing::FakeCatalogStore;
 using testing::FakeLedger;
 using testing::FakeOrderStore;
@@ -74,6 +75,8 @@ struct World {
   FakeCatalogStore catalog_store;
   Catalog catalog{catalog_store, [](const Event&, const Venue*) { return std::string("{}"); }};
   FakeOrderStore orders;
+  FakeAccessCodeStore codes;
+  Presales presales{codes, 1};
   FakeLedger ledger;
   FaultyOrderStore faulty_orders{orders, faults};
   FaultyPayments faulty_payments{ledger, faults};
@@ -100,8 +103,9 @@ World::World(Deployment deployment) : holds(faults, deployment == Deployment::cl
 // A node: its loop and its Booking. Destroyed mid-call, it is a crash.
 struct Node {
   explicit Node(World& world)
-      : booking(world.catalog, world.faulty_orders, world.holds, world.faulty_payments,
-                TicketSecret{}, world.metrics, pin_ms, 1) {}  // the fakes answer themselves
+      : booking(world.catalog, world.faulty_orders, world.holds, world.presales,
+                world.faulty_payments, TicketSecret{}, world.metrics, pin_ms, 1) {
+  }  // the fakes answer themselves
 
   asio::io_context io;
   Booking booking;
@@ -178,7 +182,7 @@ class Run {
   }
 
   HoldId hold() {
-    auto held = drive(booking().hold(world_.event_id, HoldSeats{held_seats}, now));
+    auto held = drive(booking().hold(world_.event_id, HoldSeats{held_seats}, std::nullopt, now));
     if (!held.answered_ok()) throw std::logic_error("no hold to start from: " + held.describe());
     return held.answer->value().hold.id;
   }

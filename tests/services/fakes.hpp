@@ -225,4 +225,65 @@ class FakeLedger final : public PaymentProvider {
   std::vector<LedgerEntry> entries_;
 };
 
+// Access codes as stores.hpp has them: a use spent at most as many times as the code has.
+class FakeAccessCodeStore final : public AccessCodeStore {
+ public:
+  Status add_access_codes(std::int64_t event_id, const std::string& presale_id, std::uint32_t uses,
+                          const std::vector<std::string>& hashes) override {
+    std::lock_guard lock(mutex_);
+    for (const std::string& hash : hashes) {
+      if (codes_.contains({event_id, hash})) {
+        return make_error(Errc::conflict, "an access code the event has already");
+      }
+    }
+    for (const std::string& hash : hashes) codes_[{event_id, hash}] = {presale_id, uses};
+    return ok_status();
+  }
+  Status spend_access_code(std::int64_t event_id, const std::string& hash,
+                           const std::vector<std::string>& presales) override {
+    std::lock_guard lock(mutex_);
+    Code* code = find(event_id, hash, presales);
+    if (code == nullptr)
+      return make_error(Errc::access_code_invalid, "unknown", {.reason = "unknown"});
+    if (code->uses_left == 0) {
+      return make_error(Errc::access_code_invalid, "used up", {.reason = "used_up"});
+    }
+    --code->uses_left;
+    return ok_status();
+  }
+  Status give_back_access_code(std::int64_t event_id, const std::string& hash) override {
+    std::lock_guard lock(mutex_);
+    if (auto it = codes_.find({event_id, hash}); it != codes_.end()) ++it->second.uses_left;
+    return ok_status();
+  }
+  Status check_access_code(std::int64_t event_id, const std::string& hash,
+                           const std::vector<std::string>& presales) override {
+    std::lock_guard lock(mutex_);
+    Code* code = find(event_id, hash, presales);
+    if (code == nullptr)
+      return make_error(Errc::access_code_invalid, "unknown", {.reason = "unknown"});
+    if (code->uses_left == 0) {
+      return make_error(Errc::access_code_invalid, "used up", {.reason = "used_up"});
+    }
+    return ok_status();
+  }
+
+ private:
+  struct Code {
+    std::string presale_id;
+    std::uint32_t uses_left = 0;
+  };
+  Code* find(std::int64_t event_id, const std::string& hash,
+             const std::vector<std::string>& presales) {
+    auto it = codes_.find({event_id, hash});
+    if (it == codes_.end()) return nullptr;
+    const bool open =
+        std::find(presales.begin(), presales.end(), it->second.presale_id) != presales.end();
+    return open ? &it->second : nullptr;
+  }
+
+  std::mutex mutex_;
+  std::map<std::pair<std::int64_t, std::string>, Code> codes_;
+};
+
 }  // namespace boxoffice::testing

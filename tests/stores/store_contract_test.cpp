@@ -102,18 +102,32 @@ class StoreContract : public ::testing::TestWithParam<Implementation> {
     return decoded.value();
   }
 
-  std::int64_t create_event() {
+  // `more` adds members to the event's JSON (",\"max_per_customer\":4").
+  std::int64_t create_event(const std::string& more = "") {
     auto venue_id = stores_.catalog->create_venue(venue());
     EXPECT_TRUE(venue_id.ok());
     auto event = decode_event(boost::json::parse(R"({
       "venue_id":)" + std::to_string(*venue_id) + R"(,"name":"Night","category":"concert",
       "starts_at":"2027-01-01T20:00:00Z","on_sale_at":"2026-01-01T00:00:00Z",
       "price_levels":[{"id":"p","price_cents":1000,"currency":"EUR"}],
-      "pricing":{"A":"p","GA":"p"}})"));
+      "pricing":{"A":"p","GA":"p"})" + more + "}"));
     EXPECT_TRUE(event.ok());
     auto id = stores_.catalog->create_event(*event);
     EXPECT_TRUE(id.ok());
     return *id;
+  }
+
+  static Order order_by(std::int64_t event_id, std::uint8_t n, std::vector<std::string> seats,
+                        std::string email) {
+    Order made = order(event_id, n, std::move(seats));
+    made.customer_email = std::move(email);
+    return made;
+  }
+
+  bool is_sold(std::int64_t event_id, const std::string& seat) {
+    auto sold = stores_.orders->sold_units(event_id);
+    EXPECT_TRUE(sold.ok());
+    return std::find(sold->seats.begin(), sold->seats.end(), seat) != sold->seats.end();
   }
 
   static Order order(std::int64_t event_id, std::uint8_t n, std::vector<std::string> seats) {
@@ -397,6 +411,94 @@ TEST_P(StoreContract, ACrowdOfConcurrentCommitsGetsExactAnswers) {
     EXPECT_GT(winners, 0);
     EXPECT_LT(winners, 96);
   }
+}
+
+// A buyer is their email trimmed, lowercased in ASCII and without a +tag; what they bought
+// across orders counts against the limit the event has when each order is committed.
+TEST_P(StoreContract, ABuyerCannotPassTheEventsLimitAcrossOrders) {
+  const std::int64_t event_id = create_event(R"(,"max_per_customer":4)");
+  auto seats = [](int from, int count) {
+    std::vector<std::string> ids;
+    for (int n = from; n < from + count; ++n) ids.push_back("X-" + std::to_string(n));
+    return ids;
+  };
+  ASSERT_TRUE(
+      stores_.orders->commit_order(order_by(event_id, 1, seats(0, 2), "Fan@Example.com"), 0).ok());
+  ASSERT_TRUE(
+      stores_.orders
+          ->commit_order(order_by(event_id, 2, seats(2, 2), " fan+presale@EXAMPLE.com\t"), 0)
+          .ok());
+  const Order fifth = order_by(event_id, 3, seats(4, 1), "fan+other+tag@example.com");
+  const Status refused = stores_.orders->commit_order(fifth, 0);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::customer_limit);
+  EXPECT_FALSE(is_sold(event_id, "X-4")) << "a refused order wrote nothing";
+  EXPECT_FALSE(stores_.orders->find_order(fifth.id)->has_value());
+
+  // Someone else, or the same name at another domain, buys on their own count; a plus in the
+  // domain is not a tag; letters beyond ASCII are kept as they are.
+  EXPECT_TRUE(
+      stores_.orders->commit_order(order_by(event_id, 4, seats(5, 4), "fan@example.org"), 0).ok());
+  EXPECT_TRUE(
+      stores_.orders->commit_order(order_by(event_id, 5, seats(9, 4), "a@x+y.com"), 0).ok());
+  EXPECT_TRUE(
+      stores_.orders->commit_order(order_by(event_id, 6, seats(13, 4), "ÉMILE@x.com"), 0).ok());
+  EXPECT_TRUE(
+      stores_.orders->commit_order(order_by(event_id, 7, seats(17, 1), "émile@x.com"), 0).ok());
+  Order places = order_by(event_id, 8, {}, "FAN@example.org");
+  places.ga_area = "GA";
+  places.ga_quantity = 1;
+  EXPECT_EQ(stores_.orders->commit_order(places, 5).error().code, Errc::customer_limit)
+      << "places count as seats do";
+
+  // A limit raised later lets the buyer buy up to it, counting what they bought before.
+  auto events = stores_.catalog->load_events();
+  ASSERT_TRUE(events.ok());
+  Event raised = events->front();
+  raised.max_per_customer = 5;
+  raised.version += 1;
+  ASSERT_TRUE(stores_.catalog->update_event(raised).ok());
+  reopen();
+  EXPECT_TRUE(stores_.orders->commit_order(fifth, 0).ok());
+  EXPECT_EQ(stores_.orders->commit_order(order_by(event_id, 9, seats(18, 1), "fan@example.com"), 0)
+                .error()
+                .code,
+            Errc::customer_limit);
+}
+
+// Many checkouts of one buyer at once (in PostgreSQL, batched together): exactly the limit is
+// sold, and every other order is refused whole.
+TEST_P(StoreContract, ConcurrentOrdersOfOneBuyerStopAtTheLimit) {
+  const std::int64_t event_id = create_event(R"(,"max_per_customer":7)");
+  constexpr int orders = 20;
+  std::vector<Status> answers(orders, make_error(Errc::store_unavailable, "not run"));
+  std::latch start(orders);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < orders; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      answers[i] = stores_.orders->commit_order(
+          order_by(
+              event_id, static_cast<std::uint8_t>(i), {"X-" + std::to_string(i)},
+              i % 2 == 0 ? "crowd@example.com" : "Crowd+" + std::to_string(i) + "@example.com"),
+          0);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  int sold = 0;
+  for (int i = 0; i < orders; ++i) {
+    if (answers[i]) {
+      ++sold;
+      EXPECT_TRUE(is_sold(event_id, "X-" + std::to_string(i)));
+    } else {
+      EXPECT_EQ(answers[i].error().code, Errc::customer_limit) << answers[i].error().detail;
+      EXPECT_FALSE(is_sold(event_id, "X-" + std::to_string(i)));
+    }
+  }
+  EXPECT_EQ(sold, 7);
+  auto stored = stores_.orders->orders_of_event(event_id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->size(), 7u);
 }
 
 // Checkouts look their hold's order up first (a retry answers the same order): many at once,

@@ -215,7 +215,65 @@ const std::vector<std::string_view> migrations = {
       END
       $$;
     )sql",
+    // Per-buyer limits: each order's buyer by a key of their email (trimmed, ASCII-lowercased
+    // as the C collation does, a +tag of its local part dropped), the same key as SQLite's (a
+    // store contract test holds them to it), and what each buyer has bought of each event,
+    // kept by triggers so that commit_batch's every path counts. An order that takes a buyer
+    // past the event's max_per_customer raises BX002: the statement fails, and the store
+    // commits each write of the batch alone, so that only that order is refused.
+    R"sql(
+      ALTER TABLE orders ADD COLUMN customer_key text GENERATED ALWAYS AS (
+        regexp_replace(lower(btrim(customer_email, E' \t') COLLATE "C"),
+                       '^([^@+]*)\+[^@]*@', '\1@')) STORED;
+      CREATE TABLE customer_units (
+        event_id bigint NOT NULL,
+        customer_key text NOT NULL,
+        units integer NOT NULL,
+        PRIMARY KEY (event_id, customer_key)
+      );
+      INSERT INTO customer_units (event_id, customer_key, units)
+      SELECT event_id, customer_key, sum(cardinality(seats) + ga_quantity)
+      FROM orders GROUP BY event_id, customer_key;
+
+      CREATE FUNCTION count_customer_units() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        bought integer;
+        allowed integer;
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          UPDATE customer_units SET units = units - (cardinality(OLD.seats) + OLD.ga_quantity)
+          WHERE event_id = OLD.event_id AND customer_key = OLD.customer_key;
+          RETURN NULL;
+        END IF;
+        INSERT INTO customer_units AS c (event_id, customer_key, units)
+        VALUES (NEW.event_id, NEW.customer_key, cardinality(NEW.seats) + NEW.ga_quantity)
+        ON CONFLICT (event_id, customer_key) DO UPDATE SET units = c.units + excluded.units
+        RETURNING units INTO bought;
+        SELECT (body::jsonb ->> 'max_per_customer')::integer INTO allowed
+        FROM events WHERE id = NEW.event_id;
+        IF bought > allowed THEN
+          RAISE SQLSTATE 'BX002' USING MESSAGE = 'over max_per_customer';
+        END IF;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER orders_count_customer_units AFTER INSERT OR DELETE ON orders
+      FOR EACH ROW EXECUTE FUNCTION count_customer_units();
+    )sql",
+    // Presale access codes (stores/postgres/access_codes.cpp), by the hash of each code.
+    R"sql(
+      CREATE TABLE access_codes (
+        event_id bigint NOT NULL,
+        code_hash text NOT NULL,
+        presale_id text NOT NULL,
+        uses_left integer NOT NULL CHECK (uses_left >= 0),
+        PRIMARY KEY (event_id, code_hash)
+      );
+    )sql",
 };
+
+// Raised by the trigger of migration 3 when an order passes the event's max_per_customer.
+constexpr std::string_view customer_limit_sqlstate = "BX002";
 
 // Any number: all nodes agree on it, and nothing else takes it.
 constexpr std::string_view migration_lock_id = "727274";
@@ -504,6 +562,11 @@ Status Store::commit_batch(Connection& db, const std::vector<Write*>& batch) {
                        "SELECT write_index, outcome, sold_seat_ids "
                        "FROM commit_batch($1::jsonb, $2::jsonb)",
                        {boost::json::serialize(orders), boost::json::serialize(captures)});
+  if (!rows && rows.error().facts.sqlstate == customer_limit_sqlstate) {
+    // Kept: the caller commits a batch's writes alone to find the one at fault.
+    return make_error(Errc::customer_limit, "the buyer has bought as many as one buyer may",
+                      {.sqlstate = std::string(customer_limit_sqlstate)});
+  }
   if (!rows) return std::move(rows).error();
   BOXOFFICE_CHECK(rows->size() == static_cast<int>(batch.size()));
   for (int row = 0; row < rows->size(); ++row) {

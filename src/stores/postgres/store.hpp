@@ -26,7 +26,7 @@
 
 namespace boxoffice::postgres {
 
-class Store final : public CatalogStore, public OrderStore {
+class Store final : public CatalogStore, public OrderStore, public AccessCodeStore {
  public:
   // At most this many writes in one transaction: a bound on its statement and its locks.
   static constexpr std::size_t writes_per_batch_max = 128;
@@ -51,6 +51,15 @@ class Store final : public CatalogStore, public OrderStore {
   Result<std::vector<Venue>> load_venues() override;
   Result<std::vector<Event>> load_events() override;
   Result<std::string> catalog_signature() override;
+
+  // stores/postgres/access_codes.cpp
+  Status add_access_codes(std::int64_t event_id, const std::string& presale_id, std::uint32_t uses,
+                          const std::vector<std::string>& hashes) override;
+  Status spend_access_code(std::int64_t event_id, const std::string& hash,
+                           const std::vector<std::string>& presales) override;
+  Status give_back_access_code(std::int64_t event_id, const std::string& hash) override;
+  Status check_access_code(std::int64_t event_id, const std::string& hash,
+                           const std::vector<std::string>& presales) override;
 
   Status commit_order(const Order& order, std::uint32_t ga_capacity) override;
   Status mark_captured(const OrderId& order) override;

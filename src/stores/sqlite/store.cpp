@@ -61,6 +61,38 @@ const std::vector<std::string_view> migrations = {
         PRIMARY KEY (event_id, area_id)
       );
     )sql",
+    // Per-buyer limits: each order's buyer by a key of their email (trimmed, ASCII-lowercased,
+    // a +tag of its local part dropped), the same expression as PostgreSQL's (a store contract
+    // test holds them to it), and what each buyer has bought of each event.
+    R"sql(
+      ALTER TABLE orders ADD COLUMN customer_key TEXT GENERATED ALWAYS AS (
+        CASE WHEN instr(substr(lower(trim(customer_email, ' ' || char(9))), 1,
+                               instr(lower(trim(customer_email, ' ' || char(9))), '@')), '+') > 0
+        THEN substr(lower(trim(customer_email, ' ' || char(9))), 1,
+                    instr(lower(trim(customer_email, ' ' || char(9))), '+') - 1)
+             || substr(lower(trim(customer_email, ' ' || char(9))),
+                       instr(lower(trim(customer_email, ' ' || char(9))), '@'))
+        ELSE lower(trim(customer_email, ' ' || char(9))) END) VIRTUAL;
+      CREATE TABLE customer_units (
+        event_id INTEGER NOT NULL,
+        customer_key TEXT NOT NULL,
+        units INTEGER NOT NULL,
+        PRIMARY KEY (event_id, customer_key)
+      );
+      INSERT INTO customer_units (event_id, customer_key, units)
+      SELECT event_id, customer_key, sum(json_array_length(seats) + ga_quantity)
+      FROM orders GROUP BY event_id, customer_key;
+    )sql",
+    // Presale access codes (stores/sqlite/access_codes.cpp), by the hash of each code.
+    R"sql(
+      CREATE TABLE access_codes (
+        event_id INTEGER NOT NULL,
+        code_hash TEXT NOT NULL,
+        presale_id TEXT NOT NULL,
+        uses_left INTEGER NOT NULL CHECK (uses_left >= 0),
+        PRIMARY KEY (event_id, code_hash)
+      );
+    )sql",
 };
 
 Error failure(const std::exception& e) { return store_error(e, "the database failed: "); }
@@ -82,6 +114,25 @@ std::vector<std::string> decode_seats(const std::string& text) {
     seats.emplace_back(seat.as_string());
   }
   return seats;
+}
+
+// Adds the order's units to what its buyer has bought of the event, inside the order's
+// transaction; customer_limit if that passes the event's max_per_customer as stored now.
+Status count_customer_units(SQLite::Database& db, const Order& order) {
+  SQLite::Statement count(db,
+                          "INSERT INTO customer_units AS c (event_id, customer_key, units) "
+                          "SELECT event_id, customer_key, ? FROM orders WHERE id = ? "
+                          "ON CONFLICT DO UPDATE SET units = c.units + excluded.units "
+                          "RETURNING units, (SELECT json_extract(body, '$.max_per_customer') "
+                          "FROM events WHERE events.id = customer_units.event_id)");
+  count.bind(1, static_cast<std::int64_t>(order.seats.size() + order.ga_quantity));
+  count.bind(2, order.id.hex());
+  BOXOFFICE_CHECK(count.executeStep());
+  if (count.getColumn(1).isNull() ||
+      count.getColumn(0).getInt64() <= count.getColumn(1).getInt64()) {
+    return ok_status();
+  }
+  return make_error(Errc::customer_limit, "the buyer has bought as many as one buyer may");
 }
 
 }  // namespace
@@ -233,6 +284,7 @@ Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) try {
       return make_error(Errc::seats_unavailable, "not enough places left in the area");
     }
   }
+  if (Status limit = count_customer_units(db, order); !limit) return limit;
   SQLite::Statement ticket(db, "INSERT INTO tickets (order_id, unit, code) VALUES (?, ?, ?)");
   for (const Ticket& t : order.tickets) {
     ticket.bind(1, order.id.hex());

@@ -9,7 +9,7 @@
 
 namespace boxoffice::sqlite {
 
-class Store final : public CatalogStore, public OrderStore {
+class Store final : public CatalogStore, public OrderStore, public AccessCodeStore {
  public:
   explicit Store(const std::filesystem::path& file);
 
@@ -29,6 +29,15 @@ class Store final : public CatalogStore, public OrderStore {
   Result<SoldUnits> sold_units(std::int64_t event_id) override;
   Status ping() override;
   Result<std::uint64_t> next_epoch() override;
+
+  // stores/sqlite/access_codes.cpp
+  Status add_access_codes(std::int64_t event_id, const std::string& presale_id, std::uint32_t uses,
+                          const std::vector<std::string>& hashes) override;
+  Status spend_access_code(std::int64_t event_id, const std::string& hash,
+                           const std::vector<std::string>& presales) override;
+  Status give_back_access_code(std::int64_t event_id, const std::string& hash) override;
+  Status check_access_code(std::int64_t event_id, const std::string& hash,
+                           const std::vector<std::string>& presales) override;
 
  private:
   Result<std::vector<Order>> select_orders(std::string_view where, const std::string& value);
