@@ -16,6 +16,7 @@ namespace {
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr double retry_seconds = 1;  // after a 5xx or no answer
 constexpr std::uint8_t rejoins_max = 20;
+constexpr std::int64_t urgent_eta_seconds = 30;
 
 LineState line_state_of(std::string_view name) {
   if (name == "pre_queue") return LineState::pre_queue;
@@ -41,40 +42,75 @@ void Shard::run() {
   context_.run();
 }
 
-// Starts the wake-ups that are due, as many as the bound on one-shot requests allows.
+// Starts the wake-ups that are due, as many as the bound on one-shot requests allows, then
+// sleeps until the next is due (a wake-up scheduled sooner, or a request's end while at the
+// bound, cuts the sleep short): no ticking while nothing is due, which on a virtual machine
+// costs a context switch each time.
 asio::awaitable<void> Shard::dispatch() {
   asio::steady_timer timer(context_);
+  dispatch_timer_ = &timer;
   const auto in_flight_max = std::max<std::uint32_t>(1, options_.in_flight_max / options_.threads);
+  constexpr std::int64_t idle_ns = 100'000'000;
+  constexpr std::int64_t slack_ns = 1'000'000;  // wake-ups this close together start together
   while (!sale_.stopping) {
-    const auto now = now_ns();
-    while (!wakes_.empty() && wakes_.top().due_ns <= now && in_flight_ < in_flight_max) {
-      const Wake wake = wakes_.top();
-      wakes_.pop();
+    auto now = now_ns();
+    for (auto* due = next_due(now + slack_ns); due != nullptr && in_flight_ < in_flight_max;
+         due = next_due(now + slack_ns)) {
+      const Wake wake = due->top();
+      due->pop();
       recorder_.late(now - wake.due_ns);
+      if (wake.action != Action::stream) ++in_flight_;
       asio::co_spawn(context_, start(wake), asio::detached);
     }
-    timer.expires_after(std::chrono::milliseconds(1));
+    now = now_ns();
+    const bool at_bound = in_flight_ >= in_flight_max;
+    dispatch_wake_ns_ = now + idle_ns;
+    for (const auto& wakes : wakes_) {
+      if (!at_bound && !wakes.empty())
+        dispatch_wake_ns_ = std::min(dispatch_wake_ns_, wakes.top().due_ns);
+    }
+    timer.expires_after(
+        std::chrono::nanoseconds(std::max<std::int64_t>(0, dispatch_wake_ns_ - now)));
     co_await timer.async_wait(use_nothrow);
   }
+  dispatch_timer_ = nullptr;
 }
 
 asio::awaitable<void> Shard::start(Wake wake) {
-  if (wake.action == Action::stream) {
-    co_await wait_on_stream(wake.fan);  // bounded by streams_max, not in_flight_max
-    co_return;
+  switch (wake.action) {
+    case Action::stream:
+      co_await wait_on_stream(wake.fan);  // bounded by streams_max, not in_flight_max
+      co_return;
+    case Action::join:
+      co_await join(wake.fan);
+      break;
+    case Action::poll:
+      co_await poll(wake.fan);
+      break;
   }
-  ++in_flight_;
-  if (wake.action == Action::join) {
-    co_await join(wake.fan);
-  } else {
-    co_await poll(wake.fan);
+  if (--in_flight_ + 1 >= std::max<std::uint32_t>(1, options_.in_flight_max / options_.threads)) {
+    wake_dispatcher();  // it may be waiting for a free place
   }
-  --in_flight_;
 }
 
-void Shard::schedule(std::uint32_t fan, Action action, double after_seconds) {
+// The urgent wake-ups first: when the tool falls behind, the fans near their turn (who must
+// ask for it within 10 s) are not the ones kept waiting.
+Shard::Wakes* Shard::next_due(std::int64_t until_ns) {
+  for (auto& wakes : wakes_) {
+    if (!wakes.empty() && wakes.top().due_ns <= until_ns) return &wakes;
+  }
+  return nullptr;
+}
+
+void Shard::wake_dispatcher() {
+  if (dispatch_timer_ != nullptr) dispatch_timer_->cancel();
+}
+
+void Shard::schedule(std::uint32_t fan, Action action, double after_seconds, bool urgent) {
   const auto after_ns = static_cast<std::int64_t>(std::max(0.0, after_seconds) * 1e9);
-  wakes_.push({now_ns() + after_ns, fan, action});
+  const auto due = now_ns() + after_ns;
+  wakes_[urgent ? 0 : 1].push({due, fan, action});
+  if (due < dispatch_wake_ns_) wake_dispatcher();
 }
 
 void Shard::finish(std::uint32_t fan, FanState state) {
@@ -137,7 +173,9 @@ asio::awaitable<void> Shard::join(std::uint32_t fan) {
   if (f.streams && sale_.streams_open.load() < options_.streams_max) {
     co_return schedule(fan, Action::stream, 0);
   }
-  schedule(fan, Action::poll, poll_interval(joined));
+  const bool urgent = f.line_state == LineState::pre_queue ||
+                      number_of(joined, "eta_seconds", 0) <= urgent_eta_seconds;
+  schedule(fan, Action::poll, poll_interval(joined), urgent);
 }
 
 asio::awaitable<void> Shard::poll(std::uint32_t fan) {
@@ -150,14 +188,14 @@ asio::awaitable<void> Shard::poll(std::uint32_t fan) {
   after_status(fan, answer, sent, true);
 }
 
-// When the page asks again: soon near the front, seldom far back, and at the open for those
-// in the pre-queue (whose place is drawn then); a little jitter so that polls spread out.
+// When the page asks again: soon near the front, seldom far back, and right after the open for
+// those in the pre-queue (whose places are drawn then; the page knows when that is, so it does
+// not ask before); a little jitter so that polls spread out.
 double Shard::poll_interval(const boost::json::object& status) {
   const auto state = line_state_of(text_of(status, "state"));
   const auto jitter = uniform(0.8, 1.2);
   if (state == LineState::pre_queue) {
     const double to_open = static_cast<double>(sale_.on_sale_ns - now_ns()) / 1e9;
-    if (to_open > options_.poll_far_seconds) return options_.poll_far_seconds * jitter;
     return std::max(0.0, to_open) + options_.poll_open_seconds * (jitter - 0.8) / 0.4;
   }
   const auto eta = static_cast<double>(number_of(status, "eta_seconds", 0));
@@ -204,7 +242,10 @@ void Shard::after_status(std::uint32_t fan, const Answer& answer, std::int64_t s
     default:
       break;
   }
-  if (polled) schedule(fan, Action::poll, poll_interval(status));
+  // Near its turn (or at the open, for the pre-queue, whose places are drawn then).
+  const bool urgent = f.line_state == LineState::pre_queue ||
+                      number_of(status, "eta_seconds", 0) <= urgent_eta_seconds;
+  if (polled) schedule(fan, Action::poll, poll_interval(status), urgent);
 }
 
 asio::awaitable<void> Shard::wait_on_stream(std::uint32_t fan) {

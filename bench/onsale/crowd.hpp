@@ -14,9 +14,11 @@
 // fan keeps its stream's; each bot address keeps a few (a bounded pool per address).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
@@ -109,7 +111,7 @@ class Shard {
  public:
   Shard(Sale& sale, const Options& options, std::vector<Fan>& fans, std::uint64_t seed);
 
-  void add_fan(std::uint32_t fan) { wakes_.push({fans_[fan].arrive_ns, fan, Action::join}); }
+  void add_fan(std::uint32_t fan) { wakes_[1].push({fans_[fan].arrive_ns, fan, Action::join}); }
   void add_bot(std::uint32_t address) { bots_.push_back(Bot{.address = address}); }
   // Starts the dispatcher and the bots; runs the loop until `sale.stopping`.
   void run();
@@ -147,7 +149,8 @@ class Shard {
   asio::awaitable<Answer> on(Connection& connection, Actor actor, Kind kind, Request request,
                              bool keep_alive = true);
   Connection connection_from(std::uint32_t address);
-  void schedule(std::uint32_t fan, Action action, double after_seconds);
+  void schedule(std::uint32_t fan, Action action, double after_seconds, bool urgent = false);
+  void wake_dispatcher();
   // Takes in a status answer (a poll's, or a stream's event as 200 or its error's status);
   // after a poll (`polled`), schedules what the fan does next.
   void after_status(std::uint32_t fan, const Answer& answer, std::int64_t sent_ns, bool polled);
@@ -163,9 +166,13 @@ class Shard {
   std::vector<Bot> bots_;
   Recorder recorder_;
   std::mt19937_64 random_;
-  std::priority_queue<Wake, std::vector<Wake>, std::greater<>> wakes_;
+  using Wakes = std::priority_queue<Wake, std::vector<Wake>, std::greater<>>;
+  std::array<Wakes, 2> wakes_;  // urgent, then the others
+  Wakes* next_due(std::int64_t until_ns);
   std::uint32_t next_server_ = 0;
-  std::uint32_t in_flight_ = 0;  // one-shot requests of this thread's fans
+  std::uint32_t in_flight_ = 0;                   // one-shot requests of this thread's fans
+  asio::steady_timer* dispatch_timer_ = nullptr;  // while the dispatcher sleeps on it
+  std::int64_t dispatch_wake_ns_ = 0;             // when it will wake by itself
   // Last: destroyed first, with the coroutines still pending in it, while what they refer to
   // is still there.
   asio::io_context context_{1};

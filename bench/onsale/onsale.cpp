@@ -102,7 +102,7 @@ void watch(Sale& sale, const Options& options, std::vector<NodeMemory>& nodes) {
       std::fprintf(stderr, "onsale: %+.0f s from the on-sale: %lu tickets sold, %lu fans done\n",
                    static_cast<double>(now - sale.on_sale_ns) / 1e9, sale.tickets_sold.load(),
                    sale.fans_done.load());
-      next_progress = now + 5'000'000'000;
+      next_progress = now + 2'000'000'000;
     }
   }
 }
@@ -259,5 +259,10 @@ int main(int argc, char** argv) {
   app.add_flag("--check,!--no-check", o.check, "read the store back and count anomalies")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (o.drain_seconds < 1.2 * o.poll_far_seconds + 5) {
+    std::fprintf(stderr,
+                 "onsale: --drain-seconds must leave every fan a poll after the sell-out\n");
+    return 2;
+  }
   return onsale::run(o);
 }

@@ -19,17 +19,17 @@ struct Options {
   std::uint32_t rows = 20;
   std::uint32_t seats_per_row = 50;  // 70 × 20 × 50 = 70,000 seats
   std::uint32_t max_per_order = 8;
-  std::uint32_t hold_seconds = 60;
+  std::uint32_t hold_seconds = 30;
   std::uint32_t active_limit = 3000;
   std::uint32_t admit_per_second = 600;
   std::uint32_t session_seconds = 60;
 
   // The crowd.
   std::uint32_t fans = 500'000;
-  double pre_queue_share = 0.2;         // of the fans, joining before the on-sale
-  double pre_queue_seconds = 20;        // wall: the pre-queue is open this long before the sale
-  double arrival_mean_seconds = 60;     // model: the others' mean arrival after the on-sale
-  double arrival_window_seconds = 300;  // model: nobody arrives later than this
+  double pre_queue_share = 0.3;         // of the fans, joining before the on-sale
+  double pre_queue_seconds = 60;        // wall: the pre-queue is open this long before the sale
+  double arrival_mean_seconds = 300;    // model: the others' mean arrival after the on-sale
+  double arrival_window_seconds = 900;  // model: nobody arrives later than this
   std::vector<double> party_weights = {15, 45, 10, 25, 0, 3, 0, 2};  // tickets 1, 2, ...
   double explicit_share = 0.3;   // pick seats on the map (else best available)
   double abandon_share = 0.05;   // hold, then leave (half release, half let it expire)
@@ -39,7 +39,7 @@ struct Options {
   double stream_share = 0.01;    // wait on the status stream instead of polling
   std::uint32_t streams_max = 2000;
   double poll_near_seconds = 1;    // wall: the page's poll when the wait is short
-  double poll_far_seconds = 20;    // wall: its poll far back in line
+  double poll_far_seconds = 30;    // wall: its poll far back in line
   double poll_eta_share = 0.5;     // poll again after this share of the estimated wait
   double poll_open_seconds = 3;    // wall: the pre-queue polls again within this of the open
   std::uint32_t pick_retries = 3;  // explicit picks that lost a race before best available
@@ -53,7 +53,7 @@ struct Options {
   // The tool.
   std::uint32_t threads = 2;
   std::uint32_t in_flight_max = 4000;  // one-shot requests (joins, polls) at once
-  double drain_seconds = 60;           // after the sell-out, for the line to be told (wall)
+  double drain_seconds = 120;          // after the sell-out, for the line to be told (wall)
   double run_seconds_max = 900;
   std::uint64_t seed = 42;
 
