@@ -182,10 +182,28 @@ asio::awaitable<void> Shard::poll(std::uint32_t fan) {
   Fan& f = fans_[fan];
   Request request{.target = "/v1/events/" + std::to_string(sale_.event_id) + "/queue/status"};
   request.headers.emplace_back("X-Queue-Token", f.queue_token);
+  const auto kept_max =
+      std::max<std::uint32_t>(1, options_.kept_connections_max / options_.threads);
+  if (!f.connection && f.near && kept_ < kept_max) {
+    f.connection = std::make_unique<Connection>(connection_from(f.address));
+    ++kept_;
+  }
   const auto sent = now_ns();
-  const auto answer = co_await once(Actor::fan, Kind::status, f.address, std::move(request));
+  Answer answer;
+  if (f.connection) {
+    answer = co_await on(*f.connection, Actor::fan, Kind::status, std::move(request));
+  } else {
+    answer = co_await once(Actor::fan, Kind::status, f.address, std::move(request));
+  }
   if (sale_.stopping) co_return;
   after_status(fan, answer, sent, true);
+  if (f.connection && (f.state != FanState::in_line || !f.near)) drop_connection(f);
+}
+
+void Shard::drop_connection(Fan& fan) {
+  fan.connection->close();
+  fan.connection.reset();
+  --kept_;
 }
 
 // When the page asks again: soon near the front, seldom far back, and right after the open for
@@ -243,8 +261,9 @@ void Shard::after_status(std::uint32_t fan, const Answer& answer, std::int64_t s
       break;
   }
   // Near its turn (or at the open, for the pre-queue, whose places are drawn then).
-  const bool urgent = f.line_state == LineState::pre_queue ||
-                      number_of(status, "eta_seconds", 0) <= urgent_eta_seconds;
+  f.near = f.line_state == LineState::waiting &&
+           number_of(status, "eta_seconds", 0) <= urgent_eta_seconds;
+  const bool urgent = f.near || f.line_state == LineState::pre_queue;
   if (polled) schedule(fan, Action::poll, poll_interval(status), urgent);
 }
 

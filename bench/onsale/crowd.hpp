@@ -9,9 +9,10 @@
 //
 // Connections: a fan in line opens a connection for each request (`Connection: close`, from
 // its own address): half a million people waiting can't each keep one open in one process of
-// 20,000 descriptors, and a page polling every few seconds would see its idle connection
-// closed anyway. A shopper keeps one keep-alive connection for its whole visit; a streaming
-// fan keeps its stream's; each bot address keeps a few (a bounded pool per address).
+// 20,000 descriptors. Near its turn, when it polls every few seconds, it keeps one between
+// polls, up to `kept_connections_max` such fans at once. A shopper keeps one keep-alive connection
+// for its whole visit; a streaming fan keeps its stream's; each bot address keeps a few (a bounded
+// pool per address).
 #pragma once
 
 #include <array>
@@ -63,6 +64,9 @@ struct Fan {
   std::int64_t join_done_ns = 0;
   std::int64_t first_admitted_ns = 0;     // when an answer first said admitted
   std::int64_t last_waiting_sent_ns = 0;  // when the latest poll answered "waiting" was sent
+  bool near = false;                      // its latest answer's wait was short: it polls often
+  // Kept between polls while it is near its turn, as many as `kept_connections_max` allows.
+  std::unique_ptr<Connection> connection;
 };
 
 bool is_done(FanState state);
@@ -151,6 +155,7 @@ class Shard {
   Connection connection_from(std::uint32_t address);
   void schedule(std::uint32_t fan, Action action, double after_seconds, bool urgent = false);
   void wake_dispatcher();
+  void drop_connection(Fan& fan);
   // Takes in a status answer (a poll's, or a stream's event as 200 or its error's status);
   // after a poll (`polled`), schedules what the fan does next.
   void after_status(std::uint32_t fan, const Answer& answer, std::int64_t sent_ns, bool polled);
@@ -171,6 +176,7 @@ class Shard {
   Wakes* next_due(std::int64_t until_ns);
   std::uint32_t next_server_ = 0;
   std::uint32_t in_flight_ = 0;                   // one-shot requests of this thread's fans
+  std::uint32_t kept_ = 0;                        // fans' connections kept between polls
   asio::steady_timer* dispatch_timer_ = nullptr;  // while the dispatcher sleeps on it
   std::int64_t dispatch_wake_ns_ = 0;             // when it will wake by itself
   // Last: destroyed first, with the coroutines still pending in it, while what they refer to

@@ -159,6 +159,7 @@ int run(const Options& options) {
   sale.stopping = true;
   for (auto& shard : shards) shard->stop();
   for (auto& thread : threads) thread.join();
+  for (auto& fan : fans) fan.connection.reset();  // while their threads' loops still exist
   const double run_seconds = static_cast<double>(now_ns() - sale.run_start_ns) / 1e9;
 
   Recorder recorder;
@@ -247,6 +248,9 @@ int main(int argc, char** argv) {
   app.add_option("--threads", o.threads, "event loops")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  app.add_option("--kept-connections-max", o.kept_connections_max,
+                 "fans near their turn keeping a connection between polls")
+      ->capture_default_str();
   app.add_option("--in-flight-max", o.in_flight_max, "joins and polls at once")
       ->capture_default_str();
   app.add_option("--drain-seconds", o.drain_seconds, "wall s after the sell-out for the line")

@@ -52,8 +52,9 @@ struct Options {
 
   // The tool.
   std::uint32_t threads = 2;
-  std::uint32_t in_flight_max = 4000;  // one-shot requests (joins, polls) at once
-  double drain_seconds = 120;          // after the sell-out, for the line to be told (wall)
+  std::uint32_t in_flight_max = 4000;         // one-shot requests (joins, polls) at once
+  std::uint32_t kept_connections_max = 6000;  // fans near their turn keeping theirs
+  double drain_seconds = 120;                 // after the sell-out, for the line to be told (wall)
   double run_seconds_max = 900;
   std::uint64_t seed = 42;
 
