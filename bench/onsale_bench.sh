@@ -129,6 +129,7 @@ stop_all() {
 inject() {
   local fault=$1 log=$2 sold
   while sleep 0.5; do
+    kill -0 "$tool_pid" 2>/dev/null || return 0  # the run ended first
     sold=$(sed -nE 's/.* ([0-9]+) tickets sold.*/\1/p' "$log" | tail -1)
     ((${sold:-0} >= 21000)) && break
   done
