@@ -2,7 +2,7 @@
 // test card that works, and the order with a QR code per ticket.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, createEvent, launch, openPage, screenshots } from './harness.js';
+import { startServer, createEvent, launch, openPage, screenshots, iso } from './harness.js';
 
 let server;
 let browser;
@@ -85,4 +85,27 @@ test('a declined card says so, keeps the hold, and another card then works', asy
   await page.locator('svg.qr').nth(1).waitFor();
   assert.equal(await page.locator('.ticket').count(), 2);
   assert.deepEqual(page.problems, []);
+});
+
+test('during a presale the page asks for the access code and holds with it', async () => {
+  const { eventId } = await createEvent(server, {
+    on_sale_at: iso(3600),
+    presales: [{ id: 'fans', name: 'Fan club', starts_at: iso(-60), ends_at: iso(1800) }],
+  });
+  const made = await server.request('POST', `/v1/events/${eventId}/access-codes`,
+    { presale: 'fans', count: 1 }, { admin: true });
+  assert.equal(made.status, 201, made.text);
+  const code = made.text.split('\r\n')[1].split(',')[0];
+  const page = await openPage(browser);
+  await page.goto(`${server.base}/events/${eventId}`);
+  await page.locator('#sale-state', { hasText: 'Fan club presale now' }).waitFor();
+  await page.locator('#live', { hasText: 'Seats update live' }).waitFor();
+  await page.locator('#best-form button[type=submit]').click();
+  await page.locator('#panel-message', { hasText: 'only presale code holders' }).waitFor();
+  await page.locator('#access-code').fill(code.toLowerCase());
+  await page.locator('#best-form button[type=submit]').click();
+  await page.waitForURL(/\/checkout\/[0-9a-f]{32}$/);
+  const used = await server.request('POST', `/v1/events/${eventId}/holds`,
+    { seats: ['S1-R5-10'], access_code: code });
+  assert.equal(used.json?.reason, 'used_up', used.text);
 });

@@ -34,6 +34,12 @@ const sentences = {
   }[p.reason] || 'Your hold has ended and the seats went back on sale. Pick your seats again.'),
   'payment-declined': (p) =>
     `${declines[p.decline_code] || 'Your card was declined.'} Your seats stay held until the timer runs out: try another card.`,
+  'presale-only': () => 'Right now only presale code holders can buy: enter your access code above.',
+  'access-code-invalid': (p) => (p.reason === 'used_up'
+    ? 'That access code has been used as many times as it allows.'
+    : 'That access code is not valid for the presale open now: check it and try again.'),
+  'customer-limit': (p) =>
+    `Each buyer may buy at most ${plural(p.max_per_customer, 'ticket', 'tickets')} for this event, and this order would pass that.`,
   'queue-required': () => 'This sale goes through a waiting room. Join the queue to continue.',
   'queue-not-open': (p) => `The waiting room opens ${when(p.opens_at)}. Come back then.`,
   'queue-token-invalid': () => 'Your place in the queue is no longer valid. Join the queue again.',

@@ -21,7 +21,16 @@ function showDetails(event) {
   $('performers').textContent = event.performers?.length ? `With ${event.performers.join(', ')}` : '';
   $('description').textContent = event.description || '';
   const now = Date.now();
-  if (Date.parse(event.on_sale_at) > now) {
+  const presale = (event.presales || []).find((p) => Date.parse(p.ends_at) > now);
+  if (Date.parse(event.on_sale_at) > now && presale) {
+    // Before the general sale only a presale's codes buy: the code goes with the join and the holds.
+    const open = Date.parse(presale.starts_at) <= now;
+    $('sale-state').textContent = `${presale.name} presale ${open ? 'now, until' : 'from'} ` +
+      `${eventTime(open ? presale.ends_at : presale.starts_at, tz)}, with an access code. ` +
+      `On sale to everyone ${eventTime(event.on_sale_at, tz)}.`;
+    $('presale').hidden = false;
+    $('access-code').value = sessionStorage.getItem(accessCodeKey()) || '';
+  } else if (Date.parse(event.on_sale_at) > now) {
     $('sale-state').textContent = `On sale ${eventTime(event.on_sale_at, tz)}.`;
   } else if (Date.parse(event.starts_at) <= now) {
     $('sale-state').textContent = 'This event has started: tickets are no longer sold.';
@@ -50,7 +59,18 @@ function showDetails(event) {
 
 // --- holds -----------------------------------------------------------------------------------
 
+const accessCodeKey = () => `boxoffice.access-code.${eventId}`;
+
+// The presale access code typed on this page, if any (kept for the tab, like the queue token).
+export function accessCode() {
+  const code = $('presale').hidden ? '' : $('access-code').value.trim();
+  if (code) sessionStorage.setItem(accessCodeKey(), code);
+  return code || null;
+}
+
 async function hold(body) {
+  const code = accessCode();
+  if (code) body = { ...body, access_code: code };
   const headers = {};
   const token = accessToken(eventId);
   if (token) headers['X-Queue-Access'] = token;
