@@ -20,6 +20,7 @@
 #include "stores/redis/hold_store.hpp"
 #include "stores/redis/queue_counters.hpp"
 #include "stores/redis/rate_limiter.hpp"
+#include "stores/sqlite/room_store.hpp"
 
 namespace boxoffice::app {
 namespace {
@@ -73,10 +74,24 @@ std::unique_ptr<HoldStore> make_hold_store(const ServeOptions& options, OrderSto
       [&orders] { return orders.next_epoch(); }, metrics);
 }
 
-// Waiting rooms' counters: in this process, or in Redis shared by every node (whose ticket
-// secret, and so queue secret, is the same: a token of one node is good on all).
-std::unique_ptr<QueueCounters> make_queue_counters(const ServeOptions& options) {
-  if (options.redis_url.empty()) return std::make_unique<memory::QueueCounters>();
+// Where the embedded mode keeps its waiting rooms across restarts; none in cluster mode.
+std::unique_ptr<RoomStore> make_room_store(const ServeOptions& options) {
+  if (!options.redis_url.empty()) return nullptr;
+  return std::make_unique<sqlite::RoomStore>(options.data_dir / "waiting-rooms.sqlite");
+}
+
+// Waiting rooms' counters: in this process, resumed from the room store, or in Redis shared by
+// every node (whose ticket secret, and so queue secret, is the same: a token of one node is
+// good on all).
+std::unique_ptr<QueueCounters> make_queue_counters(const ServeOptions& options,
+                                                   RoomStore* room_store) {
+  if (options.redis_url.empty()) {
+    auto counters = std::make_unique<memory::QueueCounters>(*room_store);
+    if (Status resumed = counters->resume(); !resumed) {
+      throw std::runtime_error("the waiting rooms: " + resumed.error().detail);
+    }
+    return counters;
+  }
   return std::make_unique<redis::QueueCounters>(
       value_or_throw(redis::parse_redis_endpoint(options.redis_url), "--redis"));
 }
@@ -142,7 +157,8 @@ Node::Node(const ServeOptions& options)
       holds_(make_hold_store(options, stores_.orders(), metrics_)),
       booking_(catalog_, stores_.orders(), *holds_, payments_, secret_, metrics_,
                static_cast<UnixMillis>(options.checkout_pin_seconds) * 1000),
-      queue_counters_(make_queue_counters(options)),
+      room_store_(make_room_store(options)),
+      queue_counters_(make_queue_counters(options, room_store_.get())),
       waiting_room_(*queue_counters_, derive_queue_secret(secret_), metrics_),
       gatekeeper_(admin_key_, catalog_, &waiting_room_, system_now),
       trusted_proxies_(
@@ -223,6 +239,10 @@ void Node::run() {
   // completes now for a coroutine (a store call finished by another thread) is queued in its
   // loop and destroyed with it, never sent to a loop that is gone.
   sweeper_.stop();
+  // After the last tick: the lines are kept exactly for the next start.
+  if (Status flushed = queue_counters_->flush(); !flushed) {
+    spdlog::error("waiting rooms not kept for the restart: {}", flushed.error().detail);
+  }
   live_.stop();  // the hold store may still report changes
   stores_.stop_batches();
   booking_.finish_store_calls();

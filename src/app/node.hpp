@@ -32,6 +32,7 @@
 #include "services/metrics.hpp"
 #include "services/queue_counters.hpp"
 #include "services/rate_limits.hpp"
+#include "services/room_store.hpp"
 #include "services/search/search.hpp"
 #include "services/waiting_room.hpp"
 #include "stores/memory/rate_limiter.hpp"
@@ -95,6 +96,7 @@ class Node {
   LiveSeats live_;
   std::unique_ptr<HoldStore> holds_;
   Booking booking_;
+  std::unique_ptr<RoomStore> room_store_;  // the embedded mode's, else none
   std::unique_ptr<QueueCounters> queue_counters_;
   WaitingRoomService waiting_room_;
   http::Gatekeeper gatekeeper_;
