@@ -68,8 +68,9 @@ class RoomRestartTest(unittest.TestCase):
         line = self.line_of(event_id, people)
         self.assertEqual(line, [("waiting", i + 1) for i in range(PEOPLE)])
 
-        for end in (lambda s: self.assertEqual(s.stop(), 0, s.read_log()),
-                    lambda s: (time.sleep(SAVED_SECONDS), s.kill9())):
+        stop = lambda s: self.assertEqual(s.stop(), 0, s.read_log())
+        kill9 = lambda s: (time.sleep(SAVED_SECONDS), s.kill9())
+        for end, clean in ((stop, True), (kill9, False)):
             self.restart(end)
             # Everyone keeps their place and token; the admitted one their session.
             self.assertEqual(self.line_of(event_id, people), line)
@@ -83,6 +84,8 @@ class RoomRestartTest(unittest.TestCase):
             # Newcomers join behind everyone, with numbers past every one handed out before.
             newcomer = self.join(event_id)
             self.assertGreater(newcomer["number"], max(numbers))
+            if clean:  # saved exactly at the stop: not a number lost
+                self.assertEqual(newcomer["number"], max(numbers) + 1)
             self.assertEqual(newcomer["state"], "waiting")
             self.assertEqual(newcomer["position"], len(people) + 1)
             numbers.append(newcomer["number"])
