@@ -17,9 +17,11 @@
 #include "services/clock.hpp"
 #include "stores/memory/hold_store.hpp"
 #include "stores/memory/queue_counters.hpp"
+#include "stores/memory/spent_challenges.hpp"
 #include "stores/redis/hold_store.hpp"
 #include "stores/redis/queue_counters.hpp"
 #include "stores/redis/rate_limiter.hpp"
+#include "stores/redis/spent_challenges.hpp"
 #include "stores/sqlite/room_store.hpp"
 
 namespace boxoffice::app {
@@ -96,6 +98,14 @@ std::unique_ptr<QueueCounters> make_queue_counters(const ServeOptions& options,
       value_or_throw(redis::parse_redis_endpoint(options.redis_url), "--redis"));
 }
 
+// The proof-of-work challenges used to join: in this process, or in Redis shared by every
+// node (a challenge solved is used once, whichever nodes it is sent to).
+std::unique_ptr<SpentChallenges> make_spent_challenges(const ServeOptions& options) {
+  if (options.redis_url.empty()) return std::make_unique<memory::SpentChallenges>();
+  return std::make_unique<redis::SpentChallenges>(
+      value_or_throw(redis::parse_redis_endpoint(options.redis_url), "--redis"));
+}
+
 // Cluster mode's rate-limit buckets, in Redis (for joins, holds and checkouts: see
 // services/rate_limits.hpp); none in the embedded mode.
 std::unique_ptr<RateLimiter> make_shared_limiter(const ServeOptions& options) {
@@ -159,7 +169,8 @@ Node::Node(const ServeOptions& options)
                static_cast<UnixMillis>(options.checkout_pin_seconds) * 1000),
       room_store_(make_room_store(options)),
       queue_counters_(make_queue_counters(options, room_store_.get())),
-      waiting_room_(*queue_counters_, derive_queue_secret(secret_), metrics_),
+      spent_challenges_(make_spent_challenges(options)),
+      waiting_room_(*queue_counters_, *spent_challenges_, derive_queue_secret(secret_), metrics_),
       gatekeeper_(admin_key_, catalog_, &waiting_room_, system_now),
       trusted_proxies_(
           value_or_throw(trusted_proxies_of(options.trusted_proxies), "--trusted-proxy")),

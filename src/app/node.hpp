@@ -34,6 +34,7 @@
 #include "services/rate_limits.hpp"
 #include "services/room_store.hpp"
 #include "services/search/search.hpp"
+#include "services/spent_challenges.hpp"
 #include "services/waiting_room.hpp"
 #include "stores/memory/rate_limiter.hpp"
 #include "stores/postgres/store.hpp"
@@ -98,6 +99,7 @@ class Node {
   Booking booking_;
   std::unique_ptr<RoomStore> room_store_;  // the embedded mode's, else none
   std::unique_ptr<QueueCounters> queue_counters_;
+  std::unique_ptr<SpentChallenges> spent_challenges_;
   WaitingRoomService waiting_room_;
   http::Gatekeeper gatekeeper_;
   const http::TrustedProxies trusted_proxies_;

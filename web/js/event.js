@@ -284,7 +284,7 @@ function enterRoom() {
     $('queue').hidden = true;
     showBooking();
     say($('message'), 'You are in! Pick your seats now.', 'ok');
-  });
+  }, page.event.waiting_room?.proof_of_work);
 }
 
 let mapDrawn = false;
