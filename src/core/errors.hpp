@@ -35,15 +35,16 @@ enum class Errc {
   conflict,  // the request contradicts the current state; fact: order_id (hold checked out)
   store_unavailable,  // a store can't be reached (refused, timed out, failing over): retry later
   store_failed,  // a store refused what we asked (a constraint, bad SQL): a bug, not worth a retry
-  limit_exceeded,          // a named bound of the system (not of this request) would be passed
-  queue_required,          // the waiting room is on and no valid access token came; fact: queue_url
-  queue_not_open,          // joining a waiting room before it opens; fact: opens_at
-  queue_token_invalid,     // a queue token forged, for another event, or from before a restart
-  queue_session_ended,     // the admitted session expired or was used up (checkout, release)
-  rate_limited,            // the client asked too often for its route's class; fact: retry_after
-  proof_of_work_required,  // the room asks for a solved challenge at join; fact: challenge_url
-  proof_of_work_invalid,   // the challenge or its solution is not good (core/join_challenge.hpp);
-                           // facts: reason, challenge_url
+  limit_exceeded,       // a named bound of the system (not of this request) would be passed
+  queue_required,       // the waiting room is on and no valid access token came; fact: queue_url
+  queue_not_open,       // joining a waiting room before it opens; fact: opens_at
+  queue_token_invalid,  // a queue token forged, for another event, or from before a restart
+  queue_session_ended,  // the admitted session expired or was used up (checkout, release)
+  rate_limited,         // the client asked too often for its route's class; fact: retry_after
+
+  // A room's proof of work at join (core/join_challenge.hpp); fact: challenge_url.
+  proof_of_work_required,  // no solved challenge came
+  proof_of_work_invalid,   // the challenge or its solution is not good; fact: reason
 };
 
 // What an error says beyond its code, for a program to act on. Each code sets the facts its
@@ -58,12 +59,12 @@ struct ErrorFacts {
   std::optional<std::uint32_t> places_available;
   std::optional<UnixMillis> on_sale_at;
   std::optional<UnixMillis> opens_at;
-  std::string reason;         // why a hold is gone: expired, released, checked_out
-  std::string order_id;       // the order a hold already has
-  std::string decline_code;   // the processor's word for a decline
-  std::string queue_url;      // where to join the waiting room
-  std::string challenge_url;  // where to get a proof-of-work challenge for joining
+  std::string reason;        // why a hold is gone: expired, released, checked_out
+  std::string order_id;      // the order a hold already has
+  std::string decline_code;  // the processor's word for a decline
+  std::string queue_url;     // where to join the waiting room
   std::optional<std::int64_t> retry_after_seconds;  // when to ask again (whole seconds, ≥ 1)
+  std::string challenge_url;                        // where to get a proof-of-work challenge
   std::string sqlstate;  // a PostgreSQL error's SQLSTATE: for the store's own use, never answered
 };
 
