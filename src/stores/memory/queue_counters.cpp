@@ -19,9 +19,9 @@ QueueCounters::Room& QueueCounters::room_of(std::int64_t event_id,
     ShuffleKey key{};
     randombytes_buf(key.data(), key.size());
     // Unsaved, the room's numbers can't be handed out twice: a restart would not know its
-    // epoch. Its first save reserves numbers for real.
-    const std::uint64_t reserved =
-        store_ ? reserve_ahead_min : std::numeric_limits<std::uint64_t>::max();
+    // epoch (its tokens name nothing then). Its first save reserves numbers for real, so a
+    // flood at a room's first join is never refused.
+    const std::uint64_t reserved = std::numeric_limits<std::uint64_t>::max();
     room = std::make_unique<Room>(Room{epoch, key, Admission(settings, key), settings, reserved});
   }
   room->admission.change_settings(settings);  // as the event has them now

@@ -29,7 +29,7 @@ namespace boxoffice::memory {
 class QueueCounters final : public boxoffice::QueueCounters {
  public:
   // Numbers reserved ahead at a save: four times the joins since the save before, within these.
-  static constexpr std::uint64_t reserve_ahead_min = 1'024;
+  static constexpr std::uint64_t reserve_ahead_min = 4'096;
   static constexpr std::uint64_t reserve_ahead_max = 262'144;
 
   // Rooms kept nowhere.
