@@ -113,6 +113,7 @@ Admission::Admission(AdmissionSettings settings, const ShuffleKey& key, Admissio
   lost_ = std::move(state.lost);
   if (resume_at > state.issued) lost_.push_back({state.issued, resume_at});
   BOXOFFICE_CHECK(lost_.size() <= lost_ranges_max);
+  if (pre_queue_size_) rank_lost_pre_queue();
   lost_ahead_ = count_lost_ahead();
   window_start_ = last_tick_;
   window_served_ = served_;
@@ -129,9 +130,38 @@ bool Admission::is_lost(std::uint64_t number) const {
 
 bool Admission::is_lost_rank(std::uint64_t rank) const {
   if (pre_queue_size_ && rank < *pre_queue_size_) {
+    if (lost_pre_queue_ranks_) {
+      return std::binary_search(lost_pre_queue_ranks_->begin(), lost_pre_queue_ranks_->end(), rank);
+    }
     return is_lost(unshuffled_number(rank, *pre_queue_size_, key_));
   }
   return is_lost(rank);
+}
+
+void Admission::rank_lost_pre_queue() {
+  lost_pre_queue_ranks_.reset();
+  std::uint64_t count = 0;
+  for (const NumberRange& range : lost_) {
+    count += std::min(range.end, *pre_queue_size_) - std::min(range.begin, *pre_queue_size_);
+  }
+  if (count > lost_pre_queue_ranks_max) return;
+  std::vector<std::uint64_t> ranks;
+  ranks.reserve(count);
+  for (const NumberRange& range : lost_) {
+    for (std::uint64_t number = range.begin; number < std::min(range.end, *pre_queue_size_);
+         ++number) {
+      ranks.push_back(shuffled_rank(number, *pre_queue_size_, key_));
+    }
+  }
+  std::sort(ranks.begin(), ranks.end());
+  lost_pre_queue_ranks_ = std::move(ranks);
+}
+
+std::uint64_t Admission::lost_pre_queue_ranks(std::uint64_t from, std::uint64_t to) const {
+  if (!lost_pre_queue_ranks_ || from >= to) return 0;
+  const auto& ranks = *lost_pre_queue_ranks_;
+  return static_cast<std::uint64_t>(std::lower_bound(ranks.begin(), ranks.end(), to) -
+                                    std::lower_bound(ranks.begin(), ranks.end(), from));
 }
 
 std::uint64_t Admission::lost_after_pre_queue(std::uint64_t from, std::uint64_t to) const {
@@ -150,6 +180,7 @@ std::uint64_t Admission::lost_after_pre_queue(std::uint64_t from, std::uint64_t 
 std::uint64_t Admission::count_lost_ahead() const {
   if (!pre_queue_size_) return lost_after_pre_queue(0, issued_);
   std::uint64_t count = lost_after_pre_queue(served_, issued_);
+  if (lost_pre_queue_ranks_) return count + lost_pre_queue_ranks(served_, *pre_queue_size_);
   for (const NumberRange& range : lost_) {
     for (std::uint64_t number = range.begin; number < std::min(range.end, *pre_queue_size_);
          ++number) {
@@ -236,6 +267,7 @@ void Admission::advance(UnixMillis now) {
   if (!opened()) {
     if (now < settings_.sale_opens_at) return;
     pre_queue_size_ = issued_;
+    if (!lost_.empty()) rank_lost_pre_queue();
     last_tick_ = settings_.sale_opens_at;
     window_start_ = settings_.sale_opens_at;
   }
@@ -294,13 +326,14 @@ std::optional<QueueStatus> Admission::status(std::uint64_t number, UnixMillis no
   advance(now);
   const LineCounters counters = line();
   if (auto in_line = place_in_line(number, counters, settings_, key_, now)) {
-    // Lost numbers ahead are nobody: before the open all of them, after it those after the
-    // pre-queue (the pre-queue's are shuffled among it, and not counted out).
+    // Lost numbers ahead are nobody: before the open all of them, after it those ranked
+    // before this number (the pre-queue's through their kept ranks).
     if (lost_ahead_ > 0 && in_line->state == QueueState::pre_queue) {
       in_line->position -= std::min(in_line->position, lost_ahead_);
     } else if (lost_ahead_ > 0) {
       const std::uint64_t rank = rank_in_line(number, counters, key_);
-      in_line->position -= lost_after_pre_queue(served_, rank);
+      in_line->position -=
+          lost_after_pre_queue(served_, rank) + lost_pre_queue_ranks(served_, rank);
     }
     return in_line;
   }

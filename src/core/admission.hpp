@@ -174,12 +174,18 @@ class Admission {
   static constexpr UnixMillis rate_window_ms = 5'000;
   // Sessions whose changes are remembered one by one between takes; beyond, all are.
   static constexpr std::size_t session_changes_max = 65'536;
+  // Lost numbers of the pre-queue whose ranks are kept, sorted, to count them out of positions
+  // (8 MiB); beyond, positions in the pre-queue count them (the line still passes them).
+  static constexpr std::size_t lost_pre_queue_ranks_max = 1 << 20;
 
   bool is_lost(std::uint64_t number) const;
   bool is_lost_rank(std::uint64_t rank) const;
   // Lost numbers after the pre-queue whose ranks are in [from, to).
   std::uint64_t lost_after_pre_queue(std::uint64_t from, std::uint64_t to) const;
   std::uint64_t count_lost_ahead() const;
+  // Lost pre-queue ranks in [from, to): kept ones counted, else none.
+  std::uint64_t lost_pre_queue_ranks(std::uint64_t from, std::uint64_t to) const;
+  void rank_lost_pre_queue();  // at the open, or at a restore after it
   void session_changed(std::uint64_t session);
 
   AdmissionSettings settings_;
@@ -203,6 +209,7 @@ class Admission {
   std::uint64_t skipped_ = 0;
   std::vector<NumberRange> lost_;
   std::uint64_t lost_ahead_ = 0;  // lost numbers whose ranks the serving counter has not passed
+  std::optional<std::vector<std::uint64_t>> lost_pre_queue_ranks_;  // sorted, once opened
   std::set<std::uint64_t> changed_sessions_;
   bool all_sessions_changed_ = true;  // nothing taken yet
 };

@@ -293,6 +293,21 @@ TEST(AdmissionRestore, LostPreQueueNumbersArePassedWhereverTheShuffleSendsThem) 
   for (int i = 0; i < 10; ++i) (void)restored.join(open_ms - 500);  // 60..69
   EXPECT_EQ(restored.waiting(), 40U);
   EXPECT_EQ(restored.status(0, open_ms - 500)->position, 40U);  // people joined, lost not
+  // At the open the 40 are shuffled among the 70 numbers' ranks; their positions count no
+  // lost number: 1 to 40. And so once more after a restore that lost nothing.
+  const auto positions = [](Admission& room) {
+    std::set<std::uint64_t> seen;
+    for (std::uint64_t n = 0; n < 70; ++n) {
+      if (n < 30 || n >= 60) seen.insert(room.status(n, open_ms)->position);
+    }
+    return seen;
+  };
+  std::set<std::uint64_t> expected;
+  for (std::uint64_t p = 1; p <= 40; ++p) expected.insert(p);
+  EXPECT_EQ(positions(restored), expected);
+  Admission again(settings(1'000, 5), key_of(23), restored.state(), {}, 70);
+  EXPECT_EQ(positions(again), expected);
+  EXPECT_EQ(again.waiting(), 40U);
   std::set<std::uint64_t> admitted;
   UnixMillis now = open_ms;
   for (; restored.waiting() > 0 && now < open_ms + 60'000; now += 200) restored.advance(now);
