@@ -17,9 +17,12 @@
 #include "services/clock.hpp"
 #include "stores/memory/hold_store.hpp"
 #include "stores/memory/queue_counters.hpp"
+#include "stores/memory/spent_challenges.hpp"
 #include "stores/redis/hold_store.hpp"
 #include "stores/redis/queue_counters.hpp"
 #include "stores/redis/rate_limiter.hpp"
+#include "stores/redis/spent_challenges.hpp"
+#include "stores/sqlite/room_store.hpp"
 
 namespace boxoffice::app {
 namespace {
@@ -73,11 +76,33 @@ std::unique_ptr<HoldStore> make_hold_store(const ServeOptions& options, OrderSto
       [&orders] { return orders.next_epoch(); }, metrics);
 }
 
-// Waiting rooms' counters: in this process, or in Redis shared by every node (whose ticket
-// secret, and so queue secret, is the same: a token of one node is good on all).
-std::unique_ptr<QueueCounters> make_queue_counters(const ServeOptions& options) {
-  if (options.redis_url.empty()) return std::make_unique<memory::QueueCounters>();
+// Where the embedded mode keeps its waiting rooms across restarts; none in cluster mode.
+std::unique_ptr<RoomStore> make_room_store(const ServeOptions& options) {
+  if (!options.redis_url.empty()) return nullptr;
+  return std::make_unique<sqlite::RoomStore>(options.data_dir / "waiting-rooms.sqlite");
+}
+
+// Waiting rooms' counters: in this process, resumed from the room store, or in Redis shared by
+// every node (whose ticket secret, and so queue secret, is the same: a token of one node is
+// good on all).
+std::unique_ptr<QueueCounters> make_queue_counters(const ServeOptions& options,
+                                                   RoomStore* room_store) {
+  if (options.redis_url.empty()) {
+    auto counters = std::make_unique<memory::QueueCounters>(*room_store);
+    if (Status resumed = counters->resume(); !resumed) {
+      throw std::runtime_error("the waiting rooms: " + resumed.error().detail);
+    }
+    return counters;
+  }
   return std::make_unique<redis::QueueCounters>(
+      value_or_throw(redis::parse_redis_endpoint(options.redis_url), "--redis"));
+}
+
+// The proof-of-work challenges used to join: in this process, or in Redis shared by every
+// node (a challenge solved is used once, whichever nodes it is sent to).
+std::unique_ptr<SpentChallenges> make_spent_challenges(const ServeOptions& options) {
+  if (options.redis_url.empty()) return std::make_unique<memory::SpentChallenges>();
+  return std::make_unique<redis::SpentChallenges>(
       value_or_throw(redis::parse_redis_endpoint(options.redis_url), "--redis"));
 }
 
@@ -145,8 +170,10 @@ Node::Node(const ServeOptions& options)
       presales_(stores_.access_codes()),
       booking_(catalog_, stores_.orders(), *holds_, presales_, payments_, secret_, metrics_,
                static_cast<UnixMillis>(options.checkout_pin_seconds) * 1000),
-      queue_counters_(make_queue_counters(options)),
-      waiting_room_(*queue_counters_, derive_queue_secret(secret_), metrics_),
+      room_store_(make_room_store(options)),
+      queue_counters_(make_queue_counters(options, room_store_.get())),
+      spent_challenges_(make_spent_challenges(options)),
+      waiting_room_(*queue_counters_, *spent_challenges_, derive_queue_secret(secret_), metrics_),
       gatekeeper_(admin_key_, catalog_, &waiting_room_, system_now),
       trusted_proxies_(
           value_or_throw(trusted_proxies_of(options.trusted_proxies), "--trusted-proxy")),
@@ -227,6 +254,10 @@ void Node::run() {
   // completes now for a coroutine (a store call finished by another thread) is queued in its
   // loop and destroyed with it, never sent to a loop that is gone.
   sweeper_.stop();
+  // After the last tick: the lines are kept exactly for the next start.
+  if (Status flushed = queue_counters_->flush(); !flushed) {
+    spdlog::error("waiting rooms not kept for the restart: {}", flushed.error().detail);
+  }
   live_.stop();  // the hold store may still report changes
   stores_.stop_batches();
   booking_.finish_store_calls();

@@ -32,7 +32,9 @@
 #include "services/metrics.hpp"
 #include "services/queue_counters.hpp"
 #include "services/rate_limits.hpp"
+#include "services/room_store.hpp"
 #include "services/search/search.hpp"
+#include "services/spent_challenges.hpp"
 #include "services/waiting_room.hpp"
 #include "stores/memory/rate_limiter.hpp"
 #include "stores/postgres/store.hpp"
@@ -98,7 +100,9 @@ class Node {
   std::unique_ptr<HoldStore> holds_;
   Presales presales_;
   Booking booking_;
+  std::unique_ptr<RoomStore> room_store_;  // the embedded mode's, else none
   std::unique_ptr<QueueCounters> queue_counters_;
+  std::unique_ptr<SpentChallenges> spent_challenges_;
   WaitingRoomService waiting_room_;
   http::Gatekeeper gatekeeper_;
   const http::TrustedProxies trusted_proxies_;

@@ -28,6 +28,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include "core/time.hpp"
 
@@ -45,11 +46,56 @@ struct AdmissionSettings {
   std::uint32_t session_seconds = 60;
   UnixMillis queue_opens_at = 0;  // joining allowed from here (pre_queue_opens_at or sale open)
   UnixMillis sale_opens_at = 0;   // on_sale_at: the pre-queue is shuffled and admission starts
+  friend bool operator==(const AdmissionSettings&, const AdmissionSettings&) = default;
 };
 
 // The rank of pre-queue number `number` among `size` people: a permutation of 0..size-1
 // chosen by `key`. Requires number < size.
 std::uint64_t shuffled_rank(std::uint64_t number, std::uint64_t size, const ShuffleKey& key);
+// Its inverse: the number whose rank is `rank`. Requires rank < size.
+std::uint64_t unshuffled_number(std::uint64_t rank, std::uint64_t size, const ShuffleKey& key);
+
+// Numbers [begin, end).
+struct NumberRange {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  bool contains(std::uint64_t number) const { return begin <= number && number < end; }
+  friend bool operator==(const NumberRange&, const NumberRange&) = default;
+};
+
+// How many ranges of lost numbers a room keeps: one per crash of the process that kept it.
+inline constexpr std::size_t lost_ranges_max = 64;
+
+// An admitted session, as saved.
+struct AdmittedSession {
+  std::uint64_t session = 0;  // its rank
+  UnixMillis expires_at = 0;  // until claimed, its claim's deadline
+  bool claimed = false;
+  friend bool operator==(const AdmittedSession&, const AdmittedSession&) = default;
+};
+
+// A room's counters, as saved (its sessions apart: see SessionChanges).
+struct AdmissionState {
+  std::uint64_t issued = 0;
+  std::uint64_t served = 0;
+  std::optional<std::uint64_t> pre_queue_size;
+  double credit = 0;
+  UnixMillis last_tick = 0;
+  std::optional<double> measured_rate;
+  std::uint64_t skipped = 0;
+  std::vector<NumberRange> lost;  // numbers handed out whose holders were forgotten
+  friend bool operator==(const AdmissionState&, const AdmissionState&) = default;
+};
+
+// The sessions that changed since they were last taken: `put` those admitted or claimed (as
+// they are now), `gone` those that ended. `all`: `put` is every session, and whatever was saved
+// before is to be forgotten (the first save, or when more changed than are remembered).
+struct SessionChanges {
+  bool all = false;
+  std::vector<AdmittedSession> put;
+  std::vector<std::uint64_t> gone;
+  bool empty() const { return !all && put.empty() && gone.empty(); }
+};
 
 // sold_out is not the room's: the edge says it when the event has nothing left to sell.
 enum class QueueState { pre_queue, waiting, admitted, ended, sold_out };
@@ -84,6 +130,11 @@ std::optional<QueueStatus> place_in_line(std::uint64_t number, const LineCounter
 class Admission {
  public:
   Admission(AdmissionSettings settings, const ShuffleKey& key);
+  // A room as it was saved, with its sessions, told that the numbers `lost` (empty or within
+  // [state.issued, `resume_at`)) were handed out after the save; numbering resumes at
+  // `resume_at` (>= state.issued). Its sessions' changes start with all of them.
+  Admission(AdmissionSettings settings, const ShuffleKey& key, AdmissionState state,
+            const std::vector<AdmittedSession>& sessions, std::uint64_t resume_at);
 
   // The organizer changed the room's settings: they apply from the next call on (sessions
   // admitted already keep their expiry).
@@ -100,10 +151,17 @@ class Admission {
   // Ends `session` now (checkout done or holds released); false if it was not active.
   bool free(std::uint64_t session);
 
+  // The counters as they are, to be saved.
+  AdmissionState state() const;
+  // The sessions' changes since the last call (or since the room was made or restored).
+  SessionChanges take_session_changes();
+  // The changes taken last were not saved: the next take answers every session.
+  void forget_taken_changes() { all_sessions_changed_ = true; }
+
   LineCounters line() const { return {issued_, served_, pre_queue_size_, admission_rate()}; }
   std::uint64_t issued() const { return issued_; }
   std::uint64_t served() const { return served_; }
-  std::uint64_t waiting() const { return issued_ - served_; }
+  std::uint64_t waiting() const { return issued_ - served_ - lost_ahead_; }
   std::size_t active() const { return by_session_.size(); }
   // Admitted numbers whose holder never claimed the place in time.
   std::uint64_t skipped() const { return skipped_; }
@@ -114,6 +172,21 @@ class Admission {
 
  private:
   static constexpr UnixMillis rate_window_ms = 5'000;
+  // Sessions whose changes are remembered one by one between takes; beyond, all are.
+  static constexpr std::size_t session_changes_max = 65'536;
+  // Lost numbers of the pre-queue whose ranks are kept, sorted, to count them out of positions
+  // (8 MiB); beyond, positions in the pre-queue count them (the line still passes them).
+  static constexpr std::size_t lost_pre_queue_ranks_max = 1 << 20;
+
+  bool is_lost(std::uint64_t number) const;
+  bool is_lost_rank(std::uint64_t rank) const;
+  // Lost numbers after the pre-queue whose ranks are in [from, to).
+  std::uint64_t lost_after_pre_queue(std::uint64_t from, std::uint64_t to) const;
+  std::uint64_t count_lost_ahead() const;
+  // Lost pre-queue ranks in [from, to): kept ones counted, else none.
+  std::uint64_t lost_pre_queue_ranks(std::uint64_t from, std::uint64_t to) const;
+  void rank_lost_pre_queue();  // at the open, or at a restore after it
+  void session_changed(std::uint64_t session);
 
   AdmissionSettings settings_;
   ShuffleKey key_;
@@ -134,6 +207,11 @@ class Admission {
   bool window_idle_ = false;  // the line was empty at some point of this window
   std::optional<double> measured_rate_;
   std::uint64_t skipped_ = 0;
+  std::vector<NumberRange> lost_;
+  std::uint64_t lost_ahead_ = 0;  // lost numbers whose ranks the serving counter has not passed
+  std::optional<std::vector<std::uint64_t>> lost_pre_queue_ranks_;  // sorted, once opened
+  std::set<std::uint64_t> changed_sessions_;
+  bool all_sessions_changed_ = true;  // nothing taken yet
 };
 
 }  // namespace boxoffice

@@ -121,6 +121,7 @@ struct WaitingRoom {
   std::uint32_t admit_per_second = 0;
   std::uint32_t session_seconds = 0;
   std::optional<UnixMillis> pre_queue_opens_at;
+  std::uint32_t proof_of_work_difficulty = 0;  // 0: none asked at join (core/join_challenge.hpp)
 };
 
 // A window before the general sale (on_sale_at) open only to holders of its access codes.

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "core/join_challenge.hpp"
 #include "core/json_reader.hpp"
 
 namespace boxoffice {
@@ -261,6 +262,12 @@ Result<Event> decode_event(const boost::json::value& body) {
       settings.session_seconds =
           static_cast<std::uint32_t>(room_fields.integer("session_seconds", 30, 86'400));
       settings.pre_queue_opens_at = room_fields.optional_time("pre_queue_opens_at");
+      if (const boost::json::value* work = room_fields.object("proof_of_work", false); work) {
+        ObjectReader work_fields(reader, *work, "waiting_room.proof_of_work");
+        settings.proof_of_work_difficulty = static_cast<std::uint32_t>(
+            work_fields.optional_integer("difficulty", 1, proof_of_work_difficulty_max)
+                .value_or(proof_of_work_difficulty_default));
+      }
       event.waiting_room = settings;
     }
   }
@@ -313,6 +320,9 @@ boost::json::object encode_event(const Event& event) {
                                  {"session_seconds", room.session_seconds}};
     if (room.pre_queue_opens_at) {
       settings["pre_queue_opens_at"] = format_rfc3339(*room.pre_queue_opens_at);
+    }
+    if (room.proof_of_work_difficulty > 0) {
+      settings["proof_of_work"] = {{"difficulty", room.proof_of_work_difficulty}};
     }
     object["waiting_room"] = std::move(settings);
   }

@@ -45,6 +45,10 @@ enum class Errc {
   rate_limited,         // the client asked too often for its route's class; fact: retry_after
   presale_only,         // the sale is open now to access codes of a presale only, none came
   access_code_invalid,  // no such code of a presale open now, or no use left; fact: reason
+
+  // A room's proof of work at join (core/join_challenge.hpp); fact: challenge_url.
+  proof_of_work_required,  // no solved challenge came
+  proof_of_work_invalid,   // the challenge or its solution is not good; fact: reason
 };
 
 // What an error says beyond its code, for a program to act on. Each code sets the facts its
@@ -66,6 +70,7 @@ struct ErrorFacts {
   std::string decline_code;  // the processor's word for a decline
   std::string queue_url;     // where to join the waiting room
   std::optional<std::int64_t> retry_after_seconds;  // when to ask again (whole seconds, ≥ 1)
+  std::string challenge_url;                        // where to get a proof-of-work challenge
   std::string sqlstate;  // a PostgreSQL error's SQLSTATE: for the store's own use, never answered
 };
 

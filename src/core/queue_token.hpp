@@ -7,7 +7,8 @@
 // The MAC is HMAC-SHA-256 truncated to 128 bits (core/signed_text.hpp), under a key that only
 // the server holds (derived from the data dir's ticket secret, see derive_queue_secret).
 // `room_epoch` is a random number drawn when a room's counters are created, so tokens of an
-// earlier life of the room (before a restart of the embedded mode) name nothing now. The kind
+// earlier life of the room (one Redis lost, or one the embedded mode never saved) name nothing
+// now. The kind
 // letter keeps a queue token from passing as an access token. Every function is safe from any
 // thread, as the Signer it is given.
 #pragma once

@@ -67,6 +67,11 @@ ProblemType problem_type(Errc code) {
       return {s::gone, "queue-session-ended", "The admitted session is over"};
     case Errc::rate_limited:
       return {s::too_many_requests, "rate-limited", "Too many requests from this client"};
+    case Errc::proof_of_work_required:
+      return {s::forbidden, "proof-of-work-required",
+              "This waiting room asks for a solved challenge to join"};
+    case Errc::proof_of_work_invalid:
+      return {s::forbidden, "proof-of-work-invalid", "The challenge or its solution is not good"};
   }
   return {s::internal_server_error, "internal-error", "Internal error"};
 }
@@ -102,6 +107,7 @@ boost::json::object members_of(const Error& error) {
   if (!facts.order_id.empty()) members["order_id"] = facts.order_id;
   if (!facts.decline_code.empty()) members["decline_code"] = facts.decline_code;
   if (!facts.queue_url.empty()) members["queue_url"] = facts.queue_url;
+  if (!facts.challenge_url.empty()) members["challenge_url"] = facts.challenge_url;
   if (facts.retry_after_seconds) members["retry_after"] = *facts.retry_after_seconds;
   return members;
 }

@@ -1,7 +1,8 @@
-// The waiting room: joining, where one stands (polled, or streamed as server-sent events),
-// and the organizer's counts. A status poll is the hottest request of an on-sale, so its
-// answers are written by hand: nothing in them needs escaping (numbers, state names, base64url
-// tokens, RFC 3339 times and a path of digits).
+// The waiting room: joining (with a solved challenge when the room asks for a proof of work),
+// where one stands (polled, or streamed as server-sent events), and the organizer's counts. A
+// status poll is the hottest request of an on-sale, so its answers are written by hand: nothing in
+// them needs escaping (numbers, state names, base64url tokens, RFC 3339 times and a path of
+// digits).
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -102,36 +103,72 @@ std::variant<QueueRequest, Response> queue_request(const ApiServices& api, const
   return QueueRequest{std::move(view), std::move(*token)};
 }
 
-// A join's body, which may be empty: {"access_code"} during a presale. Errors: malformed_json,
+std::string challenge_url(std::int64_t event_id) {
+  return "/v1/events/" + std::to_string(event_id) + "/queue/challenge";
+}
+
+// A join's body: none, or any of a solved challenge ({"challenge", "solution"}, both or
+// neither) and a presale's {"access_code"}; strictly nothing else. Errors: malformed_json,
 // invalid_field.
-Result<std::optional<std::string>> access_code_of_join(const Request& request) {
-  if (request.body().empty()) return std::optional<std::string>();
+struct JoinBody {
+  std::optional<JoinProof> proof;
+  std::optional<std::string> access_code;
+};
+Result<JoinBody> decode_join(const Request& request) {
+  if (request.body().empty()) return JoinBody{};
   auto body = json_body(request);
   if (!body) return std::move(body).error();
   JsonReader reader;
-  std::optional<std::string> code;
+  JoinBody join;
   {
     ObjectReader fields(reader, *body, "");
-    code = fields.optional_text("access_code", access_code_typed_max);
+    join.access_code = fields.optional_text("access_code", access_code_typed_max);
+    auto challenge = fields.optional_text("challenge", 256);
+    auto solution = fields.optional_text("solution", join_solution_digits_max);
+    if (reader.ok() && challenge.has_value() != solution.has_value()) {
+      reader.fail("a challenge and its solution go together", challenge ? "solution" : "challenge");
+    }
+    if (challenge && solution) join.proof = JoinProof{std::move(*challenge), std::move(*solution)};
   }
   if (!reader.ok()) return reader.take_error();
-  return code;
+  return join;
+}
+
+// A problem of the proof of work says where to get a challenge.
+Response join_problem(Error error, std::int64_t event_id) {
+  if (error.code == Errc::proof_of_work_required || error.code == Errc::proof_of_work_invalid) {
+    error.facts.challenge_url = challenge_url(event_id);
+  }
+  return problem_of(error);
 }
 
 asio::awaitable<Response> join_queue(const ApiServices& api, const Request& request, const P& p) {
   const auto view = visible_event(api.catalog, p);
   if (!view || api.waiting_room == nullptr) co_return not_found("event");
-  auto code = access_code_of_join(request);
-  if (!code) co_return problem_of(code.error());
+  auto join = decode_join(request);
+  if (!join) co_return problem_of(join.error());
   if (api.presales != nullptr) {
-    Status admitted = co_await api.presales->admit_join(*view->event, *code, api.clock());
+    Status admitted =
+        co_await api.presales->admit_join(*view->event, join->access_code, api.clock());
     if (!admitted) co_return problem_of(admitted.error());
   }
-  auto joined = co_await api.waiting_room->join(*view->event, api.clock());
-  if (!joined) co_return problem_of(joined.error());
+  auto joined = co_await api.waiting_room->join(*view->event, std::move(join->proof), api.clock());
+  if (!joined) co_return join_problem(std::move(joined).error(), view->event->id);
   if (joined->where) tell_if_sold_out(api, view->event->id, *joined->where);
   const std::string status_url = "/v1/events/" + std::to_string(view->event->id) + "/queue/status";
   co_return no_store(json_response(s::created, queue_joined_json(*joined, status_url)));
+}
+
+// GET /v1/events/{id}/queue/challenge: {"challenge", "difficulty", "expires_at"}, no-store.
+Response join_challenge(const ApiServices& api, const P& p) {
+  const auto view = visible_event(api.catalog, p);
+  if (!view || api.waiting_room == nullptr) return not_found("event");
+  auto issued = api.waiting_room->challenge(*view->event, api.clock());
+  if (!issued) return problem_of(issued.error());
+  return no_store(json_response(
+      s::ok, boost::json::object{{"challenge", issued->challenge},
+                                 {"difficulty", issued->difficulty},
+                                 {"expires_at", format_rfc3339(issued->expires_at)}}));
 }
 
 // GET /v1/events/{id}/queue (organizers): how many wait, shop and were let in, for the live
@@ -216,6 +253,10 @@ void add_queue_routes(Router& router, std::shared_ptr<const ApiServices> api) {
   using v = bhttp::verb;
   router.add(v::post, "/v1/events/{id}/queue", Access::anyone, RateClass::joins,
              [api](Request& r, const P& p) { return join_queue(*api, r, p); });
+  router.add(v::get, "/v1/events/{id}/queue/challenge",
+             [api](Request&, const P& p) -> asio::awaitable<Response> {
+               co_return join_challenge(*api, p);
+             });
   router.add(v::get, "/v1/events/{id}/queue", Access::organizer,
              [api](Request&, const P& p) { return queue_counts(*api, p); });
   router.add(v::get, "/v1/events/{id}/queue/status",

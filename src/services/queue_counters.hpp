@@ -95,6 +95,10 @@ class QueueCounters {
                                                                   UnixMillis now) = 0;
   // For /metrics: every room's, as last seen by this node.
   virtual QueueTotals totals() const = 0;
+  // The process stops cleanly, after its last tick: what must survive the restart is kept
+  // exactly, so that nobody's number is lost (the embedded mode's rooms; Redis keeps its own
+  // and has nothing to do). Joins are refused after it.
+  virtual Status flush() = 0;
 };
 
 }  // namespace boxoffice

@@ -1,5 +1,7 @@
 #include "services/waiting_room.hpp"
 
+#include <sodium.h>
+
 #include "core/time.hpp"
 
 namespace boxoffice {
@@ -36,14 +38,59 @@ std::optional<AdmissionSettings> admission_settings(const Event& event) {
 
 // ---- WaitingRoomService ----
 
-WaitingRoomService::WaitingRoomService(QueueCounters& counters, const QueueSecret& secret,
-                                       Metrics& metrics)
-    : counters_(counters), signer_(secret), metrics_(metrics) {}
+WaitingRoomService::WaitingRoomService(QueueCounters& counters, SpentChallenges& spent,
+                                       const QueueSecret& secret, Metrics& metrics)
+    : counters_(counters), spent_(spent), signer_(secret), metrics_(metrics) {}
+
+namespace {
+
+std::uint32_t proof_of_work_difficulty(const Event& event) {
+  return event.waiting_room ? event.waiting_room->proof_of_work_difficulty : 0;
+}
+
+}  // namespace
+
+Result<JoinChallengeIssued> WaitingRoomService::challenge(const Event& event,
+                                                          UnixMillis now) const {
+  const std::uint32_t difficulty = proof_of_work_difficulty(event);
+  if (!admission_settings(event) || difficulty == 0) {
+    return make_error(Errc::not_found, "this event's waiting room asks for no proof of work");
+  }
+  JoinChallenge challenge{event.id, now + join_challenge_ttl_ms, difficulty};
+  randombytes_buf(challenge.nonce.data(), challenge.nonce.size());
+  return JoinChallengeIssued{make_join_challenge(challenge, signer_), difficulty,
+                             challenge.expires_at};
+}
+
+boost::asio::awaitable<Status> WaitingRoomService::check_proof(
+    const Event& event, std::uint32_t difficulty, const std::optional<JoinProof>& proof,
+    UnixMillis now) {
+  if (!proof) {
+    co_return make_error(Errc::proof_of_work_required,
+                         "this waiting room asks for a solved challenge: get one, solve it, and "
+                         "send {\"challenge\", \"solution\"} with the join");
+  }
+  auto checked =
+      check_join_proof(proof->challenge, proof->solution, event.id, difficulty, now, signer_);
+  if (!checked) co_return std::move(checked).error();
+  auto first = co_await spent_.spend(*checked, now);
+  if (!first) co_return std::move(first).error();
+  if (!*first) {
+    co_return make_error(Errc::proof_of_work_invalid,
+                         "this challenge was used already: solve a new one", {.reason = "used"});
+  }
+  co_return ok_status();
+}
 
 boost::asio::awaitable<Result<QueueJoined>> WaitingRoomService::join(const Event& event,
+                                                                     std::optional<JoinProof> proof,
                                                                      UnixMillis now) {
   const auto settings = admission_settings(event);
   if (!settings) co_return make_error(Errc::not_found, "this event has no waiting room");
+  if (const std::uint32_t difficulty = proof_of_work_difficulty(event); difficulty > 0) {
+    auto proved = co_await check_proof(event, difficulty, proof, now);
+    if (!proved) co_return std::move(proved).error();
+  }
   auto number = co_await counters_.join(event.id, *settings, now);
   if (!number) co_return std::move(number).error();
   if (!*number) {

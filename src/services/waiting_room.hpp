@@ -22,6 +22,7 @@
 #include "core/queue_token.hpp"
 #include "services/metrics.hpp"
 #include "services/queue_counters.hpp"
+#include "services/spent_challenges.hpp"
 
 namespace boxoffice {
 
@@ -45,13 +46,35 @@ struct QueueAnswer {
 
 std::string_view queue_state_name(QueueState state);
 
+// A proof-of-work challenge handed out (core/join_challenge.hpp).
+struct JoinChallengeIssued {
+  std::string challenge;
+  std::uint32_t difficulty = 0;
+  UnixMillis expires_at = 0;
+};
+
+// What a join sends when its room asks for work: the challenge and its solution.
+struct JoinProof {
+  std::string challenge;
+  std::string solution;
+};
+
 class WaitingRoomService {
  public:
-  WaitingRoomService(QueueCounters& counters, const QueueSecret& secret, Metrics& metrics);
+  // `spent` remembers the challenges used, for rooms that ask for a proof of work.
+  WaitingRoomService(QueueCounters& counters, SpentChallenges& spent, const QueueSecret& secret,
+                     Metrics& metrics);
 
-  // POST /v1/events/{id}/queue. not_found when the event has no enabled room; queue_not_open
-  // before it opens (fact opens_at); store_unavailable.
-  boost::asio::awaitable<Result<QueueJoined>> join(const Event& event, UnixMillis now);
+  // GET /v1/events/{id}/queue/challenge: a fresh challenge, good for join_challenge_ttl_ms.
+  // not_found when the event has no enabled room or its room asks for no work.
+  Result<JoinChallengeIssued> challenge(const Event& event, UnixMillis now) const;
+  // POST /v1/events/{id}/queue. not_found when the event has no enabled room; when the room
+  // asks for a proof of work: proof_of_work_required without `proof`, proof_of_work_invalid
+  // for one not good (core/join_challenge.hpp) or used before (reason "used"); a proof checked
+  // is used, even if the join then fails. queue_not_open before it opens (fact opens_at);
+  // store_unavailable.
+  boost::asio::awaitable<Result<QueueJoined>> join(const Event& event,
+                                                   std::optional<JoinProof> proof, UnixMillis now);
   // GET /v1/events/{id}/queue/status. queue_token_invalid for a forged, foreign or stale token;
   // queue_session_ended once the admitted session is over; store_unavailable.
   boost::asio::awaitable<Result<QueueAnswer>> status(const Event& event,
@@ -80,7 +103,12 @@ class WaitingRoomService {
   boost::asio::awaitable<Result<std::vector<HoldId>>> tick(UnixMillis now);
 
  private:
+  // The proof's challenge good and unused for the event's room (which asks `difficulty` bits).
+  boost::asio::awaitable<Status> check_proof(const Event& event, std::uint32_t difficulty,
+                                             const std::optional<JoinProof>& proof, UnixMillis now);
+
   QueueCounters& counters_;
+  SpentChallenges& spent_;
   const Signer signer_;  // of the queue secret
   Metrics& metrics_;
 };

@@ -45,6 +45,15 @@ TEST(ShuffledRank, IsAPermutationForEverySize) {
   }
 }
 
+TEST(ShuffledRank, UnshuffledNumberIsItsInverse) {
+  for (std::uint64_t size : {1, 2, 3, 17, 100, 4097}) {
+    for (std::uint64_t n = 0; n < size; ++n) {
+      EXPECT_EQ(unshuffled_number(shuffled_rank(n, size, key_of(size)), size, key_of(size)), n)
+          << size;
+    }
+  }
+}
+
 // Chi-square on the rank of person 0 among 10 pre-queue joiners over 20,000 keys: with 9
 // degrees of freedom the statistic exceeds 27.88 with probability 0.001 when uniform.
 TEST(ShuffledRank, PreQueueIsAUniformShuffle) {
@@ -223,6 +232,112 @@ TEST(Admission, PreQueueAdmittedInShuffledOrderThenArrivals) {
   std::vector<std::uint64_t> arrival(early);
   std::iota(arrival.begin(), arrival.end(), 0);
   EXPECT_NE(std::vector(order.begin(), order.end() - 1), arrival);  // shuffled, not by arrival
+}
+
+// A room saved mid-sale and restored answers everyone as before: numbers, places, sessions.
+TEST(AdmissionRestore, AnswersEveryoneAsBeforeTheSave) {
+  Admission room(settings(3, 2, 60), key_of(21));
+  for (int i = 0; i < 20; ++i) (void)room.join(open_ms - 10);
+  room.advance(open_ms + 1'500);
+  const auto claimed = room.status(0, open_ms + 1'500);
+  ASSERT_TRUE(claimed);
+  const AdmissionState state = room.state();
+  SessionChanges sessions = room.take_session_changes();
+  EXPECT_TRUE(sessions.all);
+  Admission restored(settings(3, 2, 60), key_of(21), state, sessions.put, state.issued);
+  EXPECT_EQ(restored.state(), state);
+  EXPECT_EQ(restored.active(), room.active());
+  EXPECT_EQ(restored.waiting(), room.waiting());
+  for (std::uint64_t n = 0; n < 20; ++n) {
+    const auto before = room.status(n, open_ms + 1'600);
+    const auto after = restored.status(n, open_ms + 1'600);
+    ASSERT_TRUE(before && after);
+    EXPECT_EQ(after->state, before->state) << n;
+    EXPECT_EQ(after->position, before->position) << n;
+    EXPECT_EQ(after->session_expires_at, before->session_expires_at) << n;
+  }
+  EXPECT_EQ(restored.join(open_ms + 1'600), room.join(open_ms + 1'600));
+}
+
+// Numbers handed out after the save and lost in a crash are nobody's: no status, no place in
+// anyone's position, no admission credit spent on them; numbering resumes past them.
+TEST(AdmissionRestore, LostNumbersAreSkippedForFree) {
+  Admission room(settings(100, 1, 60), key_of(22));
+  for (int i = 0; i < 5; ++i) (void)room.join(open_ms);
+  const AdmissionState state = room.state();  // saved with numbers 0..4; 5..14 reserved
+  Admission restored(settings(100, 1, 60), key_of(22), state, {}, 15);
+  EXPECT_EQ(restored.state().lost, (std::vector<NumberRange>{{5, 15}}));
+  EXPECT_EQ(restored.waiting(), 5U);
+  EXPECT_FALSE(restored.status(7, open_ms));  // lost: the token is refused
+  EXPECT_FALSE(restored.status(15, open_ms));
+  const std::uint64_t next = *restored.join(open_ms);
+  EXPECT_EQ(next, 15U);
+  EXPECT_EQ(restored.waiting(), 6U);
+  EXPECT_EQ(restored.status(next, open_ms)->position, 6U);  // 0..4 and itself
+  // One a second: number 4 at 5 s, and the next one second later, not ten.
+  UnixMillis now = open_ms;
+  while (restored.status(4, now)->state != QueueState::admitted) now += 100;
+  EXPECT_EQ(restored.status(next, now)->position, 1U);
+  now += 1'000;
+  EXPECT_EQ(restored.status(next, now)->state, QueueState::admitted);
+  EXPECT_EQ(restored.waiting(), 0U);
+  EXPECT_EQ(restored.skipped(), 0U);
+}
+
+// Lost before the open: they were in the pre-queue, whose ranks are shuffled; they are passed
+// wherever the shuffle puts them, and every other joiner is let in.
+TEST(AdmissionRestore, LostPreQueueNumbersArePassedWhereverTheShuffleSendsThem) {
+  Admission room(settings(1'000, 5), key_of(23));
+  for (int i = 0; i < 30; ++i) (void)room.join(open_ms - 1'000);
+  Admission restored(settings(1'000, 5), key_of(23), room.state(), {}, 60);
+  for (int i = 0; i < 10; ++i) (void)restored.join(open_ms - 500);  // 60..69
+  EXPECT_EQ(restored.waiting(), 40U);
+  EXPECT_EQ(restored.status(0, open_ms - 500)->position, 40U);  // people joined, lost not
+  // At the open the 40 are shuffled among the 70 numbers' ranks; their positions count no
+  // lost number: 1 to 40. And so once more after a restore that lost nothing.
+  const auto positions = [](Admission& room) {
+    std::set<std::uint64_t> seen;
+    for (std::uint64_t n = 0; n < 70; ++n) {
+      if (n < 30 || n >= 60) seen.insert(room.status(n, open_ms)->position);
+    }
+    return seen;
+  };
+  std::set<std::uint64_t> expected;
+  for (std::uint64_t p = 1; p <= 40; ++p) expected.insert(p);
+  EXPECT_EQ(positions(restored), expected);
+  Admission again(settings(1'000, 5), key_of(23), restored.state(), {}, 70);
+  EXPECT_EQ(positions(again), expected);
+  EXPECT_EQ(again.waiting(), 40U);
+  std::set<std::uint64_t> admitted;
+  UnixMillis now = open_ms;
+  for (; restored.waiting() > 0 && now < open_ms + 60'000; now += 200) restored.advance(now);
+  for (std::uint64_t n : {0, 10, 29, 60, 69}) {
+    if (restored.status(n, now)->state == QueueState::admitted) admitted.insert(n);
+  }
+  EXPECT_EQ(admitted.size(), 5U);
+  EXPECT_EQ(restored.served(), 70U);                 // every rank passed
+  EXPECT_LE(now - open_ms, 40 * 1'000 / 5 + 1'000);  // at 5 a second, the 40 only
+}
+
+TEST(AdmissionRestore, SessionChangesAreTakenOnce) {
+  Admission room(settings(10, 100), key_of(24));
+  for (int i = 0; i < 3; ++i) (void)room.join(open_ms);
+  EXPECT_TRUE(room.take_session_changes().all);  // a new room: all of its (none)
+  room.advance(open_ms + 1'000);
+  SessionChanges admitted = room.take_session_changes();
+  EXPECT_FALSE(admitted.all);
+  EXPECT_EQ(admitted.put.size(), 3U);
+  EXPECT_TRUE(room.take_session_changes().empty());
+  (void)room.status(1, open_ms + 1'000);  // claims
+  EXPECT_TRUE(room.free(2));
+  SessionChanges changed = room.take_session_changes();
+  ASSERT_EQ(changed.put.size(), 1U);
+  EXPECT_EQ(changed.put[0], (AdmittedSession{1, open_ms + 601'000, true}));
+  EXPECT_EQ(changed.gone, (std::vector<std::uint64_t>{2}));
+  room.forget_taken_changes();  // the save failed
+  SessionChanges again = room.take_session_changes();
+  EXPECT_TRUE(again.all);
+  EXPECT_EQ(again.put.size(), 2U);
 }
 
 }  // namespace

@@ -60,6 +60,10 @@ inline std::string name_of(Errc code) {
       return "queue_session_ended";
     case Errc::rate_limited:
       return "rate_limited";
+    case Errc::proof_of_work_required:
+      return "proof_of_work_required";
+    case Errc::proof_of_work_invalid:
+      return "proof_of_work_invalid";
   }
   return "Errc " + std::to_string(static_cast<int>(code));  // not a value of the enum
 }

@@ -2,6 +2,7 @@
 access token, and every way a hold without a good token is refused; a checkout or a release
 frees the place for the next person; the pre-queue is admitted when the sale opens."""
 
+import hashlib
 import json
 import time
 import unittest
@@ -360,12 +361,86 @@ class QueueTest(ServerTest):
         for person in early:
             self.wait_admitted(event_id, person["queue_token"], seconds=15)
 
+    def solve(self, challenge, difficulty, enough=True):
+        """A counter whose SHA-256(challenge || counter) has at least `difficulty` leading zero
+        bits (or, not `enough`, fewer), as the page's worker finds it."""
+        counter = 0
+        while True:
+            digest = hashlib.sha256((challenge + str(counter)).encode()).digest()
+            bits = 256 - int.from_bytes(digest, "big").bit_length()
+            if (bits >= difficulty) == enough:
+                return str(counter)
+            counter += 1
+
+    def challenge(self, event_id):
+        got = self.server.request("GET", f"/v1/events/{event_id}/queue/challenge")
+        self.assertEqual(got.status, 200, got)
+        self.assertEqual(got.headers.get("cache-control"), "no-store")
+        self.assertTrue(got.json["challenge"].startswith("bc1."))
+        return got.json
+
+    def join_with(self, event_id, body):
+        return self.server.request("POST", f"/v1/events/{event_id}/queue", body)
+
+    def assertProofRefused(self, response, event_id, slug, reason=None):
+        self.assertProblem(response, 403, slug)
+        self.assertEqual(response.json["challenge_url"], f"/v1/events/{event_id}/queue/challenge")
+        if reason:
+            self.assertEqual(response.json["reason"], reason, response)
+
+    def test_a_room_with_proof_of_work_joins_only_with_a_solved_challenge(self):
+        event_id = self.event_with_room(waiting_room=room(proof_of_work={"difficulty": 8}))
+        other = self.event_with_room(waiting_room=room(proof_of_work={"difficulty": 8}))
+        event = self.server.request("GET", f"/v1/events/{event_id}").json
+        self.assertEqual(event["waiting_room"]["proof_of_work"], {"difficulty": 8})
+
+        self.assertProofRefused(self.server.request("POST", f"/v1/events/{event_id}/queue"),
+                                event_id, "proof-of-work-required")
+        issued = self.challenge(event_id)
+        self.assertEqual(issued["difficulty"], 8)
+        self.assertIn("expires_at", issued)
+        solution = self.solve(issued["challenge"], 8)
+        proof = {"challenge": issued["challenge"], "solution": solution}
+        joined = self.join_with(event_id, proof)
+        self.assertEqual(joined.status, 201, joined)
+        self.assertTrue(joined.json["queue_token"].startswith("bq2."))
+        self.assertEqual(self.status(event_id, joined.json["queue_token"]).status, 200)
+        # Used once (in cluster mode, through the other node).
+        self.assertProofRefused(self.join_with(event_id, proof), event_id,
+                                "proof-of-work-invalid", "used")
+
+        fresh = self.challenge(event_id)["challenge"]
+        self.assertProofRefused(
+            self.join_with(event_id, {"challenge": fresh, "solution": self.solve(fresh, 8, False)}),
+            event_id, "proof-of-work-invalid", "insufficient")
+        solved = {"challenge": fresh, "solution": self.solve(fresh, 8)}
+        self.assertProofRefused(self.join_with(other, solved), other, "proof-of-work-invalid",
+                                "another_event")
+        tampered = fresh[:6] + ("A" if fresh[6] != "A" else "B") + fresh[7:]
+        self.assertProofRefused(
+            self.join_with(event_id, {"challenge": tampered, "solution": solved["solution"]}),
+            event_id, "proof-of-work-invalid", "forged")
+        # A body with anything else is refused as such, and spends nothing.
+        self.assertProblem(self.join_with(event_id, dict(solved, extra=1)), 400, "invalid-field")
+        self.assertProblem(self.server.request("POST", f"/v1/events/{event_id}/queue",
+                                               raw=b"{not json"), 400, "malformed-json")
+        self.assertEqual(self.join_with(event_id, solved).status, 201)
+        counts = self.server.request("GET", f"/v1/events/{event_id}/queue", admin=True).json
+        self.assertEqual(counts["waiting"] + counts["admitted"], 2, counts)
+
+        # Rooms that ask for no work hand out no challenge, and take a join as before.
+        plain = self.event_with_room(waiting_room=room())
+        self.assertProblem(self.server.request("GET", f"/v1/events/{plain}/queue/challenge"), 404)
+        self.join(plain)
+
     def test_invalid_settings_are_refused(self):
         venue = grid_venue()
         venue_id = self.server.create_venue(venue)
         for bad in [room(active_limit=0), room(admit_per_second=0), room(session_seconds=1),
                     room(pre_queue_opens_at="yesterday"),
-                    room(pre_queue_opens_at=iso(7200))]:  # after the sale opens
+                    room(pre_queue_opens_at=iso(7200)),  # after the sale opens
+                    room(proof_of_work={"difficulty": 0}), room(proof_of_work={"difficulty": 33}),
+                    room(proof_of_work={"bits": 8})]:
             response = self.server.request("POST", "/v1/events",
                                            event_for(venue_id, venue, on_sale_at=iso(3600),
                                                      waiting_room=bad), admin=True)

@@ -30,6 +30,7 @@ class WebFilesTest(ServerTest):
         for target, media_type, text in [
                 ("/app/css/site.css", "text/css; charset=utf-8", ":root"),
                 ("/app/js/seatmap.js", "text/javascript; charset=utf-8", "export class SeatMap"),
+                ("/app/js/pow_worker.js", "text/javascript; charset=utf-8", "self.onmessage"),
                 ("/app/vendor/qr.mjs", "text/javascript; charset=utf-8", "export {")]:
             response = self.get(target)
             self.assertEqual(response.status, 200, target)

@@ -242,14 +242,9 @@ class FakeAccessCodeStore final : public AccessCodeStore {
   Status spend_access_code(std::int64_t event_id, const std::string& hash,
                            const std::vector<std::string>& presales) override {
     std::lock_guard lock(mutex_);
-    Code* code = find(event_id, hash, presales);
-    if (code == nullptr)
-      return make_error(Errc::access_code_invalid, "unknown", {.reason = "unknown"});
-    if (code->uses_left == 0) {
-      return make_error(Errc::access_code_invalid, "used up", {.reason = "used_up"});
-    }
-    --code->uses_left;
-    return ok_status();
+    Status spendable = refusal(event_id, hash, presales);
+    if (spendable) --codes_.at({event_id, hash}).uses_left;
+    return spendable;
   }
   Status give_back_access_code(std::int64_t event_id, const std::string& hash) override {
     std::lock_guard lock(mutex_);
@@ -259,13 +254,7 @@ class FakeAccessCodeStore final : public AccessCodeStore {
   Status check_access_code(std::int64_t event_id, const std::string& hash,
                            const std::vector<std::string>& presales) override {
     std::lock_guard lock(mutex_);
-    Code* code = find(event_id, hash, presales);
-    if (code == nullptr)
-      return make_error(Errc::access_code_invalid, "unknown", {.reason = "unknown"});
-    if (code->uses_left == 0) {
-      return make_error(Errc::access_code_invalid, "used up", {.reason = "used_up"});
-    }
-    return ok_status();
+    return refusal(event_id, hash, presales);
   }
 
  private:
@@ -273,13 +262,18 @@ class FakeAccessCodeStore final : public AccessCodeStore {
     std::string presale_id;
     std::uint32_t uses_left = 0;
   };
-  Code* find(std::int64_t event_id, const std::string& hash,
-             const std::vector<std::string>& presales) {
+  // Why a code of these presales can't be spent now; ok when it can.
+  Status refusal(std::int64_t event_id, const std::string& hash,
+                 const std::vector<std::string>& presales) const {
     auto it = codes_.find({event_id, hash});
-    if (it == codes_.end()) return nullptr;
-    const bool open =
-        std::find(presales.begin(), presales.end(), it->second.presale_id) != presales.end();
-    return open ? &it->second : nullptr;
+    if (it == codes_.end() ||
+        std::find(presales.begin(), presales.end(), it->second.presale_id) == presales.end()) {
+      return make_error(Errc::access_code_invalid, "unknown", {.reason = "unknown"});
+    }
+    if (it->second.uses_left == 0) {
+      return make_error(Errc::access_code_invalid, "used up", {.reason = "used_up"});
+    }
+    return ok_status();
   }
 
   std::mutex mutex_;

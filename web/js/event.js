@@ -62,7 +62,7 @@ function showDetails(event) {
 const accessCodeKey = () => `boxoffice.access-code.${eventId}`;
 
 // The presale access code typed on this page, if any (kept for the tab, like the queue token).
-export function accessCode() {
+function accessCode() {
   const code = $('presale').hidden ? '' : $('access-code').value.trim();
   if (code) sessionStorage.setItem(accessCodeKey(), code);
   return code || null;
@@ -304,7 +304,7 @@ function enterRoom() {
     $('queue').hidden = true;
     showBooking();
     say($('message'), 'You are in! Pick your seats now.', 'ok');
-  });
+  }, page.event.waiting_room?.proof_of_work, accessCode);
 }
 
 let mapDrawn = false;

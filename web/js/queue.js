@@ -2,7 +2,9 @@
 // (a reload keeps the place), poll the status, show position, estimated wait and progress, and
 // hand back the access token the moment the room admits this person. Polls every second near
 // the front and less often far back (the answer is computed from a signed token, so a poll is
-// cheap for the server, but a million tabs polling every second is still a load).
+// cheap for the server, but a million tabs polling every second is still a load). A room that
+// asks for a proof of work at join gets it solved first, in a Web Worker (pow_worker.js), with
+// its progress shown.
 import { api, ApiError } from './api.js';
 import { clock, duration } from './format.js';
 
@@ -24,9 +26,32 @@ export function accessToken(eventId) {
 
 export function forgetAccess(eventId) { sessionStorage.removeItem(accessKey(eventId)); }
 
+// A solution of the room's challenge ({challenge, difficulty}), found by a Web Worker;
+// onProgress(fraction) now and then (the expected share of the work done).
+function solveChallenge({ challenge, difficulty }, onProgress) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker('/app/js/pow_worker.js');
+    const expected = 2 ** difficulty;
+    worker.onmessage = ({ data }) => {
+      if (data.solution === undefined) {
+        onProgress(Math.min(0.99, data.tried / expected));
+        return;
+      }
+      worker.terminate();
+      resolve({ challenge, solution: data.solution });
+    };
+    worker.onerror = (error) => { worker.terminate(); reject(error); };
+    worker.postMessage({ challenge, difficulty });
+  });
+}
+
+const proofProblems = ['proof-of-work-required', 'proof-of-work-invalid'];
+
 // Runs the room in `elements` ({state, position, progress, eta, join}) until admitted; then
-// calls onAdmitted(token). Answers a function that stops polling.
-export function waitInRoom(eventId, elements, onAdmitted) {
+// calls onAdmitted(token). `proofOfWork`: the room's waiting_room.proof_of_work, if it asks for
+// one (a room that starts asking meanwhile is answered too). Answers a function that stops
+// polling.
+export function waitInRoom(eventId, elements, onAdmitted, proofOfWork = null, accessCode = () => null) {
   let stopped = false;
   let timer = null;
   let first = null;  // the position when this page started watching, for the progress bar
@@ -84,10 +109,35 @@ export function waitInRoom(eventId, elements, onAdmitted) {
     }
   };
 
+  const prove = async () => {
+    elements.state.textContent = 'Getting your place in line: your browser is doing a moment of work that keeps bots out…';
+    elements.position.textContent = '';
+    elements.eta.textContent = '';
+    elements.progress.value = 0;
+    const issued = await api(`/v1/events/${eventId}/queue/challenge`);
+    return solveChallenge(issued, (done) => { elements.progress.value = done; });
+  };
+
+  // With a proof when the room asks for one; a challenge refused (expired while solving, the
+  // room now asks for more) is solved anew, once.
   const join = async () => {
-    const joined = await api(`/v1/events/${eventId}/queue`, { method: 'POST' });
-    sessionStorage.setItem(queueKey(eventId), joined.queue_token);
-    return joined;
+    let asks = Boolean(proofOfWork);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // Before a presale's general sale the line is only for its code holders.
+        const code = accessCode();
+        const body = asks || code
+          ? { ...(asks ? await prove() : {}), ...(code ? { access_code: code } : {}) }
+          : undefined;
+        const joined = await api(`/v1/events/${eventId}/queue`, { method: 'POST', body });
+        sessionStorage.setItem(queueKey(eventId), joined.queue_token);
+        first = null;
+        return joined;
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof ApiError) || !proofProblems.includes(error.slug)) throw error;
+        asks = true;
+      }
+    }
   };
 
   elements.join.onclick = () => { elements.join.hidden = true; first = null; poll(); };

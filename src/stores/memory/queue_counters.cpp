@@ -1,6 +1,12 @@
 #include "stores/memory/queue_counters.hpp"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "core/check.hpp"
 
 namespace boxoffice::memory {
 
@@ -12,9 +18,14 @@ QueueCounters::Room& QueueCounters::room_of(std::int64_t event_id,
     randombytes_buf(&epoch, sizeof epoch);
     ShuffleKey key{};
     randombytes_buf(key.data(), key.size());
-    room = std::make_unique<Room>(Room{epoch, Admission(settings, key)});
+    // Unsaved, the room's numbers can't be handed out twice: a restart would not know its
+    // epoch (its tokens name nothing then). Its first save reserves numbers for real, so a
+    // flood at a room's first join is never refused.
+    const std::uint64_t reserved = std::numeric_limits<std::uint64_t>::max();
+    room = std::make_unique<Room>(Room{epoch, key, Admission(settings, key), settings, reserved});
   }
   room->admission.change_settings(settings);  // as the event has them now
+  room->settings = settings;
   return *room;
 }
 
@@ -30,7 +41,14 @@ boost::asio::awaitable<Result<std::optional<QueueNumber>>> QueueCounters::join(
   if (now >= settings.queue_opens_at) {
     const std::lock_guard lock(mutex_);
     Room& room = room_of(event_id, settings);
-    if (const auto number = room.admission.join(now)) joined = QueueNumber{room.epoch, *number};
+    if (room.admission.issued() >= room.reserved) {
+      co_return make_error(Errc::store_unavailable,
+                           "the waiting room is saving its line; join again in a second");
+    }
+    if (const auto number = room.admission.join(now)) {
+      joined = QueueNumber{room.epoch, *number};
+      ++room.joins_since_save;
+    }
   }
   co_return joined;
 }
@@ -42,6 +60,7 @@ boost::asio::awaitable<Result<std::optional<QueueStatus>>> QueueCounters::status
     const std::lock_guard lock(mutex_);
     if (Room* room = find(event_id, number.room_epoch)) {
       room->admission.change_settings(settings);
+      room->settings = settings;
       status = room->admission.status(number.number, now);
     }
   }
@@ -145,6 +164,9 @@ boost::asio::awaitable<Result<std::vector<HoldId>>> QueueCounters::tick(UnixMill
       for (const HoldId& hold : end_session(key)) ended.push_back(hold);
     }
   }
+  if (Status saved = save(false); !saved) {
+    spdlog::warn("waiting rooms not saved: {}", saved.error().detail);
+  }
   co_return ended;
 }
 
@@ -171,6 +193,84 @@ boost::asio::awaitable<Result<QueueTotals>> QueueCounters::room_totals(std::int6
   }
   co_return totals;
 }
+
+std::vector<SavedRoom> QueueCounters::batch_to_save(bool exactly) {
+  std::vector<SavedRoom> batch;
+  for (auto& [event_id, room] : rooms_) {
+    AdmissionState state = room->admission.state();
+    SessionChanges sessions = room->admission.take_session_changes();
+    const std::uint64_t ahead =
+        exactly ? 0 : std::clamp(4 * room->joins_since_save, reserve_ahead_min, reserve_ahead_max);
+    const std::uint64_t reserved = state.issued + ahead;
+    const bool unchanged = room->saved && *room->saved == state &&
+                           room->saved_settings == room->settings && sessions.empty() &&
+                           (!exactly || room->reserved == reserved);
+    if (unchanged) continue;
+    // No number past what this batch reserves until it is saved (it may reserve fewer than
+    // the last one did, when joins slowed down).
+    room->reserved = std::min(room->reserved, reserved);
+    room->joins_since_save = 0;
+    batch.push_back({event_id, room->epoch, room->key, room->settings, std::move(state), reserved,
+                     std::move(sessions)});
+  }
+  return batch;
+}
+
+Status QueueCounters::save(bool exactly) {
+  if (!store_) return ok_status();
+  const std::lock_guard saving(save_mutex_);
+  std::vector<SavedRoom> batch;
+  {
+    const std::lock_guard lock(mutex_);
+    batch = batch_to_save(exactly);
+  }
+  if (batch.empty()) return ok_status();
+  Status saved = store_->save_rooms(batch);
+  const std::lock_guard lock(mutex_);
+  for (SavedRoom& kept : batch) {
+    Room& room = *rooms_.at(kept.event_id);
+    if (!saved) {  // saved again, whole, at the next tick
+      room.admission.forget_taken_changes();
+      room.saved.reset();
+      continue;
+    }
+    room.reserved = kept.reserved;
+    room.saved = std::move(kept.state);
+    room.saved_settings = kept.settings;
+  }
+  return saved;
+}
+
+Status QueueCounters::resume() {
+  BOXOFFICE_CHECK(store_ != nullptr);
+  auto rooms = store_->load_rooms();
+  if (!rooms) return std::move(rooms).error();
+  {
+    const std::lock_guard lock(mutex_);
+    BOXOFFICE_CHECK(rooms_.empty());
+    for (SavedRoom& saved : *rooms) {
+      const bool lost_now = saved.reserved > saved.state.issued;
+      if (saved.state.lost.size() + (lost_now ? 1 : 0) > lost_ranges_max) {
+        spdlog::warn(
+            "the waiting room of event {} lost numbers in too many crashes: it starts "
+            "afresh",
+            saved.event_id);
+        continue;
+      }
+      // Until the resumed room is saved, no number is handed out.
+      rooms_[saved.event_id] =
+          std::make_unique<Room>(Room{saved.epoch, saved.key,
+                                      Admission(saved.settings, saved.key, std::move(saved.state),
+                                                saved.sessions.put, saved.reserved),
+                                      saved.settings, saved.reserved});
+      spdlog::info("waiting room of event {} resumed: numbers from {}", saved.event_id,
+                   saved.reserved);
+    }
+  }
+  return save(false);
+}
+
+Status QueueCounters::flush() { return save(true); }
 
 QueueTotals QueueCounters::totals() const {
   const std::lock_guard lock(mutex_);
