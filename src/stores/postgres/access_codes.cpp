@@ -7,10 +7,10 @@
 namespace boxoffice::postgres {
 namespace {
 
-// The presales as a JSON array, for `presale_id IN (SELECT jsonb_array_elements_text($n))`.
-std::string json_list(const std::vector<std::string>& presales) {
+// Texts as a JSON array, for `jsonb_array_elements_text($n)`: a list in one parameter.
+std::string json_list(const std::vector<std::string>& texts) {
   boost::json::array list;
-  for (const std::string& presale : presales) list.emplace_back(presale);
+  for (const std::string& text : texts) list.emplace_back(text);
   return boost::json::serialize(list);
 }
 
@@ -41,13 +41,11 @@ Status Store::add_access_codes(std::int64_t event_id, const std::string& presale
                                std::uint32_t uses, const std::vector<std::string>& hashes) {
   auto lease = pool_.acquire();
   if (!lease) return std::move(lease).error();
-  boost::json::array list;
-  for (const std::string& hash : hashes) list.emplace_back(hash);
   auto added = (*lease)->query(
       "add_access_codes",
       "INSERT INTO access_codes (event_id, code_hash, presale_id, uses_left) "
       "SELECT $1, hash, $2, $3 FROM jsonb_array_elements_text($4::jsonb) AS hash",
-      {std::to_string(event_id), presale_id, std::to_string(uses), boost::json::serialize(list)});
+      {std::to_string(event_id), presale_id, std::to_string(uses), json_list(hashes)});
   if (!added && added.error().facts.sqlstate == unique_violation) {
     return make_error(Errc::conflict, "an access code the event has already");
   }
