@@ -206,20 +206,15 @@ void Shard::drop_connection(Fan& fan) {
   --kept_;
 }
 
-// When the page asks again: soon near the front, seldom far back, and right after the open for
-// those in the pre-queue (whose places are drawn then; the page knows when that is, so it does
-// not ask before); a little jitter so that polls spread out.
+// When the page asks again, as web/js/queue.js does: after the answer's poll_after_seconds and up
+// to a fifth more at random; when that is the open, within poll_open_seconds after it.
 double Shard::poll_interval(const boost::json::object& status) {
-  const auto state = line_state_of(text_of(status, "state"));
-  const auto jitter = uniform(0.8, 1.2);
-  if (state == LineState::pre_queue) {
-    const double to_open = static_cast<double>(sale_.on_sale_ns - now_ns()) / 1e9;
-    return std::max(0.0, to_open) + options_.poll_open_seconds * (jitter - 0.8) / 0.4;
+  const auto after = static_cast<double>(number_of(status, "poll_after_seconds", 3));
+  if (line_state_of(text_of(status, "state")) == LineState::pre_queue &&
+      after >= static_cast<double>(number_of(status, "eta_seconds", 0))) {
+    return after + uniform(0, options_.poll_open_seconds);
   }
-  const auto eta = static_cast<double>(number_of(status, "eta_seconds", 0));
-  return std::clamp(eta * options_.poll_eta_share, options_.poll_near_seconds,
-                    options_.poll_far_seconds) *
-         jitter;
+  return after * uniform(1, 1.2);
 }
 
 void Shard::after_status(std::uint32_t fan, const Answer& answer, std::int64_t sent_ns,
@@ -237,7 +232,7 @@ void Shard::after_status(std::uint32_t fan, const Answer& answer, std::int64_t s
     if (f.rejoins >= rejoins_max) return finish(fan, FanState::gave_up);
     ++f.rejoins;
     sale_.rejoins.fetch_add(1, std::memory_order_relaxed);
-    return schedule(fan, Action::join, options_.poll_near_seconds);
+    return schedule(fan, Action::join, options_.rejoin_seconds);
   }
   const auto status = object_of(answer.body);
   f.line_state = line_state_of(text_of(status, "state"));
@@ -291,7 +286,7 @@ asio::awaitable<void> Shard::wait_on_stream(std::uint32_t fan) {
   sale_.streams_open.fetch_sub(1);
   // A stream that ended while the fan is still in line: the page polls instead.
   if (!sale_.stopping && f.state == FanState::in_line && f.line_state != LineState::ended) {
-    schedule(fan, Action::poll, options_.poll_near_seconds);
+    schedule(fan, Action::poll, options_.rejoin_seconds);
   }
 }
 

@@ -83,6 +83,10 @@ struct Sale {
   std::atomic<std::uint64_t> tickets_sold = 0;     // from the crowd's 201s
   std::atomic<std::int64_t> sold_out_ns = 0;       // when those reached seats_total
   std::atomic<std::int64_t> sold_out_told_ns = 0;  // the first sold_out status seen
+  // The first time a fan asking for any one seat was told none was left (every seat sold or
+  // held): from then on the sale waits on holds that come back (abandoned, expired).
+  std::atomic<std::int64_t> ran_out_ns = 0;
+  std::atomic<std::uint64_t> sold_when_ran_out = 0;
   std::atomic<std::uint32_t> streams_open = 0;
   std::atomic<std::uint64_t> fans_done = 0;
   std::atomic<std::uint32_t> bots_done = 0;
@@ -161,6 +165,7 @@ class Shard {
   void after_status(std::uint32_t fan, const Answer& answer, std::int64_t sent_ns, bool polled);
   double poll_interval(const boost::json::object& status);
   void finish(std::uint32_t fan, FanState state);
+  void ran_out();  // a fan's "any one seat" found none
   asio::awaitable<void> sleep(double seconds);
   double think_seconds();
   double uniform(double low, double high);

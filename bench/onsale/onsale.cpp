@@ -200,6 +200,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--session-seconds", o.session_seconds, "the room's session_seconds")
       ->capture_default_str();
+  app.add_option("--poll-seconds-max", o.poll_seconds_max, "the room's poll_seconds_max")
+      ->capture_default_str();
   app.add_option("--fans", o.fans, "fans in the crowd")->capture_default_str();
   app.add_option("--pre-queue-share", o.pre_queue_share, "of the fans, join before the on-sale")
       ->capture_default_str();
@@ -226,14 +228,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--streams-max", o.streams_max, "status streams open at once")
       ->capture_default_str();
-  app.add_option("--poll-near-seconds", o.poll_near_seconds, "wall: poll interval near the front")
-      ->capture_default_str();
-  app.add_option("--poll-far-seconds", o.poll_far_seconds, "wall: poll interval far back")
-      ->capture_default_str();
-  app.add_option("--poll-eta-share", o.poll_eta_share, "poll again after this share of the wait")
-      ->capture_default_str();
   app.add_option("--poll-open-seconds", o.poll_open_seconds,
                  "wall: the pre-queue polls within this of the open")
+      ->capture_default_str();
+  app.add_option("--rejoin-seconds", o.rejoin_seconds, "wall: a page joins again after this")
       ->capture_default_str();
   app.add_option("--pick-retries", o.pick_retries, "map picks lost before best available")
       ->capture_default_str();
@@ -263,7 +261,7 @@ int main(int argc, char** argv) {
   app.add_flag("--check,!--no-check", o.check, "read the store back and count anomalies")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  if (o.drain_seconds < 1.2 * o.poll_far_seconds + 5) {
+  if (o.drain_seconds < 1.2 * o.poll_seconds_max + 5) {
     std::fprintf(stderr,
                  "onsale: --drain-seconds must leave every fan a poll after the sell-out\n");
     return 2;

@@ -1,7 +1,8 @@
 // Every parameter of the on-sale simulator; main.cpp makes each a command-line flag with the
 // same name (underscores as dashes). Durations of people (arrivals, thinking) are in model
-// seconds, divided by `time_compression` to run; the page's polling, and every timing of the
-// server (a turn kept 10 s, sessions, holds), are wall-clock and not compressed.
+// seconds, divided by `time_compression` to run; the page's polling (as the server advises it,
+// `poll_after_seconds`), and every timing of the server (a turn kept 10 s, sessions, holds), are
+// wall-clock and not compressed.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@ struct Options {
   std::uint32_t active_limit = 3000;
   std::uint32_t admit_per_second = 600;
   std::uint32_t session_seconds = 60;
+  std::uint32_t poll_seconds_max = 120;  // the room's: the longest a page waits between polls
 
   // The crowd.
   std::uint32_t fans = 500'000;
@@ -38,10 +40,8 @@ struct Options {
   double time_compression = 10;  // model seconds per wall second
   double stream_share = 0.01;    // wait on the status stream instead of polling
   std::uint32_t streams_max = 2000;
-  double poll_near_seconds = 1;    // wall: the page's poll when the wait is short
-  double poll_far_seconds = 30;    // wall: its poll far back in line
-  double poll_eta_share = 0.5;     // poll again after this share of the estimated wait
   double poll_open_seconds = 3;    // wall: the pre-queue polls again within this of the open
+  double rejoin_seconds = 1;       // wall: a page whose session ended joins again after this
   std::uint32_t pick_retries = 3;  // explicit picks that lost a race before best available
 
   // The bots.

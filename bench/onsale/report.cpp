@@ -122,9 +122,15 @@ bool print_report(const Sale& sale, const Options& options, Recorder& recorder,
   const auto& buckets = recorder.tickets_per_second;
   const auto peak = buckets.empty() ? 0u : *std::max_element(buckets.begin(), buckets.end());
   const double mean = selling > 0 ? static_cast<double>(sold) / selling : 0;
+  const bool ran_out = sale.ran_out_ns.load() != 0;
+  const double to_ran_out = ran_out ? seconds_between(sale.on_sale_ns, sale.ran_out_ns) : 0;
+  const double offered_mean =
+      to_ran_out > 0 ? static_cast<double>(sale.sold_when_ran_out) / to_ran_out : mean;
   std::printf(
-      "tickets a second: mean %.0f (on-sale to last ticket), peak %u (a one-second bucket)\n", mean,
-      peak);
+      "tickets a second: mean %.0f (on-sale to last ticket), peak %u (a one-second bucket); mean "
+      "%.0f while seats were on offer (the first fan told none was left: %.1f s, %lu sold; after "
+      "that, only held seats coming back)\n",
+      mean, peak, offered_mean, to_ran_out, sale.sold_when_ran_out.load());
   print_requests(recorder, run_seconds);
   print_fans(sale, fans);
 
@@ -164,9 +170,10 @@ bool print_report(const Sale& sale, const Options& options, Recorder& recorder,
       checked.fans_left_waiting);
   std::printf(
       "RESULT sold_out=%d sold_out_s=%.1f tickets_per_s_mean=%.0f tickets_per_s_peak=%u "
-      "fairness_violations=%lu bot_share_pct=%.3f anomalies=%lu checked=%d\n",
-      sold_out ? 1 : 0, to_sold_out, mean, peak, fairness.violations, 100 * bot_share,
-      checked.anomalies(), checked.error.empty() ? 1 : 0);
+      "ran_out_s=%.1f tickets_per_s_on_offer=%.0f fairness_violations=%lu bot_share_pct=%.3f "
+      "anomalies=%lu checked=%d\n",
+      sold_out ? 1 : 0, to_sold_out, mean, peak, to_ran_out, offered_mean, fairness.violations,
+      100 * bot_share, checked.anomalies(), checked.error.empty() ? 1 : 0);
   return sold_out && checked.error.empty() && checked.anomalies() == 0 && bot_holds == 0;
 }
 

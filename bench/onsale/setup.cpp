@@ -63,7 +63,8 @@ std::string event_body(const Options& options, std::int64_t venue_id, const Made
   }
   std::string room = R"({"enabled":true,"active_limit":)" + std::to_string(options.active_limit) +
                      R"(,"admit_per_second":)" + std::to_string(options.admit_per_second) +
-                     R"(,"session_seconds":)" + std::to_string(options.session_seconds);
+                     R"(,"session_seconds":)" + std::to_string(options.session_seconds) +
+                     R"(,"poll_seconds_max":)" + std::to_string(options.poll_seconds_max);
   if (made.pre_queue_opens_at < made.on_sale_at) {
     room += R"(,"pre_queue_opens_at":")" + rfc3339(made.pre_queue_opens_at) + '"';
   }

@@ -39,6 +39,12 @@ std::vector<std::string> strings_of(const boost::json::object& object, std::stri
 
 }  // namespace
 
+void Shard::ran_out() {
+  std::int64_t unset = 0;
+  const auto sold = sale_.tickets_sold.load();
+  if (sale_.ran_out_ns.compare_exchange_strong(unset, now_ns())) sale_.sold_when_ran_out = sold;
+}
+
 asio::awaitable<void> Shard::shop(std::uint32_t fan, std::string access_token) {
   Fan& f = fans_[fan];
   auto connection = connection_from(f.address);
@@ -51,7 +57,7 @@ asio::awaitable<void> Shard::shop(std::uint32_t fan, std::string access_token) {
     f.state = FanState::in_line;
     ++f.rejoins;
     sale_.rejoins.fetch_add(1, std::memory_order_relaxed);
-    co_return schedule(fan, Action::join, options_.poll_near_seconds);
+    co_return schedule(fan, Action::join, options_.rejoin_seconds);
   }
   if (end != HoldEnd::held) co_return finish(fan, FanState::gave_up);
   if (f.abandons) {
@@ -92,14 +98,17 @@ asio::awaitable<Shard::HoldEnd> Shard::hold_seats(std::uint32_t fan, Connection&
   enum class Pick {
     together,
     best_available,
-    any
+    any,
+    last_try
   } pick = f.explicit_pick ? Pick::together : Pick::best_available;
   std::uint32_t conflicts = 0;
   for (int attempt = 0; attempt < hold_attempts_max && !sale_.stopping; ++attempt) {
     Request request{.verb = beast::http::verb::post,
                     .target = "/v1/events/" + std::to_string(sale_.event_id) + "/holds"};
     request.headers.emplace_back("X-Queue-Access", access_token);
-    if (pick == Pick::best_available) {
+    if (pick == Pick::last_try) {
+      co_return HoldEnd::nothing_left;
+    } else if (pick == Pick::best_available) {
       request.body = best_available_body(f.party);
     } else {
       const auto map = co_await look_at_map(connection, Actor::fan);
@@ -111,12 +120,17 @@ asio::awaitable<Shard::HoldEnd> Shard::hold_seats(std::uint32_t fan, Connection&
       auto seats = pick == Pick::together
                        ? pick_together(*map, sale_.layout, f.party, first % sale_.layout.sections)
                        : pick_any(*map, sale_.layout, f.party, first);
-      if (seats.empty() && pick == Pick::any) co_return HoldEnd::nothing_left;
-      if (seats.empty()) {
+      if (seats.empty() && pick == Pick::any) {
+        // Nothing on the map: the page's "any seat" asks once more (something may have come
+        // back since), and the server, finding nothing either, ends the empty session.
+        pick = Pick::last_try;
+        request.body = best_available_body(1);
+      } else if (seats.empty()) {
         pick = Pick::any;
         continue;
+      } else {
+        request.body = seats_body(seats);
       }
-      request.body = seats_body(seats);
     }
     const auto answer = co_await on(connection, Actor::fan, Kind::hold, std::move(request));
     if (answer.status == 201) {
@@ -131,7 +145,11 @@ asio::awaitable<Shard::HoldEnd> Shard::hold_seats(std::uint32_t fan, Connection&
         pick = Pick::best_available;
       }
     } else if (answer.status == 409 && problem == "not-enough-seats") {
-      pick = Pick::any;
+      if (pick == Pick::last_try) {
+        ran_out();  // and the loop ends: nothing left
+      } else {
+        pick = Pick::any;
+      }
     } else if (answer.status == 403 || answer.status == 410) {
       co_return HoldEnd::session_gone;
     } else if (answer.status == 429) {

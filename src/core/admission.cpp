@@ -263,6 +263,24 @@ std::optional<QueueStatus> place_in_line(std::uint64_t number, const LineCounter
   return status;
 }
 
+std::uint32_t poll_after_seconds(const QueueStatus& status, std::uint32_t max) {
+  const auto within = [max](std::uint64_t seconds) {
+    return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(seconds, 1, std::max(1u, max)));
+  };
+  switch (status.state) {
+    case QueueState::pre_queue:
+      return within(status.eta_seconds);
+    case QueueState::waiting:
+      return within(status.eta_seconds / 2);
+    case QueueState::sold_out:
+      return within(max);
+    case QueueState::admitted:
+    case QueueState::ended:
+      return 0;
+  }
+  return 0;
+}
+
 void Admission::advance(UnixMillis now) {
   if (!opened()) {
     if (now < settings_.sale_opens_at) return;

@@ -127,6 +127,14 @@ std::optional<QueueStatus> place_in_line(std::uint64_t number, const LineCounter
                                          const AdmissionSettings& settings, const ShuffleKey& key,
                                          UnixMillis now);
 
+// When a page that polls should ask again, in seconds: at the open for the pre-queue (whose
+// places are drawn then), after half the estimated wait while waiting (again and again, so an
+// estimate that was too long is caught in time), every `max` once sold out (tickets may come
+// back); never sooner than 1 nor later than `max`. 0 when there is nothing to wait for
+// (admitted, ended). A line of half a million polling every few seconds would be more new
+// connections than the server's other work: far back, a poll a minute tells as much.
+std::uint32_t poll_after_seconds(const QueueStatus& status, std::uint32_t max);
+
 class Admission {
  public:
   Admission(AdmissionSettings settings, const ShuffleKey& key);

@@ -115,6 +115,10 @@ struct PriceLevel {
   std::string currency;  // ISO 4217, e.g. "USD"; one currency per event
 };
 
+inline constexpr std::uint32_t poll_seconds_max_default = 30;
+inline constexpr std::uint32_t poll_seconds_max_min = 3;
+inline constexpr std::uint32_t poll_seconds_max_max = 600;
+
 struct WaitingRoom {
   bool enabled = false;
   std::uint32_t active_limit = 0;
@@ -122,6 +126,8 @@ struct WaitingRoom {
   std::uint32_t session_seconds = 0;
   std::optional<UnixMillis> pre_queue_opens_at;
   std::uint32_t proof_of_work_difficulty = 0;  // 0: none asked at join (core/join_challenge.hpp)
+  // The longest a page in line waits between two polls (core/admission.hpp: poll_after_seconds).
+  std::uint32_t poll_seconds_max = poll_seconds_max_default;
 };
 
 // A window before the general sale (on_sale_at) open only to holders of its access codes.

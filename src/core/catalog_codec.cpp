@@ -262,6 +262,10 @@ Result<Event> decode_event(const boost::json::value& body) {
       settings.session_seconds =
           static_cast<std::uint32_t>(room_fields.integer("session_seconds", 30, 86'400));
       settings.pre_queue_opens_at = room_fields.optional_time("pre_queue_opens_at");
+      settings.poll_seconds_max = static_cast<std::uint32_t>(
+          room_fields
+              .optional_integer("poll_seconds_max", poll_seconds_max_min, poll_seconds_max_max)
+              .value_or(poll_seconds_max_default));
       if (const boost::json::value* work = room_fields.object("proof_of_work", false); work) {
         ObjectReader work_fields(reader, *work, "waiting_room.proof_of_work");
         settings.proof_of_work_difficulty = static_cast<std::uint32_t>(
@@ -317,7 +321,8 @@ boost::json::object encode_event(const Event& event) {
     boost::json::object settings{{"enabled", room.enabled},
                                  {"active_limit", room.active_limit},
                                  {"admit_per_second", room.admit_per_second},
-                                 {"session_seconds", room.session_seconds}};
+                                 {"session_seconds", room.session_seconds},
+                                 {"poll_seconds_max", room.poll_seconds_max}};
     if (room.pre_queue_opens_at) {
       settings["pre_queue_opens_at"] = format_rfc3339(*room.pre_queue_opens_at);
     }

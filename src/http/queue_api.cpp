@@ -23,19 +23,32 @@ namespace {
 using s = bhttp::status;
 using P = Router::Params;
 
-void append_queue_status(std::string& out, const QueueStatus& where) {
+// `poll_seconds_max`: the room's, for an answer to a poll (which says when to poll again); 0 for a
+// stream's, which needs no such advice.
+void append_queue_status(std::string& out, const QueueStatus& where,
+                         std::uint32_t poll_seconds_max) {
   out += R"("state":")";
   out += queue_state_name(where.state);
   out += R"(","position":)";
   out += std::to_string(where.position);
   out += R"(,"eta_seconds":)";
   out += std::to_string(where.eta_seconds);
+  if (poll_seconds_max == 0) return;
+  if (const std::uint32_t after = poll_after_seconds(where, poll_seconds_max); after > 0) {
+    out += R"(,"poll_after_seconds":)";
+    out += std::to_string(after);
+  }
 }
 
-// {"state", "position", "eta_seconds"} and, once admitted, "access_token", "access_expires_at".
-std::string queue_answer_json(const QueueAnswer& answer) {
+std::uint32_t poll_seconds_max_of(const Event& event) {
+  return event.waiting_room ? event.waiting_room->poll_seconds_max : poll_seconds_max_default;
+}
+
+// {"state", "position", "eta_seconds", "poll_after_seconds" (see append_queue_status)} and, once
+// admitted, "access_token", "access_expires_at".
+std::string queue_answer_json(const QueueAnswer& answer, std::uint32_t poll_seconds_max) {
   std::string out = "{";
-  append_queue_status(out, answer.where);
+  append_queue_status(out, answer.where, poll_seconds_max);
   if (answer.admitted()) {
     out += R"(,"access_token":")";
     out += answer.access_token;
@@ -47,11 +60,13 @@ std::string queue_answer_json(const QueueAnswer& answer) {
   return out;
 }
 
-// {"state", "position", "eta_seconds", "queue_token", "number", "status_url"}.
-std::string queue_joined_json(const QueueJoined& joined, std::string_view status_url) {
+// {"state", "position", "eta_seconds", "poll_after_seconds", "queue_token", "number",
+// "status_url"}.
+std::string queue_joined_json(const QueueJoined& joined, std::string_view status_url,
+                              std::uint32_t poll_seconds_max) {
   std::string out = "{";
   if (joined.where) {
-    append_queue_status(out, *joined.where);
+    append_queue_status(out, *joined.where, poll_seconds_max);
     out += ',';
   }
   out += R"("queue_token":")";
@@ -156,7 +171,8 @@ asio::awaitable<Response> join_queue(const ApiServices& api, const Request& requ
   if (!joined) co_return join_problem(std::move(joined).error(), view->event->id);
   if (joined->where) tell_if_sold_out(api, view->event->id, *joined->where);
   const std::string status_url = "/v1/events/" + std::to_string(view->event->id) + "/queue/status";
-  co_return no_store(json_response(s::created, queue_joined_json(*joined, status_url)));
+  co_return no_store(json_response(
+      s::created, queue_joined_json(*joined, status_url, poll_seconds_max_of(*view->event))));
 }
 
 // GET /v1/events/{id}/queue/challenge: {"challenge", "difficulty", "expires_at"}, no-store.
@@ -192,7 +208,8 @@ asio::awaitable<Response> queue_status(const ApiServices& api, const Request& re
   auto status = co_await api.waiting_room->status(*queue.view->event, queue.token, api.clock());
   if (!status) co_return problem_of(status.error());
   tell_if_sold_out(api, queue.view->event->id, *status);
-  co_return no_store(json_response(s::ok, queue_answer_json(*status)));
+  co_return no_store(
+      json_response(s::ok, queue_answer_json(*status, poll_seconds_max_of(*queue.view->event))));
 }
 
 // Sends the status again whenever it changes (looked at every second), a heartbeat when it
@@ -214,7 +231,7 @@ asio::awaitable<void> follow_queue_status(std::shared_ptr<const ApiServices> api
       co_return;
     }
     tell_if_sold_out(*api, event->id, *status);
-    std::string now = queue_answer_json(*status);
+    std::string now = queue_answer_json(*status, 0);
     if (now == last && quiet < heartbeat_polls) continue;
     const std::string message =
         now == last ? std::string(sse_heartbeat) : sse_message("status", now);
@@ -236,7 +253,7 @@ asio::awaitable<Response> queue_status_stream(std::shared_ptr<const ApiServices>
   auto status = co_await api->waiting_room->status(*queue.view->event, queue.token, api->clock());
   if (!status) co_return problem_of(status.error());
   tell_if_sold_out(*api, queue.view->event->id, *status);
-  std::string first = queue_answer_json(*status);
+  std::string first = queue_answer_json(*status, 0);
   Response response =
       event_stream(sse_retry(std::chrono::milliseconds(2000)) + sse_message("status", first));
   if (status->admitted()) co_return response;  // that was all

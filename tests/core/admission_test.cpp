@@ -340,5 +340,44 @@ TEST(AdmissionRestore, SessionChangesAreTakenOnce) {
   EXPECT_EQ(again.put.size(), 2U);
 }
 
+QueueStatus in_state(QueueState state, std::uint64_t eta_seconds) {
+  QueueStatus status;
+  status.state = state;
+  status.eta_seconds = eta_seconds;
+  return status;
+}
+
+TEST(PollAfter, HalfTheWaitBetweenOneSecondAndTheRoomsLongest) {
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::waiting, 0), 30), 1u);
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::waiting, 3), 30), 1u);
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::waiting, 41), 30), 20u);
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::waiting, 61), 30), 30u);
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::waiting, 5'000), 120), 120u);
+}
+
+TEST(PollAfter, ThePreQueueAsksAtTheOpenAndASoldOutLineSeldom) {
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::pre_queue, 25), 30), 25u);
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::pre_queue, 0), 30), 1u);
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::pre_queue, 3'600), 30), 30u);
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::sold_out, 0), 45), 45u);
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::admitted, 0), 30), 0u);
+  EXPECT_EQ(poll_after_seconds(in_state(QueueState::ended, 0), 30), 0u);
+}
+
+// Asking after half the estimate, a person whose line moves up to twice as fast as estimated
+// still asks before its turn comes; and nobody is told to ask more than once a second.
+TEST(PollAfter, NeverLaterThanHalfTheWaitNorSoonerThanASecond) {
+  for (std::uint64_t eta = 0; eta <= 10'000; ++eta) {
+    for (std::uint32_t max : {3u, 30u, 600u}) {
+      const auto after = poll_after_seconds(in_state(QueueState::waiting, eta), max);
+      EXPECT_GE(after, 1u);
+      EXPECT_LE(after, max);
+      if (eta >= 2) {
+        EXPECT_LE(after, eta / 2) << eta;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace boxoffice

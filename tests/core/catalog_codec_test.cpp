@@ -563,6 +563,26 @@ TEST(EventCodec, DecodesTheWaitingRoom) {
   EXPECT_EQ(event->waiting_room->admit_per_second, 20u);
   EXPECT_EQ(event->waiting_room->session_seconds, 600u);
   EXPECT_EQ(event->waiting_room->pre_queue_opens_at, parse_rfc3339("2026-12-01T08:45:00Z"));
+  EXPECT_EQ(event->waiting_room->poll_seconds_max, poll_seconds_max_default);
+}
+
+TEST(EventCodec, TheRoomsLongestPollIsKeptWithinItsBounds) {
+  auto body = event_json();
+  at_path(body, "waiting_room") = boost::json::parse(
+      R"({"enabled":true,"active_limit":5,"admit_per_second":1,"session_seconds":60,
+          "poll_seconds_max":120})");
+  const auto event = decode_event(body);
+  ASSERT_TRUE(event.ok()) << event.error().detail;
+  EXPECT_EQ(event->waiting_room->poll_seconds_max, 120u);
+  EXPECT_EQ(encode_event(*event).at("waiting_room").at("poll_seconds_max"), 120);
+  for (const char* bad : {"2", "601", "-1", "1.5", "\"60\""}) {
+    expect_rejected(decode_event, event_json(),
+                    {"waiting_room",
+                     std::string(R"({"active_limit":1,"admit_per_second":1,"session_seconds":30,)"
+                                 R"("poll_seconds_max":)") +
+                         bad + "}",
+                     "waiting_room.poll_seconds_max"});
+  }
 }
 
 TEST(EventCodec, RejectsUnknownFieldsAtEveryLevel) {

@@ -361,6 +361,52 @@ class QueueTest(ServerTest):
         for person in early:
             self.wait_admitted(event_id, person["queue_token"], seconds=15)
 
+    def test_every_answer_to_a_poll_says_when_to_poll_again(self):
+        # Nobody else is admitted (one place, taken): the line stands, and the wait grows with
+        # the place.
+        venue = grid_venue()
+        body = event_for(self.server.create_venue(venue), venue,
+                         waiting_room=room(active_limit=1, admit_per_second=1, poll_seconds_max=3))
+        event_id = self.server.create_event(body)
+        first = self.join(event_id)
+        self.wait_admitted(event_id, first["queue_token"])
+        people = [self.join(event_id) for _ in range(8)]  # within the joins' rate limit
+
+        def advice(status, longest):
+            return min(longest, max(1, status["eta_seconds"] // 2))
+
+        near = self.status(event_id, people[0]["queue_token"]).json
+        far = self.status(event_id, people[-1]["queue_token"]).json
+        self.assertEqual(near["state"], "waiting")
+        self.assertEqual(near["poll_after_seconds"], advice(near, 3))
+        self.assertGreaterEqual(far["eta_seconds"], 8)
+        self.assertEqual(far["poll_after_seconds"], 3)  # the room's longest
+        self.assertEqual(people[-1]["poll_after_seconds"], 3)  # the join's answer too
+
+        # Before the open: at the open (the room's longest, if that is later).
+        soon = self.event_with_room(
+            on_sale_at=iso(20), waiting_room=room(pre_queue_opens_at=iso(-60)))
+        early = self.join(soon)
+        self.assertEqual(early["state"], "pre_queue")
+        self.assertIn(early["poll_after_seconds"], range(early["eta_seconds"] - 1,
+                                                        early["eta_seconds"] + 1))
+        later = self.event_with_room(
+            on_sale_at=iso(600), waiting_room=room(pre_queue_opens_at=iso(-60)))
+        self.assertEqual(self.join(later)["poll_after_seconds"], 30)  # the default longest
+
+        # The event's settings show it; a change applies to the next answer.
+        event = self.server.request("GET", f"/v1/events/{event_id}").json
+        self.assertEqual(event["waiting_room"]["poll_seconds_max"], 3)
+        body["waiting_room"]["poll_seconds_max"] = 600
+        changed = self.server.request("PUT", f"/v1/events/{event_id}", body, admin=True)
+        self.assertEqual(changed.status, 200, changed)
+        far = self.status(event_id, people[-1]["queue_token"]).json
+        self.assertEqual(far["poll_after_seconds"], advice(far, 600))
+        self.assertGreater(far["poll_after_seconds"], 3)
+
+        # Admitted: nothing left to poll for.
+        self.assertNotIn("poll_after_seconds", self.status(event_id, first["queue_token"]).json)
+
     def solve(self, challenge, difficulty, enough=True):
         """A counter whose SHA-256(challenge || counter) has at least `difficulty` leading zero
         bits (or, not `enough`, fewer), as the page's worker finds it."""
@@ -440,7 +486,8 @@ class QueueTest(ServerTest):
                     room(pre_queue_opens_at="yesterday"),
                     room(pre_queue_opens_at=iso(7200)),  # after the sale opens
                     room(proof_of_work={"difficulty": 0}), room(proof_of_work={"difficulty": 33}),
-                    room(proof_of_work={"bits": 8})]:
+                    room(proof_of_work={"bits": 8}), room(poll_seconds_max=2),
+                    room(poll_seconds_max=601)]:
             response = self.server.request("POST", "/v1/events",
                                            event_for(venue_id, venue, on_sale_at=iso(3600),
                                                      waiting_room=bad), admin=True)

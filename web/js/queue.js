@@ -1,16 +1,27 @@
 // The waiting room, from the fan's side: join (POST …/queue), keep the queue token for the tab
 // (a reload keeps the place), poll the status, show position, estimated wait and progress, and
-// hand back the access token the moment the room admits this person. Polls every second near
-// the front and less often far back (the answer is computed from a signed token, so a poll is
-// cheap for the server, but a million tabs polling every second is still a load). A room that
+// hand back the access token the moment the room admits this person. Polls when the answer says
+// (`poll_after_seconds`: often near the front, seldom far back, as the room's organizer set it,
+// since half a million tabs polling every few seconds would load the server more than the sale
+// itself), a little later at random so that a crowd's polls spread out. A room that
 // asks for a proof of work at join gets it solved first, in a Web Worker (pow_worker.js), with
 // its progress shown.
 import { api, ApiError } from './api.js';
 import { clock, duration } from './format.js';
 
-const poll_ms_near = 1000;
-const poll_ms_far = 3000;
-const near_positions = 200;
+const poll_ms_default = 3000;  // an answer without advice (an error, an older server)
+const open_spread_ms = 3000;   // the pre-queue's polls at the open, spread over this
+
+// When to ask again after `status`: as it advises, plus up to a fifth at random; at the open
+// (when the pre-queue's places are drawn) within the first seconds, at random.
+function pollDelayMs(status) {
+  const after = status.poll_after_seconds;
+  if (!after) return poll_ms_default;
+  if (status.state === 'pre_queue' && after >= status.eta_seconds) {
+    return after * 1000 + Math.random() * open_spread_ms;
+  }
+  return after * 1000 * (1 + Math.random() / 5);
+}
 
 const queueKey = (eventId) => `boxoffice.queue.${eventId}`;
 const accessKey = (eventId) => `boxoffice.access.${eventId}`;
@@ -95,8 +106,7 @@ export function waitInRoom(eventId, elements, onAdmitted, proofOfWork = null, ac
         return;
       }
       if (status.state !== 'admitted') show(status);
-      const far = status.state === 'sold_out' || status.position > near_positions;
-      timer = setTimeout(poll, far ? poll_ms_far : poll_ms_near);
+      timer = setTimeout(poll, pollDelayMs(status));
     } catch (error) {
       if (error instanceof ApiError && ['queue-token-invalid', 'queue-session-ended'].includes(error.slug)) {
         sessionStorage.removeItem(queueKey(eventId));
@@ -105,7 +115,7 @@ export function waitInRoom(eventId, elements, onAdmitted, proofOfWork = null, ac
         return;
       }
       elements.state.textContent = `${error.message} Retrying…`;
-      timer = setTimeout(poll, poll_ms_far);
+      timer = setTimeout(poll, poll_ms_default);
     }
   };
 
