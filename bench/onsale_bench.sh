@@ -12,6 +12,9 @@
 #   restart-postgres  the cluster, PostgreSQL stopped then and started again 3 s later.
 # Each prints the simulator's report (bench/README.md) and its RESULT line; the sale must sell
 # out with every anomaly 0. The yardstick is the target: at least 1,000 tickets a second.
+# CROWD=edge (the default): the fans come through an edge (a CDN) that keeps connections to the
+# server, or nginx, and names each fan in X-Forwarded-For, which the server trusts from
+# 127.0.0.1; CROWD=direct: each fan connects from its own address, a connection per poll.
 # Usage: bench/onsale_bench.sh [run...] (default: all five); FANS (500000), FAULT_FANS (the
 # fault runs', 100000), BOTS (20), THREADS (embedded server threads, 2), LOAD_THREADS (the
 # tool's, 2), ONSALE_ARGS (more flags for the tool: see boxoffice_onsale --help).
@@ -25,6 +28,12 @@ fault_fans=${FAULT_FANS:-100000}
 bots=${BOTS:-20}
 threads=${THREADS:-2}
 load_threads=${LOAD_THREADS:-2}
+crowd=${CROWD:-edge}
+case $crowd in
+edge) crowd_flag=--edge edge_trust=(--trusted-proxy 127.0.0.1/32) ;;
+direct) crowd_flag=--direct edge_trust=() ;;
+*) echo "onsale_bench: CROWD is edge or direct" >&2; exit 2 ;;
+esac
 key=onsale-admin-key
 
 scripts/install-deps.sh
@@ -160,9 +169,9 @@ run_tool() {
     nodes+=(--node "$node=$pidfile")
     ledgers+=(--payment-ledger "$work/$node/test-payments.sqlite")
   done
-  echo "== $name: $count fans, $bots bot addresses; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "== $name: $count fans ($crowd), $bots bot addresses; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   "$tool" --url "$url" --admin-key $key --fans "$count" --bot-addresses "$bots" \
-    --threads "$load_threads" "${nodes[@]}" "${ledgers[@]}" ${ONSALE_ARGS:-} \
+    --threads "$load_threads" "$crowd_flag" "${nodes[@]}" "${ledgers[@]}" ${ONSALE_ARGS:-} \
     >"$work/$name.report" 2>"$work/$name.progress" &
   tool_pid=$!
 }
@@ -172,7 +181,7 @@ for run in "${runs[@]}"; do
   case $run in
   embedded)
     port=$(free_port)
-    serve embedded "$port" --threads "$threads"
+    serve embedded "$port" --threads "$threads" "${edge_trust[@]}"
     run_tool embedded "$fans" "http://127.0.0.1:$port"
     ;;
   cluster | kill-node | kill-redis | restart-postgres)

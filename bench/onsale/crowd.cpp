@@ -40,6 +40,7 @@ void Shard::run() {
   asio::co_spawn(context_, dispatch(), asio::detached);
   for (auto& bot : bots_) asio::co_spawn(context_, run_bot(bot), asio::detached);
   context_.run();
+  edge_idle_.clear();  // while their io_context is still there
 }
 
 // Starts the wake-ups that are due, as many as the bound on one-shot requests allows, then
@@ -120,13 +121,31 @@ void Shard::finish(std::uint32_t fan, FanState state) {
 
 Connection Shard::connection_from(std::uint32_t address) {
   const auto& server = sale_.servers[next_server_++ % sale_.servers.size()];
+  if (options_.edge)
+    return Connection(context_.get_executor(), server, 0, sale_.host, address_text(address));
   return Connection(context_.get_executor(), server, address, sale_.host);
 }
 
+// Direct, a connection of its own from the client's address, closed after the answer. Through
+// the edge, one of its keep-alive connections, on the client's behalf (one in flight a
+// connection: at most in_flight_max of them).
 asio::awaitable<Answer> Shard::once(Actor actor, Kind kind, std::uint32_t address,
                                     Request request) {
-  auto connection = connection_from(address);
-  co_return co_await on(connection, actor, kind, std::move(request), false);
+  if (!options_.edge) {
+    auto connection = connection_from(address);
+    co_return co_await on(connection, actor, kind, std::move(request), false);
+  }
+  std::unique_ptr<Connection> connection;
+  if (edge_idle_.empty()) {
+    connection = std::make_unique<Connection>(connection_from(address));
+  } else {
+    connection = std::move(edge_idle_.back());
+    edge_idle_.pop_back();
+    connection->forward_for(address_text(address));
+  }
+  auto answer = co_await on(*connection, actor, kind, std::move(request));
+  edge_idle_.push_back(std::move(connection));  // reopened on next use if the server closed it
+  co_return answer;
 }
 
 asio::awaitable<Answer> Shard::on(Connection& connection, Actor actor, Kind kind, Request request,
@@ -184,7 +203,7 @@ asio::awaitable<void> Shard::poll(std::uint32_t fan) {
   request.headers.emplace_back("X-Queue-Token", f.queue_token);
   const auto kept_max =
       std::max<std::uint32_t>(1, options_.kept_connections_max / options_.threads);
-  if (!f.connection && f.near && kept_ < kept_max) {
+  if (!options_.edge && !f.connection && f.near && kept_ < kept_max) {
     f.connection = std::make_unique<Connection>(connection_from(f.address));
     ++kept_;
   }

@@ -156,6 +156,7 @@ class Shard {
   // A request on a kept connection, timed and counted.
   asio::awaitable<Answer> on(Connection& connection, Actor actor, Kind kind, Request request,
                              bool keep_alive = true);
+  // A connection for the client at `address`: from it, or through the edge on its behalf.
   Connection connection_from(std::uint32_t address);
   void schedule(std::uint32_t fan, Action action, double after_seconds, bool urgent = false);
   void wake_dispatcher();
@@ -180,6 +181,8 @@ class Shard {
   std::array<Wakes, 2> wakes_;  // urgent, then the others
   Wakes* next_due(std::int64_t until_ns);
   std::uint32_t next_server_ = 0;
+  // The edge's idle keep-alive connections, for one-shot requests (joins, polls).
+  std::vector<std::unique_ptr<Connection>> edge_idle_;
   std::uint32_t in_flight_ = 0;                   // one-shot requests of this thread's fans
   std::uint32_t kept_ = 0;                        // fans' connections kept between polls
   asio::steady_timer* dispatch_timer_ = nullptr;  // while the dispatcher sleeps on it

@@ -32,8 +32,12 @@ std::string address_text(std::uint32_t address) {
 }
 
 Connection::Connection(asio::any_io_executor executor, tcp::endpoint server, std::uint32_t source,
-                       std::string host)
-    : server_(server), source_(source), host_(std::move(host)), stream_(std::move(executor)) {}
+                       std::string host, std::string forwarded_for)
+    : server_(server),
+      source_(source),
+      host_(std::move(host)),
+      forwarded_for_(std::move(forwarded_for)),
+      stream_(std::move(executor)) {}
 
 asio::awaitable<bool> Connection::connect() {
   close();
@@ -67,6 +71,7 @@ asio::awaitable<Answer> Connection::send(const Request& request, bool keep_alive
   if (!is_open() && !co_await connect()) co_return answer;
   http::request<http::string_body> message{request.verb, request.target, 11};
   message.set(http::field::host, host_);
+  if (!forwarded_for_.empty()) message.set("X-Forwarded-For", forwarded_for_);
   for (const auto& [name, value] : request.headers) message.set(name, value);
   if (!request.body.empty()) {
     message.set(http::field::content_type, "application/json");
@@ -100,6 +105,9 @@ asio::awaitable<int> EventStream::open(const std::string& target) {
   if (!connection.is_open() && !co_await connection.connect()) co_return 0;
   http::request<http::empty_body> message{http::verb::get, target, 11};
   message.set(http::field::host, connection.host_);
+  if (!connection.forwarded_for_.empty()) {
+    message.set("X-Forwarded-For", connection.forwarded_for_);
+  }
   message.set(http::field::accept, "text/event-stream");
   connection.stream_.expires_after(request_timeout);
   auto [write_error, written] =

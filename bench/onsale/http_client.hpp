@@ -50,11 +50,14 @@ struct Answer {
 std::string address_text(std::uint32_t address);
 
 // One keep-alive connection from `source` (a host-order IPv4 address; 0: the system's choice)
-// to `server`, opened on first use and again after the server closed it.
+// to `server`, opened on first use and again after the server closed it. Through an edge (a CDN
+// or balancer the server trusts), `forwarded_for` names the client each request is for, in
+// X-Forwarded-For, as an edge says it; empty: the connection's own address is the client.
 class Connection {
  public:
   Connection(asio::any_io_executor executor, tcp::endpoint server, std::uint32_t source,
-             std::string host);
+             std::string host, std::string forwarded_for = {});
+  void forward_for(std::string client) { forwarded_for_ = std::move(client); }
 
   // Sends `request` and reads its answer, reconnecting first when needed. `keep_alive` false
   // sends `Connection: close` (one request and done: the server closes first). The body is
@@ -71,6 +74,7 @@ class Connection {
   tcp::endpoint server_;
   std::uint32_t source_;
   std::string host_;
+  std::string forwarded_for_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
 };

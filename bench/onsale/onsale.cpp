@@ -243,6 +243,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--bot-poll-seconds", o.bot_poll_seconds, "a bot polls each token this often")
       ->capture_default_str();
+  app.add_flag("--edge,!--direct", o.edge,
+               "fans through an edge's keep-alive connections with X-Forwarded-For (the server "
+               "must trust 127.0.0.1/32), or each from its own address")
+      ->capture_default_str();
   app.add_option("--threads", o.threads, "event loops")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

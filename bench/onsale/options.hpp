@@ -21,8 +21,8 @@ struct Options {
   std::uint32_t seats_per_row = 50;  // 70 × 20 × 50 = 70,000 seats
   std::uint32_t max_per_order = 8;
   std::uint32_t hold_seconds = 30;
-  std::uint32_t active_limit = 3000;
-  std::uint32_t admit_per_second = 600;
+  std::uint32_t active_limit = 6000;
+  std::uint32_t admit_per_second = 1000;
   std::uint32_t session_seconds = 60;
   std::uint32_t poll_seconds_max = 120;  // the room's: the longest a page waits between polls
 
@@ -51,10 +51,14 @@ struct Options {
   double bot_poll_seconds = 0.2;
 
   // The tool.
+  // Through an edge: the fans reach the server through a CDN or balancer that keeps connections
+  // to it and names each fan in X-Forwarded-For (the server trusts the tool's address as a
+  // proxy); else each fan connects from its own address.
+  bool edge = false;
   std::uint32_t threads = 2;
   std::uint32_t in_flight_max = 4000;         // one-shot requests (joins, polls) at once
   std::uint32_t kept_connections_max = 6000;  // fans near their turn keeping theirs
-  double drain_seconds = 120;                 // after the sell-out, for the line to be told (wall)
+  double drain_seconds = 200;                 // after the sell-out, for the line to be told (wall)
   double run_seconds_max = 900;
   std::uint64_t seed = 42;
 
