@@ -148,6 +148,7 @@ SourceOfTruth::SourceOfTruth(const ServeOptions& options) {
 }
 
 void SourceOfTruth::stop_batches() {
+  if (sqlite_) sqlite_->stop_batches();
   if (postgres_) postgres_->stop_batches();
 }
 

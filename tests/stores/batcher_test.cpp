@@ -1,6 +1,6 @@
 // The batcher of the PostgreSQL store's group commit, with a fake database: blocking callers,
 // and coroutines awaiting from event loops of their own.
-#include "stores/postgres/batcher.hpp"
+#include "stores/batcher.hpp"
 
 #include <gtest/gtest.h>
 

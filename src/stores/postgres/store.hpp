@@ -4,7 +4,7 @@
 // so PostgreSQL stays the final arbiter whatever the holds in Redis believe.
 //
 // Group commit: commit_order and mark_captured calls that run at the same time are gathered
-// (stores/postgres/batcher.hpp) and made in one transaction, one round trip and one WAL flush
+// (stores/batcher.hpp) and made in one transaction, one round trip and one WAL flush
 // for the whole batch, by the SQL function commit_batch. Each order there is guarded on its
 // own, so one that fails (a seat sold, a second order for its hold) is undone alone and
 // answered its own error while the others commit; every caller returns once the batch's
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "services/stores.hpp"
-#include "stores/postgres/batcher.hpp"
+#include "stores/batcher.hpp"
 #include "stores/postgres/connection.hpp"
 
 namespace boxoffice::postgres {

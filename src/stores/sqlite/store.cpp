@@ -217,10 +217,11 @@ Result<std::vector<Event>> Store::load_events() try {
   return failure(e);
 }
 
-Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) try {
-  auto lock = db_.lock();
-  SQLite::Database& db = db_.connection();
-  SQLite::Transaction transaction(db);
+namespace {
+
+// An order's rows, within the batch's transaction (its savepoint undoes a refusal). Throws
+// what SQLite throws.
+Status insert_order(SQLite::Database& db, const Order& order, std::uint32_t ga_capacity) {
   {
     SQLite::Statement existing(db, "SELECT 1 FROM orders WHERE hold_id = ?");
     existing.bind(1, order.hold_id.hex());
@@ -261,7 +262,7 @@ Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) try {
     if (sell.exec() != 1) taken.push_back(seat);
     sell.reset();
   }
-  if (!taken.empty()) {  // the transaction rolls back as it goes out of scope
+  if (!taken.empty()) {
     return make_error(Errc::seats_unavailable, "some seats are already sold",
                       {.seat_ids = std::move(taken)});
   }
@@ -293,22 +294,107 @@ Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) try {
     ticket.exec();
     ticket.reset();
   }
-  transaction.commit();
   return ok_status();
-} catch (const std::exception& e) {
-  return failure(e);
 }
 
-Status Store::mark_captured(const OrderId& order) try {
-  auto lock = db_.lock();
-  SQLite::Statement update(db_.connection(),
-                           "UPDATE orders SET payment_status = 'captured' WHERE id = ?");
+Status set_captured(SQLite::Database& db, const OrderId& order) {
+  SQLite::Statement update(db, "UPDATE orders SET payment_status = 'captured' WHERE id = ?");
   update.bind(1, order.hex());
   if (update.exec() != 1) return make_error(Errc::not_found, "no such order");
   return ok_status();
-} catch (const std::exception& e) {
-  return failure(e);
 }
+
+// One write in a savepoint of the batch's transaction: a refused order leaves nothing behind.
+// nullopt when even the savepoint could not be undone: the whole transaction must go.
+std::optional<Status> write_alone(SQLite::Database& db, const Store::Write& write) {
+  try {
+    db.exec("SAVEPOINT write");
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  Status done = ok_status();
+  try {
+    done = write.order != nullptr ? insert_order(db, *write.order, write.ga_capacity)
+                                  : set_captured(db, write.captured);
+  } catch (const std::exception& e) {
+    done = failure(e);
+  }
+  try {
+    if (!done) db.exec("ROLLBACK TO write");
+    db.exec("RELEASE write");
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return done;
+}
+
+}  // namespace
+
+// Group commit: the writes of concurrent checkouts in one transaction and one fsync, each in a
+// savepoint of its own, so one refused (a seat sold meanwhile, a buyer's limit) fails alone.
+// Every caller is answered once the COMMIT is durable; if it fails, none was written.
+void Store::write_batch(const std::vector<Write*>& batch) {
+  auto lock = db_.lock();
+  SQLite::Database& db = db_.connection();
+  const auto fail_all = [&](const Error& error) {
+    for (Write* write : batch) write->answer = error;
+  };
+  try {
+    db.exec("BEGIN IMMEDIATE");
+  } catch (const std::exception& e) {
+    return fail_all(failure(e));
+  }
+  for (Write* write : batch) {
+    auto answer = write_alone(db, *write);
+    if (!answer) {
+      fail_all(make_error(Errc::store_unavailable, "the database failed within a batch"));
+      try {
+        db.exec("ROLLBACK");
+      } catch (const std::exception&) {  // SQLite rolls back by itself then
+      }
+      return;
+    }
+    write->answer = std::move(*answer);
+  }
+  try {
+    db.exec("COMMIT");
+  } catch (const std::exception& e) {
+    fail_all(failure(e));
+    try {
+      db.exec("ROLLBACK");
+    } catch (const std::exception&) {
+    }
+  }
+}
+
+Status Store::commit_order(const Order& order, std::uint32_t ga_capacity) {
+  Write write{.order = &order, .ga_capacity = ga_capacity};
+  writes_.submit_and_wait(write);
+  return write.answer;
+}
+
+Status Store::mark_captured(const OrderId& order) {
+  Write write{.captured = order};
+  writes_.submit_and_wait(write);
+  return write.answer;
+}
+
+boost::asio::awaitable<Status> Store::async_commit_order(const Order& order,
+                                                         std::uint32_t ga_capacity,
+                                                         boost::asio::thread_pool&) {
+  Write write{.order = &order, .ga_capacity = ga_capacity};
+  co_await writes_.submit(write);
+  co_return write.answer;
+}
+
+boost::asio::awaitable<Status> Store::async_mark_captured(const OrderId& order,
+                                                          boost::asio::thread_pool&) {
+  Write write{.captured = order};
+  co_await writes_.submit(write);
+  co_return write.answer;
+}
+
+void Store::stop_batches() { writes_.stop(); }
 
 Result<std::vector<Order>> Store::select_orders(std::string_view where, const std::string& value) {
   auto lock = db_.lock();

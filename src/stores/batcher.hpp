@@ -1,7 +1,7 @@
-// Batching, for group commit: many callers each have one request for the database (a write to
-// make durable, a lookup); rather than one round trip (and for a write one transaction and one
-// WAL flush) each, the requests of concurrent callers are gathered into batches and a batch is
-// sent at once.
+// Batching, for group commit (the SQLite and PostgreSQL stores of orders): many callers each
+// have one request for the database (a write to make durable, a lookup); rather than one round
+// trip (and for a write one transaction and one WAL flush) each, the requests of concurrent
+// callers are gathered into batches and a batch is sent at once.
 //
 // A batcher has one thread of its own. Callers queue their requests; the thread takes up to
 // `batch_max` of them, runs them as one batch, answers each, and takes the next batch. So
@@ -34,7 +34,7 @@
 
 #include "core/check.hpp"
 
-namespace boxoffice::postgres {
+namespace boxoffice {
 
 template <class Request>
 class Batcher {
@@ -142,4 +142,4 @@ class Batcher {
   std::thread thread_;  // last: starts once the rest is made
 };
 
-}  // namespace boxoffice::postgres
+}  // namespace boxoffice
