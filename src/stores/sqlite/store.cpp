@@ -339,6 +339,12 @@ void Store::write_batch(const std::vector<Write*>& batch) {
   const auto fail_all = [&](const Error& error) {
     for (Write* write : batch) write->answer = error;
   };
+  const auto roll_back = [&db] {
+    try {
+      db.exec("ROLLBACK");
+    } catch (const std::exception&) {  // SQLite has rolled back by itself then
+    }
+  };
   try {
     db.exec("BEGIN IMMEDIATE");
   } catch (const std::exception& e) {
@@ -348,11 +354,7 @@ void Store::write_batch(const std::vector<Write*>& batch) {
     auto answer = write_alone(db, *write);
     if (!answer) {
       fail_all(make_error(Errc::store_unavailable, "the database failed within a batch"));
-      try {
-        db.exec("ROLLBACK");
-      } catch (const std::exception&) {  // SQLite rolls back by itself then
-      }
-      return;
+      return roll_back();
     }
     write->answer = std::move(*answer);
   }
@@ -360,10 +362,7 @@ void Store::write_batch(const std::vector<Write*>& batch) {
     db.exec("COMMIT");
   } catch (const std::exception& e) {
     fail_all(failure(e));
-    try {
-      db.exec("ROLLBACK");
-    } catch (const std::exception&) {
-    }
+    roll_back();
   }
 }
 
