@@ -142,6 +142,11 @@ class Server:
             assert published.status == 200, published
         return event_id
 
+    def make_event(self, venue=None, **overrides):
+        """A published event (`event_for` with `overrides`) in a new venue (a grid's if none)."""
+        venue = venue or grid_venue()
+        return self.create_event(event_for(self.create_venue(venue), venue, **overrides))
+
 
 def grid_venue(sections=1, rows=5, seats_per_row=10, ga_capacity=0, name="Test Hall"):
     """A venue whose seats are "S<s>-R<r>-<n>", rows 1 unit apart, stage at y = -10."""
@@ -227,9 +232,7 @@ class ServerTest(unittest.TestCase):
         cls.server.cleanup()
 
     def make_event(self, venue=None, **overrides):
-        venue = venue or grid_venue()
-        venue_id = self.server.create_venue(venue)
-        return self.server.create_event(event_for(venue_id, venue, **overrides))
+        return self.server.make_event(venue, **overrides)
 
     def assertProblem(self, response, status, slug=None):
         self.assertEqual(response.status, status, response)
@@ -239,6 +242,38 @@ class ServerTest(unittest.TestCase):
         self.assertTrue(response.json["title"])
         if slug:
             self.assertEqual(response.json["type"], f"/problems/{slug}", response)
+
+
+class WaitingRoomClient:
+    """Joining, polling and waiting in an event's waiting room, checking what every answer must
+    be: a mixin of test cases that have `self.server`."""
+
+    def join(self, event_id):
+        joined = self.server.request("POST", f"/v1/events/{event_id}/queue")
+        self.assertEqual(joined.status, 201, joined)
+        self.assertTrue(joined.json["queue_token"].startswith("bq2."))
+        self.assertEqual(joined.json["status_url"], f"/v1/events/{event_id}/queue/status")
+        return joined.json
+
+    def status(self, event_id, token, in_query=False):
+        if in_query:
+            return self.server.request("GET", f"/v1/events/{event_id}/queue/status?token={token}")
+        return self.server.request("GET", f"/v1/events/{event_id}/queue/status",
+                                   headers={"X-Queue-Token": token})
+
+    def wait_admitted(self, event_id, token, seconds=10):
+        """The answer that admitted `token`'s holder, with its access token."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            status = self.status(event_id, token)
+            self.assertEqual(status.status, 200, status)
+            if status.json["state"] == "admitted":
+                self.assertEqual(status.json["position"], 0)
+                self.assertIn("access_expires_at", status.json)
+                return status.json
+            self.assertNotIn("access_token", status.json)
+            time.sleep(0.05)
+        self.fail("not admitted in time")
 
 
 def free_port():

@@ -7,7 +7,7 @@ import json
 import time
 import unittest
 
-from harness import ServerTest, event_for, grid_venue, iso
+from harness import ServerTest, WaitingRoomClient, event_for, grid_venue, iso
 
 CHECKOUT = {"payment": {"card_number": "4242424242424242"},
             "customer": {"email": "fan@example.com", "name": "Fan One"}}
@@ -20,38 +20,7 @@ def room(**overrides):
     return settings
 
 
-class QueueTest(ServerTest):
-    def event_with_room(self, **overrides):
-        venue = grid_venue()
-        venue_id = self.server.create_venue(venue)
-        return self.server.create_event(event_for(venue_id, venue, **overrides))
-
-    def join(self, event_id):
-        joined = self.server.request("POST", f"/v1/events/{event_id}/queue")
-        self.assertEqual(joined.status, 201, joined)
-        self.assertTrue(joined.json["queue_token"].startswith("bq2."))
-        self.assertEqual(joined.json["status_url"], f"/v1/events/{event_id}/queue/status")
-        return joined.json
-
-    def status(self, event_id, token, in_query=False):
-        if in_query:
-            return self.server.request("GET", f"/v1/events/{event_id}/queue/status?token={token}")
-        return self.server.request("GET", f"/v1/events/{event_id}/queue/status",
-                                   headers={"X-Queue-Token": token})
-
-    def wait_admitted(self, event_id, token, seconds=10):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            status = self.status(event_id, token)
-            self.assertEqual(status.status, 200, status)
-            if status.json["state"] == "admitted":
-                self.assertEqual(status.json["position"], 0)
-                self.assertIn("access_expires_at", status.json)
-                return status.json["access_token"]
-            self.assertNotIn("access_token", status.json)
-            time.sleep(0.05)
-        self.fail("not admitted in time")
-
+class QueueTest(WaitingRoomClient, ServerTest):
     def hold(self, event_id, seats, access=None):
         headers = {"X-Queue-Access": access} if access is not None else {}
         return self.server.request("POST", f"/v1/events/{event_id}/holds", {"seats": seats},
@@ -63,12 +32,12 @@ class QueueTest(ServerTest):
 
     def test_join_admit_hold_checkout_frees_the_place(self):
         s = self.server
-        event_id = self.event_with_room(waiting_room=room())
-        other_event = self.event_with_room(waiting_room=room(active_limit=5))
+        event_id = self.make_event(waiting_room=room())
+        other_event = self.make_event(waiting_room=room(active_limit=5))
 
         first = self.join(event_id)
         self.assertEqual(first["number"], 0)
-        access = self.wait_admitted(event_id, first["queue_token"])
+        access = self.wait_admitted(event_id, first["queue_token"])["access_token"]
         # The query form of the token works too.
         self.assertEqual(self.status(event_id, first["queue_token"], True).json["state"],
                          "admitted")
@@ -111,7 +80,8 @@ class QueueTest(ServerTest):
         self.assertQueueRequired(self.hold(event_id, ["S1-R1-3"], access), event_id)
         self.assertProblem(self.status(event_id, first["queue_token"]), 410,
                            "queue-session-ended")
-        second_access = self.wait_admitted(event_id, second["queue_token"], seconds=2)
+        second_access = self.wait_admitted(event_id, second["queue_token"],
+                                           seconds=2)["access_token"]
 
         # Releasing all of one's holds frees the place as well.
         third = self.join(event_id)
@@ -146,8 +116,8 @@ class QueueTest(ServerTest):
             time.sleep(0.02)
 
     def test_one_access_token_holds_at_most_max_per_order_across_its_holds(self):
-        event_id = self.event_with_room(waiting_room=room(), max_per_order=4)
-        access = self.wait_admitted(event_id, self.join(event_id)["queue_token"])
+        event_id = self.make_event(waiting_room=room(), max_per_order=4)
+        access = self.wait_admitted(event_id, self.join(event_id)["queue_token"])["access_token"]
         self.assertEqual(self.hold(event_id, ["S1-R1-1", "S1-R1-2", "S1-R1-3"], access).status,
                          201)
         over = self.hold(event_id, ["S1-R2-1", "S1-R2-2"], access)
@@ -164,8 +134,8 @@ class QueueTest(ServerTest):
         self.assertEqual(self.hold(event_id, ["S1-R3-1"], access).status, 201)
 
     def test_a_checkout_ends_the_session_and_releases_its_other_holds(self):
-        event_id = self.event_with_room(waiting_room=room(), max_per_order=4)
-        access = self.wait_admitted(event_id, self.join(event_id)["queue_token"])
+        event_id = self.make_event(waiting_room=room(), max_per_order=4)
+        access = self.wait_admitted(event_id, self.join(event_id)["queue_token"])["access_token"]
         bought = self.hold(event_id, ["S1-R4-1", "S1-R4-2"], access)
         kept = self.hold(event_id, ["S1-R4-5", "S1-R4-6"], access)
         self.assertEqual(kept.status, 201, kept)
@@ -179,8 +149,8 @@ class QueueTest(ServerTest):
 
     def test_an_expired_session_releases_its_holds(self):
         # The shortest session the API allows: 30 s.
-        event_id = self.event_with_room(waiting_room=room(session_seconds=30), max_per_order=4)
-        access = self.wait_admitted(event_id, self.join(event_id)["queue_token"])
+        event_id = self.make_event(waiting_room=room(session_seconds=30), max_per_order=4)
+        access = self.wait_admitted(event_id, self.join(event_id)["queue_token"])["access_token"]
         held = self.hold(event_id, ["S1-R5-1", "S1-R5-2"], access)
         self.assertEqual(held.status, 201, held)
         # Seen held twice in a row: by both nodes of a cluster (whose mirrors see another
@@ -200,7 +170,7 @@ class QueueTest(ServerTest):
 
     def test_organizers_see_the_rooms_counts(self):
         s = self.server
-        event_id = self.event_with_room(waiting_room=room(active_limit=1))
+        event_id = self.make_event(waiting_room=room(active_limit=1))
         path = f"/v1/events/{event_id}/queue"
         self.assertProblem(s.request("GET", path), 401, "unauthorized")
         empty = s.request("GET", path, admin=True)
@@ -215,7 +185,7 @@ class QueueTest(ServerTest):
         self.assertEqual(counts.json, {"waiting": 2, "active": 1, "admitted": 1, "skipped": 0})
         self.assertEqual(counts.headers["cache-control"], "private, no-store")
 
-        no_room = self.event_with_room()
+        no_room = self.make_event()
         self.assertProblem(s.request("GET", f"/v1/events/{no_room}/queue", admin=True), 404,
                            "not-found")
 
@@ -237,9 +207,9 @@ class QueueTest(ServerTest):
 
     def test_status_as_server_sent_events_until_admitted(self):
         s = self.server
-        event_id = self.event_with_room(waiting_room=room())
+        event_id = self.make_event(waiting_room=room())
         first = self.join(event_id)
-        access = self.wait_admitted(event_id, first["queue_token"])
+        access = self.wait_admitted(event_id, first["queue_token"])["access_token"]
         second = self.join(event_id)
 
         conn = s.connect(timeout=20)
@@ -283,8 +253,8 @@ class QueueTest(ServerTest):
         event_id = self.server.create_event(event_for(
             venue_id, venue, waiting_room=room(active_limit=2), max_per_order=4))
         first, second, third = (self.join(event_id) for _ in range(3))
-        first_access = self.wait_admitted(event_id, first["queue_token"])
-        second_access = self.wait_admitted(event_id, second["queue_token"])
+        first_access = self.wait_admitted(event_id, first["queue_token"])["access_token"]
+        second_access = self.wait_admitted(event_id, second["queue_token"])["access_token"]
         self.assertEqual(self.hold(event_id, ["S1-R1-1", "S1-R1-2"], first_access).status, 201)
         time.sleep(0.3)  # past the quarter-second for which what is left may be remembered
         # Everything is held: the first, who holds it, keeps the session...
@@ -303,9 +273,9 @@ class QueueTest(ServerTest):
         event_id = self.server.create_event(event_for(
             venue_id, venue, waiting_room=room(active_limit=1), max_per_order=4))
         first, second, third = (self.join(event_id) for _ in range(3))
-        self.buy(event_id, self.wait_admitted(event_id, first["queue_token"]),
+        self.buy(event_id, self.wait_admitted(event_id, first["queue_token"])["access_token"],
                  {"seats": ["S1-R1-1", "S1-R1-2"]}, "seats")
-        last_access = self.wait_admitted(event_id, second["queue_token"])
+        last_access = self.wait_admitted(event_id, second["queue_token"])["access_token"]
         held = self.server.request("POST", f"/v1/events/{event_id}/holds",
                                    {"ga": {"area": "FLOOR", "quantity": 2}},
                                    headers={"X-Queue-Access": last_access})
@@ -336,21 +306,21 @@ class QueueTest(ServerTest):
         self.assertEqual(late["state"], "sold_out", late)
 
     def test_events_without_a_room_are_not_gated(self):
-        event_id = self.event_with_room()
+        event_id = self.make_event()
         self.assertProblem(self.server.request("POST", f"/v1/events/{event_id}/queue"), 404)
         self.assertEqual(self.hold(event_id, ["S1-R1-1"]).status, 201)
-        disabled = self.event_with_room(waiting_room=room(enabled=False))
+        disabled = self.make_event(waiting_room=room(enabled=False))
         self.assertProblem(self.server.request("POST", f"/v1/events/{disabled}/queue"), 404)
         self.assertEqual(self.hold(disabled, ["S1-R1-1"]).status, 201)
 
     def test_pre_queue_waits_for_the_open_then_is_admitted(self):
-        not_yet = self.event_with_room(
+        not_yet = self.make_event(
             on_sale_at=iso(3600), waiting_room=room(pre_queue_opens_at=iso(600)))
         closed = self.server.request("POST", f"/v1/events/{not_yet}/queue")
         self.assertProblem(closed, 409, "queue-not-open")
         self.assertIn("opens_at", closed.json)
 
-        event_id = self.event_with_room(
+        event_id = self.make_event(
             on_sale_at=iso(3), waiting_room=room(active_limit=10, pre_queue_opens_at=iso(-60)))
         early = [self.join(event_id) for _ in range(3)]
         for person in early:
@@ -384,13 +354,13 @@ class QueueTest(ServerTest):
         self.assertEqual(people[-1]["poll_after_seconds"], 3)  # the join's answer too
 
         # Before the open: at the open (the room's longest, if that is later).
-        soon = self.event_with_room(
+        soon = self.make_event(
             on_sale_at=iso(20), waiting_room=room(pre_queue_opens_at=iso(-60)))
         early = self.join(soon)
         self.assertEqual(early["state"], "pre_queue")
         self.assertIn(early["poll_after_seconds"], range(early["eta_seconds"] - 1,
                                                         early["eta_seconds"] + 1))
-        later = self.event_with_room(
+        later = self.make_event(
             on_sale_at=iso(600), waiting_room=room(pre_queue_opens_at=iso(-60)))
         self.assertEqual(self.join(later)["poll_after_seconds"], 30)  # the default longest
 
@@ -441,8 +411,8 @@ class QueueTest(ServerTest):
             self.assertEqual(response.json["reason"], reason, response)
 
     def test_a_room_with_proof_of_work_joins_only_with_a_solved_challenge(self):
-        event_id = self.event_with_room(waiting_room=room(proof_of_work={"difficulty": 8}))
-        other = self.event_with_room(waiting_room=room(proof_of_work={"difficulty": 8}))
+        event_id = self.make_event(waiting_room=room(proof_of_work={"difficulty": 8}))
+        other = self.make_event(waiting_room=room(proof_of_work={"difficulty": 8}))
         event = self.server.request("GET", f"/v1/events/{event_id}").json
         self.assertEqual(event["waiting_room"]["proof_of_work"], {"difficulty": 8})
 
@@ -481,7 +451,7 @@ class QueueTest(ServerTest):
         self.assertEqual(counts["waiting"] + counts["admitted"], 2, counts)
 
         # Rooms that ask for no work hand out no challenge, and take a join as before.
-        plain = self.event_with_room(waiting_room=room())
+        plain = self.make_event(waiting_room=room())
         self.assertProblem(self.server.request("GET", f"/v1/events/{plain}/queue/challenge"), 404)
         self.join(plain)
 

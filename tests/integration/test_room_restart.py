@@ -6,7 +6,7 @@ past every number handed out before it."""
 import time
 import unittest
 
-from harness import STRESS_LIMITS, Server, event_for, grid_venue
+from harness import STRESS_LIMITS, Server, WaitingRoomClient
 
 PEOPLE = 30
 # The rooms are saved at every sweeper tick (100 ms): waiting this long makes sure a tick
@@ -14,7 +14,7 @@ PEOPLE = 30
 SAVED_SECONDS = 0.5
 
 
-class RoomRestartTest(unittest.TestCase):
+class RoomRestartTest(WaitingRoomClient, unittest.TestCase):
     def setUp(self):
         self.server = Server(extra_args=STRESS_LIMITS).start()
 
@@ -24,25 +24,6 @@ class RoomRestartTest(unittest.TestCase):
     def restart(self, end):
         end(self.server)
         self.server = Server(data_dir=self.server.data_dir, extra_args=STRESS_LIMITS).start()
-
-    def join(self, event_id):
-        joined = self.server.request("POST", f"/v1/events/{event_id}/queue")
-        self.assertEqual(joined.status, 201, joined)
-        return joined.json
-
-    def status(self, event_id, token):
-        return self.server.request("GET", f"/v1/events/{event_id}/queue/status",
-                                   headers={"X-Queue-Token": token})
-
-    def wait_admitted(self, event_id, token, seconds=10):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            status = self.status(event_id, token)
-            self.assertEqual(status.status, 200, status)
-            if status.json["state"] == "admitted":
-                return status.json
-            time.sleep(0.05)
-        self.fail("not admitted in time")
 
     def line_of(self, event_id, people):
         """Each person's state and position now."""
@@ -54,12 +35,9 @@ class RoomRestartTest(unittest.TestCase):
         return answers
 
     def test_the_line_survives_a_clean_stop_and_a_kill9(self):
-        venue = grid_venue()
-        venue_id = self.server.create_venue(venue)
         # One place, taken by the first person for the whole test: nobody else moves.
-        room = {"enabled": True, "active_limit": 1, "admit_per_second": 50,
-                "session_seconds": 600}
-        event_id = self.server.create_event(event_for(venue_id, venue, waiting_room=room))
+        event_id = self.server.make_event(waiting_room={
+            "enabled": True, "active_limit": 1, "admit_per_second": 50, "session_seconds": 600})
         first = self.join(event_id)
         admitted = self.wait_admitted(event_id, first["queue_token"])
         people = [self.join(event_id) for _ in range(PEOPLE)]
@@ -99,11 +77,8 @@ class RoomRestartTest(unittest.TestCase):
         self.assertEqual(held.status, 201, held)
 
     def test_joins_since_the_last_save_are_lost_in_a_kill9_and_never_reissued(self):
-        venue = grid_venue()
-        venue_id = self.server.create_venue(venue)
-        room = {"enabled": True, "active_limit": 1, "admit_per_second": 1,
-                "session_seconds": 600}
-        event_id = self.server.create_event(event_for(venue_id, venue, waiting_room=room))
+        event_id = self.server.make_event(waiting_room={
+            "enabled": True, "active_limit": 1, "admit_per_second": 1, "session_seconds": 600})
         saved = [self.join(event_id) for _ in range(5)]
         time.sleep(SAVED_SECONDS)
         # Joins in a burst, then the kill at once: some of them may be after the last save.
