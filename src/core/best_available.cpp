@@ -1,7 +1,6 @@
 #include "core/best_available.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <numeric>
 
 #include "core/check.hpp"
@@ -16,23 +15,9 @@ int stranding(std::uint32_t gap, bool bounded_by_taken_seat) {
   return bounded_by_taken_seat ? 2 : 1;
 }
 
-// Preferences are summed in whole millionths, in integers. A sliding sum of doubles picks up
-// rounding as it slides, so two windows of equal preference (mirror images about a centred
-// stage, the common case) compared unequal and the tie went to whichever rounded up, not to
-// the lowest index. Integer sums are exact: equal windows tie, and rule 3 decides.
-constexpr double preference_units_per_point = 1e6;
-// Decoded layouts stay below 3e6 points; the bound keeps sums of windows of up to 9,000 seats
-// inside 64 bits whatever a hand-built layout holds.
-constexpr double preference_points_max = 1e9;
-
-std::int64_t preference_units(double preference) {
-  const double bounded = std::clamp(preference, -preference_points_max, preference_points_max);
-  return std::llround(bounded * preference_units_per_point);
-}
-
 struct Candidate {
   int stranding = 3;            // worse than any real window
-  std::int64_t preference = 0;  // in preference units
+  std::int64_t preference = 0;  // a sum of Layout::preference
   SeatIndex first = 0;
 
   bool better_than(const Candidate& other) const {
@@ -52,7 +37,7 @@ void consider_run(const Layout& layout, const Row& row, SeatIndex run_begin, Sea
   const bool taken_right = run_end < row_end;
   std::int64_t sum = 0;
   for (SeatIndex i = run_begin; i < run_begin + count; ++i) {
-    sum += preference_units(layout.preference[i]);
+    sum += layout.preference[i];
   }
   for (SeatIndex first = run_begin;; ++first) {
     const std::uint32_t gap_left = first - run_begin;
@@ -61,8 +46,7 @@ void consider_run(const Layout& layout, const Row& row, SeatIndex run_begin, Sea
         std::max(stranding(gap_left, taken_left), stranding(gap_right, taken_right)), sum, first};
     if (candidate.better_than(best)) best = candidate;
     if (first + count == run_end) break;
-    sum += preference_units(layout.preference[first + count]) -
-           preference_units(layout.preference[first]);
+    sum += layout.preference[first + count] - layout.preference[first];
   }
 }
 
@@ -73,24 +57,27 @@ std::optional<std::vector<SeatIndex>> find_best_available(const Layout& layout,
                                                           const BestAvailableQuery& query) {
   BOXOFFICE_CHECK(owner.size() == layout.seats.size());
   if (query.count == 0) return std::nullopt;
-  std::vector<std::uint32_t> sections = query.sections;
-  if (sections.empty()) {
-    sections.resize(layout.sections.size());
-    std::iota(sections.begin(), sections.end(), 0u);
+  std::vector<bool> wanted;  // by section; empty: all
+  if (!query.sections.empty()) {
+    wanted.assign(layout.sections.size(), false);
+    for (const std::uint32_t section : query.sections) wanted.at(section) = true;
   }
   Candidate best;
-  for (const std::uint32_t section_index : sections) {
-    const Section& section = layout.sections.at(section_index);
-    for (std::uint32_t r = section.first_row; r < section.first_row + section.row_count; ++r) {
-      const Row& row = layout.rows[r];
-      const SeatIndex row_end = row.first_seat + row.seat_count;
-      SeatIndex i = row.first_seat;
-      while (i < row_end) {
-        while (i < row_end && owner[i] != 0) ++i;
-        const SeatIndex run_begin = i;
-        while (i < row_end && owner[i] == 0) ++i;
-        consider_run(layout, row, run_begin, i, query.count, best);
-      }
+  for (const std::uint32_t r : layout.rows_by_preference) {
+    // Rows come best seat first: once a window strands nobody and is preferred more than
+    // `count` of this row's best seat, neither this row nor any after it can beat it.
+    if (best.stranding == 0 && query.count * layout.row_preference_max[r] < best.preference) {
+      break;
+    }
+    const Row& row = layout.rows[r];
+    if (!wanted.empty() && !wanted[layout.seats[row.first_seat].section]) continue;
+    const SeatIndex row_end = row.first_seat + row.seat_count;
+    SeatIndex i = row.first_seat;
+    while (i < row_end) {
+      while (i < row_end && owner[i] != 0) ++i;
+      const SeatIndex run_begin = i;
+      while (i < row_end && owner[i] == 0) ++i;
+      consider_run(layout, row, run_begin, i, query.count, best);
     }
   }
   if (best.stranding == 3) return std::nullopt;

@@ -1,5 +1,6 @@
 #include "core/catalog.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <functional>
@@ -50,6 +51,42 @@ Point centre_of(const std::vector<Seat>& seats) {
 
 Error invalid(std::string detail) { return make_error(Errc::invalid_field, std::move(detail)); }
 
+// Decoded layouts stay below 3e6 points; the bound keeps sums of windows of up to 9,000 seats
+// inside 64 bits whatever a hand-built layout holds.
+constexpr double preference_points_max = 1e9;
+constexpr double preference_units_per_point = 1e6;
+
+std::int64_t preference_units(double points) {
+  const double bounded = std::clamp(points, -preference_points_max, preference_points_max);
+  return std::llround(bounded * preference_units_per_point);
+}
+
+// Layout::preference, rows_by_preference and row_preference_max.
+void derive_preferences(Layout& layout) {
+  layout.preference.resize(layout.seats.size());
+  if (!layout.seats.empty()) {
+    const Point focus = layout.stage ? *layout.stage : centre_of(layout.seats);
+    for (SeatIndex i = 0; i < layout.seats.size(); ++i) {
+      const Seat& seat = layout.seats[i];
+      layout.preference[i] = preference_units(
+          seat.score ? *seat.score : -std::hypot(seat.x - focus.x, seat.y - focus.y));
+    }
+  }
+  layout.row_preference_max.assign(layout.rows.size(), 0);
+  layout.rows_by_preference.clear();
+  for (std::uint32_t r = 0; r < layout.rows.size(); ++r) {
+    const Row& row = layout.rows[r];
+    if (row.seat_count == 0) continue;
+    const auto first = layout.preference.begin() + row.first_seat;
+    layout.row_preference_max[r] = *std::max_element(first, first + row.seat_count);
+    layout.rows_by_preference.push_back(r);
+  }
+  std::stable_sort(layout.rows_by_preference.begin(), layout.rows_by_preference.end(),
+                   [&](std::uint32_t a, std::uint32_t b) {
+                     return layout.row_preference_max[a] > layout.row_preference_max[b];
+                   });
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const Layout>> index_layout(Layout layout) {
@@ -81,15 +118,7 @@ Result<std::shared_ptr<const Layout>> index_layout(Layout layout) {
     while (layout.seat_slots[slot] != 0) slot = (slot + 1) & (slots - 1);
     layout.seat_slots[slot] = (hash & slot_tag_mask) | (std::uint64_t{i} + 1);
   }
-  layout.preference.resize(layout.seats.size());
-  if (!layout.seats.empty()) {
-    const Point focus = layout.stage ? *layout.stage : centre_of(layout.seats);
-    for (SeatIndex i = 0; i < layout.seats.size(); ++i) {
-      const Seat& seat = layout.seats[i];
-      layout.preference[i] =
-          seat.score ? *seat.score : -std::hypot(seat.x - focus.x, seat.y - focus.y);
-    }
-  }
+  derive_preferences(layout);
   return std::shared_ptr<const Layout>(std::make_shared<Layout>(std::move(layout)));
 }
 

@@ -86,8 +86,15 @@ struct Layout {
   std::vector<std::uint64_t> seat_slots;
   std::unordered_map<std::string, std::uint32_t> section_by_id;
   std::unordered_map<std::string, std::uint32_t> ga_area_by_id;
-  std::vector<double> preference;  // higher is better: the seat's score, or minus its distance
-                                   // to the stage (or to the centre of all seats)
+  // Higher is better: the seat's score, or minus its distance to the stage (or to the centre
+  // of all seats), in whole millionths. Best available sums windows of these; integers make
+  // equal windows exactly equal, and rounding once here keeps it out of that hot loop.
+  std::vector<std::int64_t> preference;
+  // Rows with seats, by their most preferred seat, highest first, and that seat's preference
+  // by row: best available reads the rows in this order and stops at the first row that
+  // cannot beat what it has found.
+  std::vector<std::uint32_t> rows_by_preference;
+  std::vector<std::int64_t> row_preference_max;
 
   std::optional<SeatIndex> find_seat(std::string_view id) const;
   std::optional<std::uint32_t> find_ga_area(std::string_view id) const;

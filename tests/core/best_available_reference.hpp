@@ -4,7 +4,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -15,9 +14,6 @@
 #include "core/catalog.hpp"
 
 namespace boxoffice::testing {
-
-// The rules' unit of preference: whole millionths of a point.
-inline std::int64_t reference_units(double preference) { return std::llround(preference * 1e6); }
 
 // `available(seat)` says whether a seat is free. Answers the chosen window, or nullopt.
 inline std::optional<std::vector<SeatIndex>> reference_best_available(
@@ -40,7 +36,7 @@ inline std::optional<std::vector<SeatIndex>> reference_best_available(
       std::int64_t preference = 0;
       for (SeatIndex s = first; s < first + count; ++s) {
         all_free = all_free && available(s);
-        preference += reference_units(layout.preference[s]);
+        preference += layout.preference[s];  // whole millionths of a point
       }
       if (!all_free) continue;
       // The free seats left on each side, and whether a taken seat (not the row's end)

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "best_available_reference.hpp"
@@ -223,6 +224,43 @@ TEST(BestAvailable, AgreesWithBruteForceOnEveryPatternOfSmallRows) {
     }
   }
   EXPECT_EQ(compared, 2 * 512 * 6 * 2);
+}
+
+TEST(BestAvailable, AgreesWithBruteForceOnRandomLayouts) {
+  // Rows of random lengths and scores, so that the best row is anywhere and the search's early
+  // stop is tried against every kind of neighbour; random seats taken, from none to nearly all.
+  std::mt19937 random(20261207);
+  int compared = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<std::vector<int>> sections(1 + random() % 3);
+    for (auto& rows : sections) {
+      rows.resize(1 + random() % 6);
+      for (int& seats : rows) seats = static_cast<int>(random() % 9);  // empty rows too
+    }
+    std::size_t seat_count = 0;
+    for (const auto& rows : sections) {
+      for (const int seats : rows) seat_count += seats;
+    }
+    if (seat_count == 0) continue;
+    std::vector<double> scores(seat_count);
+    for (double& score : scores) score = static_cast<double>(random() % 7) - 2.5;
+    const bool scored = trial % 3 != 0;  // else nearness to the stage
+    const auto layout = build_layout(sections, {}, scored ? scores : std::vector<double>{});
+    const double taken_share = (random() % 100) / 100.0;
+    std::vector<std::uint32_t> owner(seat_count, 0);
+    for (auto& seat : owner) seat = (random() % 100) / 100.0 < taken_share ? held_by_someone : 0;
+    const auto available = [&](SeatIndex s) { return owner[s] == 0; };
+    for (std::uint32_t count = 1; count <= 5; ++count) {
+      for (const std::vector<std::uint32_t>& wanted :
+           {std::vector<std::uint32_t>{}, std::vector<std::uint32_t>{0}}) {
+        ASSERT_EQ(find_best_available(*layout, owner, {count, wanted}),
+                  reference_best_available(*layout, available, count, wanted))
+            << "trial " << trial << ", count " << count;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 2500);
 }
 
 }  // namespace

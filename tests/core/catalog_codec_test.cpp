@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <cmath>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -151,9 +150,10 @@ TEST(VenueCodec, DecodesAGoodBody) {
   EXPECT_FALSE(layout.find_ga_area("A"));  // a section is not an area
   ASSERT_TRUE(layout.stage);
   EXPECT_EQ(layout.stage->y, -5);
-  EXPECT_EQ(layout.preference[0], 2.5);          // its score
-  EXPECT_DOUBLE_EQ(layout.preference[1], -5.0);  // minus its distance to the stage (1,-5)
-  EXPECT_DOUBLE_EQ(layout.preference[2], -std::hypot(1.0, 6.0));
+  // In millionths of a point:
+  EXPECT_EQ(layout.preference[0], 2'500'000);   // its score
+  EXPECT_EQ(layout.preference[1], -5'000'000);  // minus its distance to the stage (1,-5)
+  EXPECT_EQ(layout.preference[2], -6'082'763);  // sqrt(37), rounded
 }
 
 TEST(VenueCodec, OptionalFieldsTakeTheirDefaults) {
@@ -170,9 +170,9 @@ TEST(VenueCodec, OptionalFieldsTakeTheirDefaults) {
   EXPECT_FALSE(layout.stage);
   EXPECT_TRUE(layout.ga_areas.empty());
   // No stage: preference is nearness to the centre of all seats, (2, 1).
-  EXPECT_DOUBLE_EQ(layout.preference[0], -std::hypot(2.0, 1.0));
-  EXPECT_DOUBLE_EQ(layout.preference[1], -std::hypot(2.0, 1.0));
-  EXPECT_DOUBLE_EQ(layout.preference[2], -1.0);
+  EXPECT_EQ(layout.preference[0], -2'236'068);  // sqrt(5), in millionths
+  EXPECT_EQ(layout.preference[1], -2'236'068);
+  EXPECT_EQ(layout.preference[2], -1'000'000);
 }
 
 TEST(VenueCodec, GeneralAdmissionOnlyIsAVenue) {
