@@ -155,6 +155,8 @@ class Server {
   struct Worker;
 
   asio::awaitable<void> accept_loop(Worker& worker);
+  void start_connection(Worker& worker, asio::ip::tcp::socket socket,
+                        const asio::ip::tcp::endpoint& peer);
 
   Handler handler_;
   ServerLimits limits_;
