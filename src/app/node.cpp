@@ -106,6 +106,18 @@ std::unique_ptr<SpentChallenges> make_spent_challenges(const ServeOptions& optio
       value_or_throw(redis::parse_redis_endpoint(options.redis_url), "--redis"));
 }
 
+// An event's own limit of a class (services/rate_limits.hpp), as the catalog has it now.
+std::optional<RateLimit> event_rate_limit(const Catalog& catalog, std::int64_t event_id,
+                                          RateClass rate_class) {
+  const std::shared_ptr<const EventView> view = catalog.known_event(event_id);
+  if (!view) return std::nullopt;
+  const EventRateLimits& own = view->event->rate_limits;
+  const std::optional<EventRateLimit>& chosen =
+      rate_class == RateClass::joins ? own.joins : own.holds;
+  if (!chosen) return std::nullopt;
+  return chosen->limit;
+}
+
 // Cluster mode's rate-limit buckets, in Redis (for joins, holds and checkouts: see
 // services/rate_limits.hpp); none in the embedded mode.
 std::unique_ptr<RateLimiter> make_shared_limiter(const ServeOptions& options) {
@@ -180,7 +192,10 @@ Node::Node(const ServeOptions& options)
           value_or_throw(trusted_proxies_of(options.trusted_proxies), "--trusted-proxy")),
       shared_limiter_(make_shared_limiter(options)),
       rate_limits_(value_or_throw(rate_limits_of(options.rate_limits), "--rate-limit"),
-                   local_limiter_, shared_limiter_ ? *shared_limiter_ : local_limiter_, metrics_),
+                   local_limiter_, shared_limiter_ ? *shared_limiter_ : local_limiter_, metrics_,
+                   [this](std::int64_t event_id, RateClass rate_class) {
+                     return event_rate_limit(catalog_, event_id, rate_class);
+                   }),
       client_limits_(trusted_proxies_, rate_limits_),
       server_(router_.handler(), server_limits(options, trusted_proxies_, router_),
               options.threads),

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/rate_limit.hpp"
 #include "core/time.hpp"
 
 namespace boxoffice {
@@ -146,6 +147,18 @@ struct Presale {
 };
 inline constexpr std::size_t presales_max = 10;
 
+// An event's own per-client limits for the routes that name it: its waiting room's joins and
+// its holds (services/rate_limits.hpp has the node's, which apply where these are unset). Kept
+// as the organizer wrote them ("20/min:20"), so they read back the same.
+struct EventRateLimit {
+  std::string text;
+  RateLimit limit;
+};
+struct EventRateLimits {
+  std::optional<EventRateLimit> joins;
+  std::optional<EventRateLimit> holds;
+};
+
 struct Event {
   std::int64_t id = 0;
   std::int64_t venue_id = 0;
@@ -165,6 +178,7 @@ struct Event {
   std::uint32_t hold_seconds = hold_seconds_default;
   std::optional<WaitingRoom> waiting_room;
   std::vector<Presale> presales;
+  EventRateLimits rate_limits;
   bool published = false;
   bool cancelled = false;     // by the organizer: stays visible as such, no longer sold or found
   std::uint64_t version = 1;  // grows with every change of the event's details (the ETag)

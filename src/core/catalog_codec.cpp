@@ -112,6 +112,27 @@ Layout decode_layout(JsonReader& reader, const boost::json::value& value) {
   return layout;
 }
 
+// One of an event's own limits, as `--rate-limit` writes them ("20/min:20"). An event can
+// tighten or loosen its limits, not switch them off: "off" is the node operator's.
+std::optional<EventRateLimit> decode_event_rate_limit(JsonReader& reader, ObjectReader& fields,
+                                                      std::string_view key) {
+  const std::optional<std::string> text = fields.optional_text(key, 32);
+  if (!text || !reader.ok()) return std::nullopt;
+  auto parsed = parse_rate_limit(*text);
+  if (!parsed) {
+    // parse_rate_limit's "rate_limit: "<text>": what", said of this field instead.
+    const std::string& detail = parsed.error().detail;
+    reader.fail(detail.substr(detail.find(": ") + 2), fields.path_of(key));
+    return std::nullopt;
+  }
+  if (!*parsed) {
+    reader.fail("\"off\": an event's limits can't be off; write one such as \"20/min:20\"",
+                fields.path_of(key));
+    return std::nullopt;
+  }
+  return EventRateLimit{*text, **parsed};
+}
+
 boost::json::array encode_strings(const std::vector<std::string>& strings) {
   boost::json::array array;
   for (const std::string& s : strings) array.emplace_back(s);
@@ -251,6 +272,11 @@ Result<Event> decode_event(const boost::json::value& body) {
       }
       event.presales.push_back(std::move(presale));
     }
+    if (const boost::json::value* limits = fields.object("rate_limits", false); limits) {
+      ObjectReader limit_fields(reader, *limits, "rate_limits");
+      event.rate_limits.joins = decode_event_rate_limit(reader, limit_fields, "joins");
+      event.rate_limits.holds = decode_event_rate_limit(reader, limit_fields, "holds");
+    }
     if (const boost::json::value* room = fields.object("waiting_room", false); room) {
       ObjectReader room_fields(reader, *room, "waiting_room");
       WaitingRoom settings;
@@ -306,6 +332,10 @@ boost::json::object encode_event(const Event& event) {
                              {"version", event.version}};
   if (event.id != 0) object["id"] = event.id;
   if (event.max_per_customer) object["max_per_customer"] = *event.max_per_customer;
+  boost::json::object limits;
+  if (event.rate_limits.joins) limits["joins"] = event.rate_limits.joins->text;
+  if (event.rate_limits.holds) limits["holds"] = event.rate_limits.holds->text;
+  if (!limits.empty()) object["rate_limits"] = std::move(limits);
   if (!event.presales.empty()) {
     boost::json::array presales;
     for (const Presale& presale : event.presales) {

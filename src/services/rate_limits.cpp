@@ -26,8 +26,12 @@ Status apply_rate_limit_option(std::string_view text, RateLimitSettings& setting
 }
 
 RateLimits::RateLimits(RateLimitSettings settings, RateLimiter& local, RateLimiter& shared,
-                       Metrics& metrics)
-    : settings_(settings), local_(local), shared_(shared), metrics_(metrics) {
+                       Metrics& metrics, EventLimit event_limit)
+    : settings_(settings),
+      local_(local),
+      shared_(shared),
+      metrics_(metrics),
+      event_limit_(std::move(event_limit)) {
   for (const auto& limit : settings_.limits) BOXOFFICE_CHECK(!limit || is_valid(*limit));
 }
 
@@ -35,11 +39,18 @@ boost::asio::awaitable<std::optional<std::int64_t>> RateLimits::take(RateClass r
                                                                      const ClientId& client,
                                                                      std::int64_t event_id) {
   const auto index = static_cast<std::size_t>(rate_class);
-  const std::optional<RateLimit>& limit = settings_.limits[index];
+  std::optional<RateLimit> limit = settings_.limits[index];
   if (!limit) co_return std::nullopt;
-  const RateKey key{.client = client,
-                    .rate_class = rate_class,
-                    .event_id = rate_class == RateClass::joins ? event_id : 0};
+  bool per_event = rate_class == RateClass::joins;  // a flood of one room's numbers
+  const bool event_may_choose = rate_class == RateClass::joins || rate_class == RateClass::holds;
+  if (event_may_choose && event_id != 0 && event_limit_) {
+    if (const std::optional<RateLimit> own = event_limit_(event_id, rate_class)) {
+      limit = own;
+      per_event = true;
+    }
+  }
+  const RateKey key{
+      .client = client, .rate_class = rate_class, .event_id = per_event ? event_id : 0};
   RateLimiter& limiter = rate_class == RateClass::other ? local_ : shared_;
   const Result<RateVerdict> verdict = co_await limiter.take(key, *limit);
   if (!verdict) {

@@ -12,7 +12,10 @@
 //   other      every other route (pages, seat maps, status polls, organizer calls, unknown
 //              paths), except /healthz, /readyz and /metrics: 200 at once, then 50 a second
 // An address many people share (a carrier's NAT) meets them sooner; `--rate-limit` changes
-// them per node. Per-event limits are not offered (yet): one set for every event.
+// them per node. An event may set its own joins and holds limits (Event::rate_limits): its
+// requests are then counted in buckets of their own, per client and event, so one event's
+// looser or tighter limit leaves every other event's as it was. A class the node switched off
+// stays off for every event. Checkouts name a hold, not an event: the node's limit alone.
 //
 // In cluster mode joins, holds and checkouts are counted in Redis (`shared`), so a client's
 // limit holds whichever node it reaches; `other` is counted in each node's process (`local`):
@@ -25,6 +28,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -49,8 +53,12 @@ Status apply_rate_limit_option(std::string_view text, RateLimitSettings& setting
 
 class RateLimits {
  public:
+  // An event's own limit of a class, if it has one (called from any thread).
+  using EventLimit = std::function<std::optional<RateLimit>(std::int64_t event_id, RateClass)>;
+
   // `local` and `shared` (which may be the same) must outlive this.
-  RateLimits(RateLimitSettings settings, RateLimiter& local, RateLimiter& shared, Metrics& metrics);
+  RateLimits(RateLimitSettings settings, RateLimiter& local, RateLimiter& shared, Metrics& metrics,
+             EventLimit event_limit = {});
 
   // Whether requests of this class are limited at all (when not, take() need not be asked).
   bool limits(RateClass rate_class) const {
@@ -68,6 +76,7 @@ class RateLimits {
   RateLimiter& local_;
   RateLimiter& shared_;
   Metrics& metrics_;
+  const EventLimit event_limit_;
 };
 
 }  // namespace boxoffice

@@ -585,6 +585,41 @@ TEST(EventCodec, TheRoomsLongestPollIsKeptWithinItsBounds) {
   }
 }
 
+TEST(EventCodec, AnEventsOwnRateLimitsReadBackAsWritten) {
+  auto body = event_json();
+  at_path(body, "rate_limits") = boost::json::parse(R"({"joins":"3/s:30","holds":"20/min:5"})");
+  const auto event = decode_event(body);
+  ASSERT_TRUE(event.ok()) << event.error().detail;
+  ASSERT_TRUE(event->rate_limits.joins && event->rate_limits.holds);
+  EXPECT_EQ(event->rate_limits.joins->limit.interval_us, 333'333);  // "3/s", to the µs
+  EXPECT_EQ(event->rate_limits.joins->limit.burst, 30u);
+  EXPECT_EQ(event->rate_limits.holds->limit.interval_us, 3'000'000);
+  EXPECT_EQ(event->rate_limits.holds->limit.burst, 5u);
+  const boost::json::object encoded = encode_event(*event);
+  EXPECT_EQ(encoded.at("rate_limits").at("joins"), "3/s:30");  // as written, not 333,333 µs
+  EXPECT_EQ(encoded.at("rate_limits").at("holds"), "20/min:5");
+  // One of them alone; none at all writes none.
+  at_path(body, "rate_limits") = boost::json::parse(R"({"holds":"1/s:4"})");
+  const auto holds_only = decode_event(body);
+  ASSERT_TRUE(holds_only.ok()) << holds_only.error().detail;
+  EXPECT_FALSE(holds_only->rate_limits.joins);
+  EXPECT_FALSE(encode_event(*decode_event(event_json())).contains("rate_limits"));
+}
+
+TEST(EventCodec, RejectsRateLimitsThatAreNotOne) {
+  for (const Edit& edit : std::vector<Edit>{
+           {"rate_limits", R"({"joins":"off"})", "rate_limits.joins"},  // the node's to say
+           {"rate_limits", R"({"joins":"10/min"})", "rate_limits.joins"},
+           {"rate_limits", R"({"holds":"0/s:1"})", "rate_limits.holds"},
+           {"rate_limits", R"({"holds":"1/week:1"})", "rate_limits.holds"},
+           {"rate_limits", R"({"holds":2})", "rate_limits.holds"},
+           {"rate_limits", R"({"checkouts":"1/s:1"})", "rate_limits.checkouts"},
+           {"rate_limits", R"("1/s:1")", "rate_limits"},
+       }) {
+    expect_rejected(decode_event, event_json(), edit);
+  }
+}
+
 TEST(EventCodec, RejectsUnknownFieldsAtEveryLevel) {
   for (const Edit& edit : std::vector<Edit>{
            {"max_per_ordr", "2", "max_per_ordr"},

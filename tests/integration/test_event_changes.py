@@ -131,6 +131,27 @@ class EventChangesTest(ServerTest):
         self.wait_for_version(cancelled.json["version"])
         self.assertProblem(self.hold(["S2-R2-6"]), 403, "not-on-sale")
 
+    def test_an_events_own_hold_limit_applies_to_the_next_hold_on_every_node(self):
+        nodes = self.each_node()
+
+        def hold_from(n, source):  # seat n of a row, through the nodes in turn
+            return nodes[n % len(nodes)].request(
+                "POST", f"/v1/events/{self.event_id}/holds", {"seats": [f"S1-R2-{n + 1}"]},
+                source=source)
+
+        self.change(rate_limits={"holds": "1/min:3"})
+        self.assertEqual([hold_from(n, "127.0.0.7").status for n in range(4)],
+                         [201, 201, 201, 429])
+        self.assertEqual(hold_from(4, "127.0.0.8").status, 201)  # another client
+        self.change(rate_limits={"holds": "1/min:6"})  # looser: the next hold goes
+        self.assertEqual(hold_from(5, "127.0.0.7").status, 201)
+        refused = self.server.request("PUT", f"/v1/events/{self.event_id}",
+                                      dict(self.event, rate_limits={"holds": "off"}), admin=True)
+        self.assertProblem(refused, 400, "invalid-field")
+        self.assertEqual(refused.json["field"], "rate_limits.holds")
+        shown = self.server.request("GET", f"/v1/events/{self.event_id}", admin=True)
+        self.assertEqual(shown.json["rate_limits"], {"holds": "1/min:6"})
+
     def test_the_currency_cannot_change(self):
         for level in self.event["price_levels"]:
             level["currency"] = "EUR"

@@ -117,6 +117,22 @@ class LimitsTest(EventTest):
         self.assertEqual(self.server.request("POST", f"/v1/events/{other_event}/queue",
                                              source="127.0.0.4").status, 201)
 
+    def test_an_event_sets_its_own_join_limit(self):
+        venue = grid_venue()
+        venue_id = self.server.create_venue(venue)
+        room = {"enabled": True, "active_limit": 5, "admit_per_second": 20,
+                "session_seconds": 60}
+        tight = self.server.create_event(event_for(venue_id, venue, waiting_room=room,
+                                                   rate_limits={"joins": "1/min:2"}))
+        other = self.server.create_event(event_for(venue_id, venue, waiting_room=room))
+        joins = [self.server.request("POST", f"/v1/events/{tight}/queue", source="127.0.0.6")
+                 for _ in range(3)]
+        self.assertEqual([j.status for j in joins[:2]], [201, 201])
+        self.assertGreater(self.assertRateLimited(joins[2]), 6)  # a minute's, not the node's 6 s
+        # The node's limit, in its own buckets, still lets the same address join another room.
+        self.assertEqual(self.server.request("POST", f"/v1/events/{other}/queue",
+                                             source="127.0.0.6").status, 201)
+
     def test_an_untrusted_peers_forwarded_for_is_ignored(self):
         statuses = [self.hold(seat(n), "127.0.0.6",
                               headers={"X-Forwarded-For": f"203.0.113.{n + 1}"}).status

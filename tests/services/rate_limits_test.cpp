@@ -62,6 +62,45 @@ TEST_F(RateLimitsTest, OtherIsCountedHereTheRestWhereNodesShare) {
   EXPECT_EQ(local_.limits[0].interval_us, 20'000);
 }
 
+TEST(RateLimits, AnEventsOwnLimitIsCountedInItsOwnBuckets) {
+  boost::asio::io_context io;
+  ScriptedLimiter local;
+  ScriptedLimiter shared;
+  Metrics metrics;
+  std::vector<std::pair<std::int64_t, RateClass>> looked_up;
+  const RateLimit own{.interval_us = 250'000, .burst = 3};
+  RateLimits limits(RateLimitSettings{}, local, shared, metrics,
+                    [&](std::int64_t event_id, RateClass rate_class) -> std::optional<RateLimit> {
+                      looked_up.emplace_back(event_id, rate_class);
+                      if (event_id == 42) return own;
+                      return std::nullopt;
+                    });
+  const ClientId client{.bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 2}};
+  const auto take = [&](RateClass rate_class, std::int64_t event_id) {
+    return testing::run_coroutine(io, limits.take(rate_class, client, event_id));
+  };
+  EXPECT_FALSE(take(RateClass::holds, 42));  // its own
+  EXPECT_FALSE(take(RateClass::holds, 7));   // the node's
+  EXPECT_FALSE(take(RateClass::joins, 42));
+  EXPECT_FALSE(take(RateClass::checkouts, 42));  // never an event's
+  EXPECT_FALSE(take(RateClass::other, 42));
+  ASSERT_EQ(shared.asked.size(), 4u);
+  EXPECT_EQ(shared.asked[0].event_id, 42);  // a bucket of its own: per client and event
+  EXPECT_EQ(shared.limits[0].interval_us, 250'000);
+  EXPECT_EQ(shared.limits[0].burst, 3u);
+  EXPECT_EQ(shared.asked[1].event_id, 0);  // the node's holds: per client alone
+  EXPECT_EQ(shared.limits[1].burst, 20u);
+  EXPECT_EQ(shared.limits[2].interval_us, 250'000);
+  EXPECT_EQ(shared.asked[3].event_id, 0);
+  EXPECT_EQ(shared.limits[3].burst, 10u);
+  ASSERT_EQ(local.limits.size(), 1u);
+  EXPECT_EQ(local.limits[0].burst, 200u);
+  // Only joins and holds ask for an event's own.
+  const std::vector<std::pair<std::int64_t, RateClass>> expected{
+      {42, RateClass::holds}, {7, RateClass::holds}, {42, RateClass::joins}};
+  EXPECT_EQ(looked_up, expected);
+}
+
 TEST_F(RateLimitsTest, ARefusalIsItsWaitAndCountedByClass) {
   shared_.next = RateVerdict{.allowed = false, .wait_us = 1'500'000};
   EXPECT_EQ(take(RateClass::holds), 1'500'000);
