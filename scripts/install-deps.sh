@@ -9,7 +9,7 @@ packages=(
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsqlitecpp-dev libsodium-dev libssl-dev libspdlog-dev libcli11-dev libpq-dev libhiredis-dev
-  libjemalloc-dev libhowardhinnant-date-dev tzdata
+  libjemalloc-dev libhowardhinnant-date-dev zlib1g-dev tzdata
   # tests
   libgtest-dev libgmock-dev librapidcheck-dev python3 curl jq
   # benchmarks

@@ -319,6 +319,7 @@ asio::awaitable<Response> Router::dispatch(Request& request, const RequestContex
     response = thrown_error(std::current_exception());
   }
   if (params.caller.organizer) keep_private(response);
+  compression_->apply(request, response);
   finish(request, route, started, response);
   co_return response;
 }

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@
 
 #include "http/access.hpp"
 #include "http/client_limits.hpp"
+#include "http/compression.hpp"
 #include "http/server.hpp"
 #include "services/metrics.hpp"
 
@@ -111,6 +113,8 @@ class Router {
   const ClientLimits* limits_ = nullptr;
   Metrics* metrics_ = nullptr;
   bool access_log_ = false;
+  // Behind a pointer: a Router moves, a Compression (its lock) does not.
+  std::unique_ptr<Compression> compression_ = std::make_unique<Compression>();
 };
 
 }  // namespace boxoffice::http

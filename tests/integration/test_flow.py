@@ -2,6 +2,7 @@
 and availability, hold seats, check out with a test card, read the order."""
 
 import base64
+import gzip
 import os
 import subprocess
 import tempfile
@@ -62,6 +63,41 @@ class FlowTest(ServerTest):
         public = s.request("GET", f"/v1/events/{event_id}")
         self.assertEqual(public.status, 200, public)
         self.assertEqual(public.headers["cache-control"], "public, max-age=5")
+
+    def test_large_answers_are_gzipped_for_a_client_that_asks(self):
+        s = self.server
+        venue = grid_venue(rows=20, seats_per_row=30)
+        event_id = s.create_event(event_for(s.create_venue(venue), venue))
+        plain = s.request("GET", f"/v1/events/{event_id}/seatmap")
+        self.assertNotIn("content-encoding", plain.headers)
+        self.assertEqual(plain.headers["vary"], "Accept-Encoding")
+
+        def get(path, headers):
+            conn = s.connect()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            return response, body
+
+        zipped, body = get(f"/v1/events/{event_id}/seatmap", {"Accept-Encoding": "gzip, br"})
+        self.assertEqual(zipped.status, 200)
+        self.assertEqual(zipped.getheader("Content-Encoding"), "gzip")
+        self.assertEqual(gzip.decompress(body).decode(), plain.body)
+        self.assertLess(len(body), len(plain.body) / 4)
+        self.assertEqual(zipped.getheader("ETag"), "W/" + plain.headers["etag"])
+        # Either validator revalidates.
+        for etag in (zipped.getheader("ETag"), plain.headers["etag"]):
+            again, _ = get(f"/v1/events/{event_id}/seatmap",
+                           {"Accept-Encoding": "gzip", "If-None-Match": etag})
+            self.assertEqual(again.status, 304, etag)
+        # The pages' scripts too; a small answer stays plain.
+        script, body = get("/app/js/seatmap.js", {"Accept-Encoding": "gzip"})
+        self.assertEqual(script.getheader("Content-Encoding"), "gzip")
+        self.assertIn(b"function", gzip.decompress(body))
+        small, body = get("/healthz", {"Accept-Encoding": "gzip"})
+        self.assertIsNone(small.getheader("Content-Encoding"))
+        self.assertEqual(small.status, 200)
 
     def test_the_access_log_keeps_no_hold_id_or_token(self):
         s = self.server
