@@ -133,6 +133,10 @@ void add_web_routes(Router& router, std::filesystem::path web_dir) {
   router.add(bhttp::verb::get, "/orders/{order_id}", page("order.html"));
   router.add(bhttp::verb::get, "/organizer", page("organizer.html"));
   router.add(bhttp::verb::get, "/organizer/events/{id}", page("sales.html"));
+  // Browsers ask for /favicon.ico whatever a page names: the same icon, rather than a 404.
+  router.add(bhttp::verb::get, "/favicon.ico",
+             [icon = web_dir / "img" / "icon.svg"](Request& request, const P&)
+                 -> asio::awaitable<Response> { co_return file_response(request, icon, false); });
   router.add(bhttp::verb::get, "/app/{folder}/{name}",
              [web_dir](Request& request, const P& params) -> asio::awaitable<Response> {
                co_return asset(request, web_dir, params.get("folder"), params.get("name"));

@@ -21,6 +21,7 @@ class WebFilesTest(ServerTest):
             self.assertEqual(response.status, 200, target)
             self.assertEqual(response.headers["content-type"], "text/html; charset=utf-8")
             self.assertIn(f"/app/js/{script}", response.body, target)
+            self.assertIn('<link rel="icon" href="/app/img/icon.svg"', response.body, target)
             self.assertEqual(response.headers["cache-control"], "no-cache")
             self.assertEqual(response.headers["x-content-type-options"], "nosniff")
             self.assertIn("script-src 'self'", response.headers["content-security-policy"])
@@ -31,7 +32,9 @@ class WebFilesTest(ServerTest):
                 ("/app/css/site.css", "text/css; charset=utf-8", ":root"),
                 ("/app/js/seatmap.js", "text/javascript; charset=utf-8", "export class SeatMap"),
                 ("/app/js/pow_worker.js", "text/javascript; charset=utf-8", "self.onmessage"),
-                ("/app/vendor/qr.mjs", "text/javascript; charset=utf-8", "export {")]:
+                ("/app/vendor/qr.mjs", "text/javascript; charset=utf-8", "export {"),
+                ("/app/img/icon.svg", "image/svg+xml", "<svg"),
+                ("/favicon.ico", "image/svg+xml", "<svg")]:  # what browsers ask for anyway
             response = self.get(target)
             self.assertEqual(response.status, 200, target)
             self.assertEqual(response.headers["content-type"], media_type)
