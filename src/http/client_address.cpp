@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/numbers.hpp"
+#include "http/field_text.hpp"
 
 namespace boxoffice::http {
 namespace {
@@ -29,14 +30,6 @@ std::optional<Address> plain_address(std::string_view text, bool v6) {
                              : Address(asio::ip::make_address_v4(copy, error));
   if (error) return std::nullopt;
   return address;
-}
-
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && is_ows(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_ows(text.back())) text.remove_suffix(1);
-  return text;
 }
 
 // RFC 9110 §5.6.2.

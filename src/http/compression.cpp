@@ -2,30 +2,19 @@
 
 #include <zlib.h>
 
-#include <algorithm>
-#include <cctype>
+#include <boost/beast/core/string.hpp>
 #include <charconv>
 #include <optional>
 #include <stdexcept>
+
+#include "http/field_text.hpp"
+#include "http/responses.hpp"
 
 namespace boxoffice::http {
 namespace {
 
 constexpr int kept_level = 6;  // zlib's default: most of level 9's gain at a fraction of its time
 constexpr int passing_level = 1;
-
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-bool same_letters(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // The q of one coding's parameters ("q=0.5"), 1 when it has none; 0 when it can't be read.
 double quality_of(std::string_view parameters) {
@@ -34,7 +23,7 @@ double quality_of(std::string_view parameters) {
     const std::string_view parameter = trimmed(parameters.substr(0, semicolon));
     parameters =
         semicolon == std::string_view::npos ? std::string_view() : parameters.substr(semicolon + 1);
-    if (parameter.size() < 2 || !same_letters(parameter.substr(0, 2), "q=")) continue;
+    if (parameter.size() < 2 || !beast::iequals(parameter.substr(0, 2), "q=")) continue;
     const std::string_view number = parameter.substr(2);
     double q = 0;
     const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), q);
@@ -48,15 +37,6 @@ bool compressible(std::string_view content_type) {
   return type.starts_with("text/") || type == "application/json" ||
          type == "application/problem+json" || type == "application/javascript" ||
          type == "application/manifest+json" || type == "image/svg+xml";
-}
-
-void add_vary(Response& response, std::string_view field) {
-  const std::string_view vary = response[bhttp::field::vary];
-  if (vary.empty()) {
-    response.set(bhttp::field::vary, field);
-  } else if (vary.find(field) == std::string_view::npos) {
-    response.set(bhttp::field::vary, std::string(vary) + ", " + std::string(field));
-  }
 }
 
 }  // namespace
@@ -73,7 +53,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
     const std::string_view coding = trimmed(item.substr(0, semicolon));
     const double q =
         semicolon == std::string_view::npos ? 1 : quality_of(item.substr(semicolon + 1));
-    if (same_letters(coding, "gzip") || same_letters(coding, "x-gzip")) gzip_q = q;
+    if (beast::iequals(coding, "gzip") || beast::iequals(coding, "x-gzip")) gzip_q = q;
     if (coding == "*") any_q = q;
   }
   if (gzip_q) return *gzip_q > 0;

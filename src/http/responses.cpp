@@ -21,14 +21,18 @@ Response json_response(bhttp::status status, const boost::json::object& body) {
   return json_response(status, boost::json::serialize(body));
 }
 
-void keep_private(Response& response) {
-  response.set(bhttp::field::cache_control, "private, no-store");
+void add_vary(Response& response, std::string_view field) {
   const std::string_view vary = response[bhttp::field::vary];
   if (vary.empty()) {
-    response.set(bhttp::field::vary, "Authorization");
-  } else if (vary.find("Authorization") == std::string_view::npos) {
-    response.set(bhttp::field::vary, std::string(vary) + ", Authorization");
+    response.set(bhttp::field::vary, field);
+  } else if (vary.find(field) == std::string_view::npos) {
+    response.set(bhttp::field::vary, std::string(vary) + ", " + std::string(field));
   }
+}
+
+void keep_private(Response& response) {
+  response.set(bhttp::field::cache_control, "private, no-store");
+  add_vary(response, "Authorization");
 }
 
 Response not_found(std::string_view what) {

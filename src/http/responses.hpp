@@ -25,6 +25,8 @@ Response cached(const Request& request, std::string body, std::string_view etag,
 // For an answer given because of the admin key (an unpublished event, the orders): no cache
 // may keep it or hand it to anyone else, whatever the route would tell the public.
 void keep_private(Response& response);
+// Names `field` in the answer's Vary, beside those it names already.
+void add_vary(Response& response, std::string_view field);
 
 // Ids in paths are positive decimal integers; anything else names nothing.
 std::optional<std::int64_t> parse_id(std::string_view text);
