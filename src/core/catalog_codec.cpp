@@ -118,11 +118,9 @@ std::optional<EventRateLimit> decode_event_rate_limit(JsonReader& reader, Object
                                                       std::string_view key) {
   const std::optional<std::string> text = fields.optional_text(key, 32);
   if (!text || !reader.ok()) return std::nullopt;
-  auto parsed = parse_rate_limit(*text);
+  auto parsed = parse_rate_limit(*text, fields.path_of(key));
   if (!parsed) {
-    // parse_rate_limit's "rate_limit: "<text>": what", said of this field instead.
-    const std::string& detail = parsed.error().detail;
-    reader.fail(detail.substr(detail.find(": ") + 2), fields.path_of(key));
+    reader.fail(std::move(parsed).error());
     return std::nullopt;
   }
   if (!*parsed) {

@@ -17,6 +17,10 @@ void JsonReader::fail(std::string detail, std::string path) {
   error_ = field_error(path, detail);
 }
 
+void JsonReader::fail(Error error) {
+  if (!error_) error_ = std::move(error);
+}
+
 std::string JsonReader::text_of(const boost::json::value& value, std::string path,
                                 std::size_t bytes_max) {
   if (!value.is_string()) {

@@ -61,6 +61,8 @@ class ObjectReader {
 class JsonReader {
  public:
   void fail(std::string detail, std::string path);
+  // The same with an error made elsewhere (a parser of its own that names the field).
+  void fail(Error error);
   bool ok() const { return !error_; }
   const std::optional<Error>& error() const { return error_; }
   Error take_error() { return std::move(*error_); }

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/errors.hpp"
@@ -51,8 +52,9 @@ std::int64_t retry_after_seconds(std::int64_t wait_us);
 
 // A limit as an operator writes it: "RATE/UNIT:BURST", where UNIT is s, min or h ("1/s:20":
 // one a second sustained, 20 at once; "10/min:10"), or "off" (nullopt: no limit).
-// invalid_field (field "rate_limit") with a sentence for a person when it is not one, or out
-// of bounds.
-Result<std::optional<RateLimit>> parse_rate_limit(std::string_view text);
+// invalid_field (of `field`) with a sentence for a person when it is not one, or out of
+// bounds.
+Result<std::optional<RateLimit>> parse_rate_limit(std::string_view text,
+                                                  const std::string& field = "rate_limit");
 
 }  // namespace boxoffice
